@@ -1,0 +1,84 @@
+"""Command line: argument parsing, printing, exit codes. No pipeline logic lives here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from briefgen import __version__
+from briefgen.errors import ArchiveError, BriefgenError, Problem
+from briefgen.load import load_archive
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        code: int = args.run(args)
+    except KeyboardInterrupt:
+        print("briefgen: interrupted", file=sys.stderr)
+        return 130
+    except BriefgenError as exc:
+        print(f"briefgen: {exc}", file=sys.stderr)
+        return EXIT_PROBLEMS
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="briefgen",
+        description="Publish conflict briefings (Markdown files with YAML front matter) as a static website.",
+        epilog="Run 'briefgen COMMAND --help' for the options of one command.",
+    )
+    parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
+
+    check = commands.add_parser(
+        "check",
+        help="check every briefing and report problems as path:line: message",
+        description="Read and validate the whole archive without writing anything. "
+        "Exits 1 when there is an error (with --strict, also on a warning).",
+    )
+    _add_root(check)
+    check.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check.set_defaults(run=run_check)
+    return parser
+
+
+def _add_root(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--root", type=Path, default=Path(), metavar="DIR", help="the site root (default: the current folder)"
+    )
+
+
+def print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def run_check(args: argparse.Namespace) -> int:
+    root: Path = args.root
+    try:
+        archive, warnings = load_archive(root, include_drafts=True)
+    except ArchiveError as exc:
+        print_problems(exc.problems)
+        errors = len(exc.errors)
+        print(
+            f"checked {_count(exc.files_read, 'briefing')}: "
+            f"{_count(errors, 'error')}, {_count(len(exc.problems) - errors, 'warning')}"
+        )
+        return EXIT_PROBLEMS
+    print_problems(warnings)
+    print(f"checked {_count(len(archive.briefings), 'briefing')}: 0 errors, {_count(len(warnings), 'warning')}")
+    return EXIT_PROBLEMS if (warnings and args.strict) else EXIT_OK

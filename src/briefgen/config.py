@@ -1,0 +1,163 @@
+"""briefgen.yaml and sources.yaml -> typed Settings and Sources, every problem collected."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from yaml.nodes import MappingNode, ScalarNode
+
+from briefgen.errors import Problem, error
+from briefgen.model import Settings, Source
+from briefgen.slugs import is_plain_slug
+from briefgen.yamlfields import Fields, YamlError, compose, kind_of
+
+SETTINGS_FILE = "briefgen.yaml"
+SOURCES_FILE = "sources.yaml"
+SETTINGS_KEYS = ("title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries")
+SOURCE_KEYS = ("name", "url", "description")
+
+
+def read_text(root: Path, name: str, problems: list[Problem]) -> str | None:
+    """The file's text, or None when it is absent or unreadable (with a problem)."""
+    path = root / name
+    if not path.is_file():
+        return None
+    try:
+        return decode(path.read_bytes(), name, problems)
+    except OSError as exc:
+        problems.append(error(name, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+
+
+def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
+    """UTF-8 text with any byte-order mark dropped and line endings made '\\n'."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        problems.append(
+            error(path, line, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as UTF-8")
+        )
+        return None
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        problems.append(error(path, line, "the file contains a NUL character: is it a binary file?"))
+        return None
+    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_settings(root: Path, problems: list[Problem], base_url: str | None = None) -> Settings:
+    """Settings from briefgen.yaml (all defaults when it is absent); `base_url` overrides the file."""
+    text = read_text(root, SETTINGS_FILE, problems)
+    defaults = Settings()
+    fields = _top_mapping(text, SETTINGS_FILE, problems, SETTINGS_KEYS, "briefgen.yaml")
+    if fields is None:
+        return _with_base_url(defaults, base_url, problems)
+    settings = Settings(
+        title=fields.text("title") or defaults.title,
+        description=fields.text("description") or defaults.description,
+        base_url=defaults.base_url,
+        language=fields.text("language") or defaults.language,
+        per_page=fields.integer("per_page", defaults.per_page),
+        allow_html=fields.boolean("allow_html", defaults.allow_html),
+        feed_entries=fields.integer("feed_entries", defaults.feed_entries),
+    )
+    configured = fields.text("base_url")
+    if base_url is None and configured is not None:
+        base_url, where = configured, (SETTINGS_FILE, fields.value_line("base_url"))
+    else:
+        where = ("command line", 1)
+    return _with_base_url(settings, base_url, problems, where)
+
+
+def _with_base_url(
+    settings: Settings, base_url: str | None, problems: list[Problem], where: tuple[str, int] = ("command line", 1)
+) -> Settings:
+    if base_url is None:
+        return settings
+    normalized = normalize_base_url(base_url)
+    if normalized is None:
+        problems.append(
+            error(where[0], where[1], f"base_url '{base_url}' must be an http(s) address or a path starting with '/'")
+        )
+        return settings
+    return dataclasses.replace(settings, base_url=normalized)
+
+
+def normalize_base_url(value: str) -> str | None:
+    """'https://x.github.io/repo' -> 'https://x.github.io/repo/'; 'repo' -> None."""
+    value = value.strip()
+    parts = urlsplit(value)
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        pass
+    elif parts.scheme or parts.netloc or not value.startswith("/"):
+        return None
+    return value if value.endswith("/") else value + "/"
+
+
+def read_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
+    """The sources registry by key; empty when sources.yaml is absent."""
+    text = read_text(root, SOURCES_FILE, problems)
+    if text is None:
+        return {}
+    try:
+        node = compose(text, SOURCES_FILE, 1)
+    except YamlError as exc:
+        problems.append(exc.problem)
+        return {}
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        problems.append(
+            error(
+                SOURCES_FILE, 1, f"sources.yaml must be a mapping of source keys to their details, not {kind_of(node)}"
+            )
+        )
+        return {}
+    sources: dict[str, Source] = {}
+    for key_node, value_node in node.value:
+        line = 1 + key_node.start_mark.line
+        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if not is_plain_slug(key):
+            problems.append(
+                error(SOURCES_FILE, line, f"source key '{key}' must be a plain name: lowercase letters, digits and '-'")
+            )
+            continue
+        fields = Fields(
+            value_node, path=SOURCES_FILE, first_line=1, known=SOURCE_KEYS, what=f"source '{key}'", problems=problems
+        )
+        if not isinstance(value_node, MappingNode):
+            continue
+        fields.require("name", "Institute for the Study of War")
+        name = fields.text("name")
+        url = fields.text("url")
+        if url is not None and not is_web_address(url):
+            problems.append(
+                error(SOURCES_FILE, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'")
+            )
+            url = None
+        if name is not None:
+            sources[key] = Source(key=key, name=name, url=url, description=fields.text("description"))
+    return sources
+
+
+def _top_mapping(
+    text: str | None, path: str, problems: list[Problem], known: tuple[str, ...], what: str
+) -> Fields | None:
+    if text is None:
+        return None
+    try:
+        node = compose(text, path, 1)
+    except YamlError as exc:
+        problems.append(exc.problem)
+        return None
+    if node is None:
+        return None
+    return Fields(node, path=path, first_line=1, known=known, what=what, problems=problems)
+
+
+def is_web_address(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc)

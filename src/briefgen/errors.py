@@ -1,0 +1,65 @@
+"""Problems found in an archive, and the errors that carry them.
+
+Every problem an editor sees names a file and a line: `path:line: message`.
+Problems are values; stages collect them all and fail once at the end.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Problem:
+    """One thing wrong with the archive, at a place an editor can open."""
+
+    path: str
+    """File path relative to the site root, with forward slashes."""
+    line: int
+    """1-based line number in that file."""
+    message: str
+    severity: Severity = Severity.ERROR
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def __str__(self) -> str:
+        label = "warning: " if self.severity is Severity.WARNING else ""
+        return f"{self.path}:{self.line}: {label}{self.message}"
+
+
+def error(path: str, line: int, message: str) -> Problem:
+    return Problem(path, line, message, Severity.ERROR)
+
+
+def warning(path: str, line: int, message: str) -> Problem:
+    return Problem(path, line, message, Severity.WARNING)
+
+
+class BriefgenError(Exception):
+    """Base of every error briefgen raises on purpose."""
+
+
+class ArchiveError(BriefgenError):
+    """The archive has at least one error; carries every problem found."""
+
+    def __init__(self, problems: Iterable[Problem], files_read: int = 0) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(problems))
+        self.files_read = files_read
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @property
+    def errors(self) -> tuple[Problem, ...]:
+        return tuple(p for p in self.problems if p.is_error)
+
+
+class OutputError(BriefgenError):
+    """The output folder cannot be written safely."""

@@ -1,0 +1,389 @@
+"""Walk briefings/, split front matter keeping line numbers, validate, build Briefings.
+
+`load_archive` returns every briefing, or raises ArchiveError carrying every
+problem in the archive: one run tells an editor everything to fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from briefgen.config import decode, is_web_address, read_settings, read_sources
+from briefgen.errors import ArchiveError, Problem, error, warning
+from briefgen.markdown import MarkdownRenderer, ParsedBody
+from briefgen.model import Archive, Briefing, Footnote, Image, Source, Term
+from briefgen.slugs import is_plain_slug, slug_of
+from briefgen.yamlfields import Fields, YamlError, compose, nearest
+
+BRIEFINGS_DIR = "briefings"
+BRIEFING_KEYS = (
+    "title", "date", "source", "url", "authors", "summary", "takeaways",
+    "footnotes", "tags", "places", "slug", "draft", "extra",
+)  # fmt: skip
+FRONT_MATTER_FENCE = "---"
+MAX_BRIEFING_BYTES = 20 * 1024 * 1024
+"""Far beyond any real report; a bigger file is a mistake (a PDF renamed .md, say)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SplitFile:
+    """A briefing file cut into its front matter and body."""
+
+    front_matter: str
+    body: str
+    body_first_line: int
+    """File line of the body's first line."""
+
+
+@dataclass(slots=True)
+class SourceRegistry:
+    """Resolves `source:` values: registry keys, organisation names, or new sources."""
+
+    known: Mapping[str, Source]
+    named: dict[str, Source] = field(default_factory=dict)
+    """Sources that exist only because a briefing named them."""
+
+    def resolve(self, value: str) -> tuple[Source, str | None]:
+        """The source, and a hint when an unknown value looks like a misspelt key."""
+        if value in self.known:
+            return self.known[value], None
+        folded = value.casefold()
+        for source in self.known.values():
+            if folded in {source.key.casefold(), source.name.casefold()}:
+                return source, None
+        key = slug_of(value)
+        if key in self.known:
+            return self.known[key], None
+        source = self.named.setdefault(key, Source(key=key, name=value))
+        hint = nearest(value, self.known) if self.known and is_plain_slug(value) else ""
+        return source, hint or None
+
+    def all_sources(self) -> dict[str, Source]:
+        return {**self.named, **self.known}
+
+
+def load_archive(
+    root: Path, *, base_url: str | None = None, include_drafts: bool = False, today: dt.date | None = None
+) -> tuple[Archive, tuple[Problem, ...]]:
+    """Every briefing under root/briefings, and the warnings; raises ArchiveError on any error."""
+    problems: list[Problem] = []
+    settings = read_settings(root, problems, base_url)
+    registry = SourceRegistry(read_sources(root, problems))
+    renderer = MarkdownRenderer(allow_html=settings.allow_html)
+    today = today or dt.date.today()
+    briefings: list[Briefing] = []
+    files = find_briefing_files(root, problems)
+    for path in files:
+        briefing = load_briefing(root, path, registry=registry, renderer=renderer, today=today, problems=problems)
+        if briefing is not None and (include_drafts or not briefing.draft):
+            briefings.append(briefing)
+    problems.extend(find_collisions(briefings))
+    if any(p.is_error for p in problems):
+        raise ArchiveError(problems, files_read=len(files))
+    archive = Archive(
+        settings=settings,
+        sources=dict(sorted(registry.all_sources().items())),
+        briefings=tuple(sorted(briefings, key=lambda b: b.sort_key)),
+    )
+    return archive, tuple(sorted(problems))
+
+
+def find_briefing_files(root: Path, problems: list[Problem]) -> list[Path]:
+    """Every .md file below briefings/, in a stable order; links that leave the root are refused."""
+    folder = root / BRIEFINGS_DIR
+    if not folder.is_dir():
+        problems.append(
+            error(BRIEFINGS_DIR, 1, f"there is no {BRIEFINGS_DIR}/ folder here: is this a briefgen site root?")
+        )
+        return []
+    real_root = root.resolve()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
+        here = Path(dirpath)
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in list(dirnames):
+            if (here / name).is_symlink():
+                dirnames.remove(name)
+                if not _inside(here / name, real_root):
+                    problems.append(
+                        error(relative(root, here / name), 1, "a link to a folder outside the site root is not read")
+                    )
+                else:
+                    problems.append(
+                        error(relative(root, here / name), 1, "links to folders are not followed: move the folder here")
+                    )
+        for name in sorted(filenames):
+            path = here / name
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            if path.is_symlink() and not _inside(path, real_root):
+                problems.append(error(relative(root, path), 1, "a link to a file outside the site root is not read"))
+                continue
+            found.append(path)
+    return found
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    return path.resolve().is_relative_to(real_root)
+
+
+def relative(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def load_briefing(
+    root: Path,
+    path: Path,
+    *,
+    registry: SourceRegistry,
+    renderer: MarkdownRenderer,
+    today: dt.date,
+    problems: list[Problem],
+) -> Briefing | None:
+    """One briefing, or None with its problems added to `problems`."""
+    rel = relative(root, path)
+    text = _read_briefing_text(path, rel, problems)
+    if text is None:
+        return None
+    split = split_front_matter(text, rel, problems)
+    if split is None:
+        return None
+    try:
+        node = compose(split.front_matter, rel, 2)
+    except YamlError as exc:
+        problems.append(exc.problem)
+        return None
+    if node is None:
+        problems.append(error(rel, 1, "the front matter is empty: a briefing needs at least title, date and source"))
+        return None
+    own: list[Problem] = []
+    fields = Fields(node, path=rel, first_line=2, known=BRIEFING_KEYS, what="the front matter", problems=own)
+    briefing = _briefing_from_fields(root, path, rel, fields, split, registry, renderer, today, own)
+    problems.extend(own)
+    return None if any(p.is_error for p in own) else briefing
+
+
+def _read_briefing_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+    try:
+        if path.stat().st_size > MAX_BRIEFING_BYTES:
+            problems.append(
+                error(rel, 1, f"the file is larger than {MAX_BRIEFING_BYTES // 2**20} MB: is it really a briefing?")
+            )
+            return None
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.append(error(rel, 1, f"cannot read the file: {exc.strerror}"))
+        return None
+    return decode(data, rel, problems)
+
+
+def split_front_matter(text: str, rel: str, problems: list[Problem]) -> SplitFile | None:
+    if not text.strip():
+        problems.append(error(rel, 1, "the file is empty: a briefing starts with front matter between '---' lines"))
+        return None
+    lines = text.split("\n")
+    if lines[0].rstrip() != FRONT_MATTER_FENCE:
+        problems.append(
+            error(
+                rel,
+                1,
+                "no front matter: a briefing starts with a line '---', its title, date and source, and another '---'",
+            )
+        )
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in {FRONT_MATTER_FENCE, "..."}:
+            return SplitFile(
+                front_matter="\n".join(lines[1:index]) + "\n",
+                body="\n".join(lines[index + 1 :]),
+                body_first_line=index + 2,
+            )
+    problems.append(error(rel, 1, "the front matter is never closed: add a line '---' after its last key"))
+    return None
+
+
+def _briefing_from_fields(
+    root: Path,
+    path: Path,
+    rel: str,
+    fields: Fields,
+    split: SplitFile,
+    registry: SourceRegistry,
+    renderer: MarkdownRenderer,
+    today: dt.date,
+    problems: list[Problem],
+) -> Briefing | None:
+    for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
+        fields.require(key, example)
+    title, date, source_value = fields.text("title"), fields.date("date"), fields.text("source")
+    if date is not None and date > today:
+        problems.append(
+            warning(rel, fields.value_line("date"), f"the date {date.isoformat()} is in the future: is it a typo?")
+        )
+    source = _resolve_source(source_value, registry, rel, fields, problems)
+    url = fields.text("url")
+    if url is not None and not is_web_address(url):
+        problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
+        url = None
+    slug = _slug(fields, path, rel, problems)
+    numbered = fields.numbered_texts("footnotes")
+    parsed = renderer.parse_body(split.body)
+    footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
+    images, image_names = _images(root, path, rel, parsed, split.body_first_line, problems)
+    summary = fields.text("summary")
+    extra = fields.anything("extra")
+    briefing_parts = (title, date, source, slug)
+    if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
+        return None
+    assert title is not None and date is not None and source is not None and slug is not None
+    return Briefing(
+        path=rel,
+        title=title,
+        date=date,
+        source=source,
+        slug=slug,
+        body_html=renderer.render_body(parsed, image_names),
+        summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
+        url=url,
+        authors=fields.text_list("authors"),
+        takeaways_html=tuple(renderer.render_inline(t) for t in fields.text_list("takeaways")),
+        footnotes=footnotes,
+        tags=_terms(fields.text_list("tags")),
+        places=_terms(fields.text_list("places")),
+        draft=fields.boolean("draft", False),
+        images=images,
+        extra=extra or {},
+    )
+
+
+def _resolve_source(
+    value: str | None, registry: SourceRegistry, rel: str, fields: Fields, problems: list[Problem]
+) -> Source | None:
+    if value is None:
+        return None
+    source, hint = registry.resolve(value)
+    if hint:
+        problems.append(
+            warning(
+                rel,
+                fields.value_line("source"),
+                f"source '{value}' is not in sources.yaml{hint}; it becomes a source of its own",
+            )
+        )
+    return source
+
+
+def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str | None:
+    given = fields.text("slug")
+    if given is None:
+        return slug_of(path.stem)
+    if not is_plain_slug(given):
+        problems.append(
+            error(
+                rel,
+                fields.value_line("slug"),
+                f"slug '{given}' is not a plain name: use lowercase letters, digits and '-'",
+            )
+        )
+        return None
+    return given
+
+
+def _footnotes(
+    parsed: ParsedBody,
+    numbered: tuple[tuple[int, str, int], ...],
+    rel: str,
+    body_first_line: int,
+    renderer: MarkdownRenderer,
+    problems: list[Problem],
+) -> tuple[Footnote, ...]:
+    notes = {number: (text, line) for number, text, line in numbered}
+    cited: dict[int, list[str]] = {}
+    for citation in parsed.citations:
+        if citation.number not in notes:
+            problems.append(
+                error(
+                    rel,
+                    body_first_line + citation.line,
+                    f"citation [{citation.number}] has no note {citation.number} in 'footnotes'"
+                    f" (write \\[{citation.number}] for brackets that are not a citation)",
+                )
+            )
+        cited.setdefault(citation.number, []).append(citation.element_id)
+    for number, (_, line) in notes.items():
+        if number not in cited:
+            problems.append(warning(rel, line, f"note {number} is never cited in the text"))
+    return tuple(
+        Footnote(number=number, html=renderer.render_inline(text), line=line, citation_ids=tuple(cited.get(number, ())))
+        for number, (text, line) in notes.items()
+    )
+
+
+def _images(
+    root: Path, path: Path, rel: str, parsed: ParsedBody, body_first_line: int, problems: list[Problem]
+) -> tuple[tuple[Image, ...], dict[str, str]]:
+    """Images kept beside the briefing: each checked, and named for the page folder."""
+    images: dict[str, Image] = {}
+    names: dict[str, str] = {}
+    real_root = root.resolve()
+    for ref in parsed.images:
+        line = body_first_line + ref.line
+        if not ref.alt.strip():
+            problems.append(
+                warning(rel, line, f"image '{ref.src}' has no alt text: describe it for readers who cannot see it")
+            )
+        parts = urlsplit(ref.src)
+        if parts.scheme or parts.netloc or ref.src.startswith("/") or not parts.path:
+            continue  # a web address, or a file under static/: nothing to copy
+        target = (path.parent / unquote(parts.path)).resolve()
+        if not target.is_relative_to(real_root):
+            problems.append(error(rel, line, f"image '{ref.src}' is outside the site root"))
+            continue
+        if not target.is_file():
+            problems.append(error(rel, line, f"image '{ref.src}' not found (looked for {relative(real_root, target)})"))
+            continue
+        published = _published_image_name(unquote(parts.path))
+        if published in images and images[published].source_path != str(target):
+            problems.append(error(rel, line, f"two different images would both be published as '{published}'"))
+            continue
+        images[published] = Image(source_path=str(target), output_name=published)
+        if published != ref.src:
+            names[ref.src] = published
+    return tuple(images[name] for name in sorted(images)), names
+
+
+def _published_image_name(written: str) -> str:
+    # An image beside the file or in a sub-folder keeps its relative path, so
+    # its link needs no rewriting; one reached through '..' is published flat.
+    pure = PurePosixPath(written)
+    if ".." in pure.parts:
+        return pure.name
+    return "/".join(part for part in pure.parts if part not in {".", ""})
+
+
+def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:
+    terms: dict[str, Term] = {}
+    for name in names:
+        terms.setdefault(slug_of(name), Term(name=name, slug=slug_of(name)))
+    return tuple(terms.values())
+
+
+def find_collisions(briefings: list[Briefing]) -> list[Problem]:
+    """Two briefings that would be published at the same address."""
+    first: dict[tuple[dt.date, str], Briefing] = {}
+    problems: list[Problem] = []
+    for briefing in sorted(briefings, key=lambda b: b.path):
+        key = (briefing.date, briefing.slug)
+        if key in first:
+            other = first[key]
+            message = "has the same date ({}) and slug ('{}') as {}"
+            problems.append(error(briefing.path, 1, message.format(briefing.date, briefing.slug, other.path)))
+            problems.append(error(other.path, 1, message.format(briefing.date, briefing.slug, briefing.path)))
+        else:
+            first[key] = briefing
+    return problems

@@ -1,0 +1,189 @@
+"""The one configured Markdown renderer: CommonMark, tables, strikethrough,
+heading anchors, linked bare addresses, and briefgen's citations.
+
+This is the only module that imports markdown_it. A body is parsed once;
+the loader reads the citations and images found in the parse, decides
+where images go, and then asks for the HTML.
+
+Citations: `[n]` in running text becomes a superscript link to note n.
+They are an inline rule placed before CommonMark's link rule, so code spans
+and backslash escapes (`\\[n]`), which earlier rules consume, are left alone.
+`[n](address)` stays an ordinary link.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+
+CITATION = re.compile(r"\[([0-9]{1,6})\]")
+SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+@dataclass(frozen=True, slots=True)
+class CitationRef:
+    number: int
+    element_id: str
+    line: int
+    """0-based line within the body."""
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    src: str
+    alt: str
+    line: int
+    """0-based line within the body."""
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedBody:
+    """A parsed body: what the loader checks, and the tokens to render."""
+
+    tokens: Sequence[Token]
+    citations: tuple[CitationRef, ...]
+    images: tuple[ImageRef, ...]
+    first_paragraph: str
+
+
+def _is_safe_link(url: str) -> bool:
+    # markdown-it already refuses javascript:, vbscript: and file:, but lets
+    # data: images through; a briefing archive needs none of them.
+    lowered = url.strip().lower()
+    if ":" not in lowered.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
+        return True  # relative address or fragment
+    return lowered.startswith(SAFE_SCHEMES)
+
+
+def _citation_rule(state: StateInline, silent: bool) -> bool:
+    match = CITATION.match(state.src, state.pos)
+    if match is None or match.end() > state.posMax:
+        return False
+    if match.end() < state.posMax and state.src[match.end()] == "(":
+        return False  # `[1](https://...)` is a link whose text happens to be a number
+    if not silent:
+        token = state.push("citation", "", 0)
+        token.meta = {"number": int(match.group(1)), "offset": state.pos}
+    state.pos = match.end()
+    return True
+
+
+def _render_citation(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    meta = tokens[idx].meta
+    number = meta["number"]
+    return (
+        f'<sup class="citation"><a href="#fn:{number}" id="{meta["id"]}" '
+        f'role="doc-noteref" aria-label="Note {number}">{number}</a></sup>'
+    )
+
+
+def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if href.startswith(("http:", "https:")):
+        token.attrSet("rel", "noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _new_parser(*, allow_html: bool, citations: bool) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": allow_html, "linkify": True, "typographer": False})
+    md.enable(["table", "strikethrough", "linkify"])
+    md.validateLink = _is_safe_link  # type: ignore[method-assign]
+    if citations:
+        md.inline.ruler.before("link", "citation", _citation_rule)
+        md.add_render_rule("citation", _render_citation)
+        anchors_plugin(md, min_level=2, max_level=4)
+    md.add_render_rule("link_open", _render_link_open)
+    return md
+
+
+class MarkdownRenderer:
+    """Renders briefing bodies, takeaways and notes for one site's settings."""
+
+    def __init__(self, *, allow_html: bool) -> None:
+        self._body = _new_parser(allow_html=allow_html, citations=True)
+        # Takeaways and notes are inline text: `[1]` in them is literal, and
+        # raw HTML is always escaped since they also go into feeds and titles.
+        self._inline = _new_parser(allow_html=False, citations=False)
+
+    def parse_body(self, text: str) -> ParsedBody:
+        tokens = self._body.parse(text)
+        citations: list[CitationRef] = []
+        images: list[ImageRef] = []
+        seen: dict[int, int] = {}
+        for block in tokens:
+            if block.type != "inline" or not block.children:
+                continue
+            first_line = block.map[0] if block.map else 0
+            for child in _walk(block.children):
+                if child.type == "citation":
+                    number = child.meta["number"]
+                    seen[number] = seen.get(number, 0) + 1
+                    child.meta["id"] = f"fnref:{number}:{seen[number]}"
+                    line = first_line + block.content.count("\n", 0, child.meta["offset"])
+                    citations.append(CitationRef(number, child.meta["id"], line))
+                elif child.type == "image":
+                    line = first_line + _line_in_block(block, child)
+                    images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
+        return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
+
+    def render_body(self, parsed: ParsedBody, image_names: Mapping[str, str] | None = None) -> str:
+        """HTML of a parsed body; `image_names` rewrites image addresses (as written -> as published)."""
+        if image_names:
+            for token in _walk(parsed.tokens):
+                if token.type == "image":
+                    src = str(token.attrGet("src") or "")
+                    if src in image_names:
+                        token.attrSet("src", image_names[src])
+        html: str = self._body.renderer.render(list(parsed.tokens), self._body.options, {})
+        return html
+
+    def render_inline(self, text: str) -> str:
+        html: str = self._inline.renderInline(text)
+        return html
+
+    def inline_text(self, text: str) -> str:
+        """Inline Markdown as plain text, for summaries, feeds and `<title>`."""
+        return plain_text(self._inline.parseInline(text)[0].children or [])
+
+
+def _walk(tokens: Sequence[Token]) -> list[Token]:
+    found: list[Token] = []
+    for token in tokens:
+        found.append(token)
+        if token.children:
+            found.extend(_walk(token.children))
+    return found
+
+
+def _line_in_block(block: Token, image: Token) -> int:
+    # Inline tokens carry no position of their own; find the image's
+    # address in the block's text to count the lines before it.
+    src = str(image.attrGet("src") or "")
+    offset = block.content.find(src) if src else -1
+    return block.content.count("\n", 0, offset) if offset > 0 else 0
+
+
+def _first_paragraph(tokens: Sequence[Token]) -> str:
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and index + 1 < len(tokens):
+            return plain_text(tokens[index + 1].children or [])
+    return ""
+
+
+def plain_text(tokens: Sequence[Token]) -> str:
+    parts: list[str] = []
+    for token in _walk(tokens):
+        if token.type in {"text", "code_inline"}:
+            parts.append(token.content)
+        elif token.type in {"softbreak", "hardbreak"}:
+            parts.append(" ")
+    return re.sub(r"\s+", " ", "".join(parts)).strip()

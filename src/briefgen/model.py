@@ -1,0 +1,115 @@
+"""The typed objects that flow through briefgen, from loader to templates.
+
+Everything here is frozen: once the loader has validated a briefing, nothing
+downstream changes it. Text fields that hold HTML say so in their name
+(`*_html`); it was produced by briefgen's own Markdown renderer and is safe.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The site settings from briefgen.yaml; every key has a default."""
+
+    title: str = "Briefing archive"
+    description: str = ""
+    base_url: str = "/"
+    """Where the site is published: a full URL or a path; always ends with '/'."""
+    language: str = "en"
+    per_page: int = 20
+    """Briefings on one page of the home page and each source's listing."""
+    allow_html: bool = False
+    """Pass raw HTML in briefing bodies through instead of escaping it."""
+    feed_entries: int = 50
+    """How many of the newest briefings each Atom feed carries."""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A publishing organisation, from sources.yaml or named by a briefing."""
+
+    key: str
+    """The slug used in addresses: /sources/<key>/."""
+    name: str
+    url: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A tag or place: the text an editor wrote, and the slug of its page."""
+
+    name: str
+    slug: str
+
+
+@dataclass(frozen=True, slots=True)
+class Footnote:
+    """One of a briefing's notes, with the places in the body that cite it."""
+
+    number: int
+    html: str
+    """The note's inline Markdown rendered to HTML, bare URLs linked."""
+    line: int
+    """Line of the note in the briefing file, for problems."""
+    citation_ids: tuple[str, ...] = ()
+    """Element ids of every citation of this note, in body order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image file kept beside a briefing, to be copied next to its page."""
+
+    source_path: str
+    """Absolute path of the file on disk."""
+    output_name: str
+    """Path relative to the briefing's page folder, as the rendered HTML links it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Briefing:
+    """One validated report."""
+
+    path: str
+    """The Markdown file, relative to the site root, with forward slashes."""
+    title: str
+    date: dt.date
+    source: Source
+    slug: str
+    body_html: str
+    summary: str
+    """Plain text, one paragraph, for index pages and feeds."""
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    takeaways_html: tuple[str, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    tags: tuple[Term, ...] = ()
+    places: tuple[Term, ...] = ()
+    draft: bool = False
+    images: tuple[Image, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY_MAPPING)
+
+    @property
+    def sort_key(self) -> tuple[dt.date, str, str]:
+        """Oldest first; same-day briefings by source, then slug."""
+        return (self.date, self.source.key, self.slug)
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Everything the loader read from a site root."""
+
+    settings: Settings
+    sources: Mapping[str, Source]
+    """Every source, by key: those in sources.yaml and those briefings named."""
+    briefings: tuple[Briefing, ...]
+    """Sorted oldest first (see Briefing.sort_key)."""

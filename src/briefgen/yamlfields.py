@@ -1,0 +1,308 @@
+"""YAML parsing that keeps line numbers, and typed reads of mapping fields.
+
+The loader and the settings reader both need the same thing from YAML: a
+mapping whose values are checked one key at a time, each problem reported at
+the line of the offending key or value. PyYAML's node tree (not its Python
+objects) keeps those positions, so we compose nodes and read values from
+them ourselves. That also means YAML's implicit typing never surprises an
+editor: `title: 1984` is the text "1984", `title: yes` is "yes".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from briefgen.errors import Problem, error
+
+try:  # libyaml's C parser is several times faster; fall back when it is missing
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+MAX_DEPTH = 32
+"""Deeper nesting than this in front matter or settings is a mistake or an attack."""
+
+
+class YamlError(Exception):
+    """The text is not YAML we accept; carries the problem at its line."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def compose(text: str, path: str, first_line: int) -> Node | None:
+    """Parse one YAML document into nodes; `first_line` is the file line of its line 1.
+
+    Aliases are refused: they are never needed in front matter, and they are the
+    way to build exponentially large values ("billion laughs").
+    """
+    _refuse_deep_nesting(text, path, first_line)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + (mark.line if mark else 0)
+        raise YamlError(error(path, line, _describe_yaml_error(exc))) from exc
+    except yaml.YAMLError as exc:
+        raise YamlError(error(path, first_line, f"invalid YAML: {exc}")) from exc
+    if node is not None:
+        _refuse_aliases(node, path, first_line)
+    return node
+
+
+def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+    problem = exc.problem or "not valid YAML"
+    hint = ""
+    if "'\\t'" in problem or "tab" in problem:
+        hint = " (YAML does not allow tabs for indentation: use spaces)"
+    elif "mapping values are not allowed" in problem:
+        hint = " (a value containing ': ' must be quoted)"
+    context = f" {exc.context}" if exc.context else ""
+    return f"invalid YAML: {problem}{context}{hint}"
+
+
+def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
+    # libyaml's composer recurses per nesting level; thousands of '[' would
+    # exhaust the C stack before any Python check could run.
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    if deepest > MAX_DEPTH:
+        raise YamlError(error(path, first_line, f"YAML is nested more than {MAX_DEPTH} levels deep"))
+
+
+def _refuse_aliases(root: Node, path: str, first_line: int) -> None:
+    seen: set[int] = set()
+    stack: list[tuple[Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if id(node) in seen:
+            raise YamlError(error(path, line_of(node, first_line), "YAML aliases (*name) are not allowed here"))
+        seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise YamlError(error(path, line_of(node, first_line), f"YAML is nested more than {MAX_DEPTH} levels deep"))
+        if isinstance(node, SequenceNode):
+            stack.extend((child, depth + 1) for child in node.value)
+        elif isinstance(node, MappingNode):
+            for key, value in node.value:
+                stack.extend(((key, depth + 1), (value, depth + 1)))
+
+
+def line_of(node: Node, first_line: int) -> int:
+    return first_line + node.start_mark.line
+
+
+def kind_of(node: Node) -> str:
+    """How an editor would name what they wrote."""
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == NULL_TAG:
+        return "nothing"
+    return f"the text '{node.value}'"
+
+
+def nearest(word: str, choices: Collection[str]) -> str:
+    """' (did you mean ...?)' for a misspelt key, or ''."""
+    match = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+class Fields:
+    """Reads typed values from one YAML mapping, collecting every problem.
+
+    Each reader returns None (or a default) for a missing or bad value and
+    records a problem for a bad one, so that one pass reports everything.
+    """
+
+    def __init__(
+        self,
+        node: Node,
+        *,
+        path: str,
+        first_line: int,
+        known: Collection[str],
+        what: str,
+        problems: list[Problem],
+    ) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.problems = problems
+        self.what = what
+        self.nodes: dict[str, tuple[ScalarNode, Node]] = {}
+        if not isinstance(node, MappingNode):
+            self._problem(node, f"{what} must be a mapping of 'key: value' lines, not {kind_of(node)}")
+            return
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == NULL_TAG:
+                self._problem(key_node, f"{what} has a key that is not a name: {kind_of(key_node)}")
+                continue
+            key = str(key_node.value)
+            if key in self.nodes:
+                self._problem(key_node, f"'{key}' is given twice")
+            elif key not in known:
+                self._problem(key_node, f"unknown key '{key}'{nearest(key, known)}")
+            else:
+                self.nodes[key] = (key_node, value_node)
+
+    def _problem(self, node: Node, message: str) -> None:
+        self.problems.append(error(self.path, line_of(node, self.first_line), message))
+
+    def line(self, key: str) -> int:
+        """The file line of `key`, or of the mapping's first line when it is absent."""
+        if key in self.nodes:
+            return line_of(self.nodes[key][0], self.first_line)
+        return self.first_line
+
+    def value_line(self, key: str) -> int:
+        if key in self.nodes:
+            return line_of(self.nodes[key][1], self.first_line)
+        return self.first_line
+
+    def has(self, key: str) -> bool:
+        return key in self.nodes
+
+    def require(self, key: str, example: str) -> None:
+        if key not in self.nodes:
+            self.problems.append(
+                error(self.path, self.first_line, f"{self.what} is missing '{key}' (for example '{key}: {example}')")
+            )
+
+    def text(self, key: str) -> str | None:
+        """A one-line or block text; numbers and booleans are read as written."""
+        if key not in self.nodes:
+            return None
+        node = self.nodes[key][1]
+        return self._text_of(node, f"'{key}'")
+
+    def _text_of(self, node: Node, label: str) -> str | None:
+        if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:
+            self._problem(node, f"{label} must be text, not {kind_of(node)}")
+            return None
+        value = str(node.value).strip()
+        if not value:
+            self._problem(node, f"{label} is empty")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        if key not in self.nodes:
+            return default
+        node = self.nodes[key][1]
+        if isinstance(node, ScalarNode) and node.tag == BOOL_TAG:
+            return str(node.value).lower() in {"true", "yes", "on", "y"}
+        self._problem(node, f"'{key}' must be true or false, not {kind_of(node)}")
+        return default
+
+    def integer(self, key: str, default: int, minimum: int = 1) -> int:
+        if key not in self.nodes:
+            return default
+        node = self.nodes[key][1]
+        raw = str(node.value) if isinstance(node, ScalarNode) else ""
+        if raw.isdigit() and int(raw) >= minimum:
+            return int(raw)
+        self._problem(node, f"'{key}' must be a whole number of at least {minimum}, not {kind_of(node)}")
+        return default
+
+    def date(self, key: str) -> dt.date | None:
+        if key not in self.nodes:
+            return None
+        node = self.nodes[key][1]
+        raw = str(node.value).strip() if isinstance(node, ScalarNode) else ""
+        try:
+            if len(raw) != 10:
+                raise ValueError(raw)
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            self._problem(node, f"'{key}' must be a date written YYYY-MM-DD, not {kind_of(node)}")
+            return None
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        if key not in self.nodes:
+            return ()
+        node = self.nodes[key][1]
+        if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
+            return ()
+        if not isinstance(node, SequenceNode):
+            self._problem(node, f"'{key}' must be a list, like [{_example_item(key)}], not {kind_of(node)}")
+            return ()
+        items = (self._text_of(item, f"an item of '{key}'") for item in node.value)
+        return tuple(item for item in items if item is not None)
+
+    def numbered_texts(self, key: str) -> tuple[tuple[int, str, int], ...]:
+        """A mapping of positive whole numbers to text: (number, text, line) in number order."""
+        if key not in self.nodes:
+            return ()
+        node = self.nodes[key][1]
+        if isinstance(node, ScalarNode) and node.tag == NULL_TAG:
+            return ()
+        if not isinstance(node, MappingNode):
+            self._problem(
+                node, f"'{key}' must be a mapping of numbers to text (like '1: Reuters, ...'), not {kind_of(node)}"
+            )
+            return ()
+        found: dict[int, tuple[int, str, int]] = {}
+        for number_node, text_node in node.value:
+            raw = str(number_node.value).strip() if isinstance(number_node, ScalarNode) else ""
+            if not raw.isdigit() or int(raw) == 0:
+                self._problem(
+                    number_node, f"each key of '{key}' must be a note number (1, 2, ...), not {kind_of(number_node)}"
+                )
+                continue
+            number = int(raw)
+            if number in found:
+                self._problem(number_node, f"note {number} is given twice in '{key}'")
+                continue
+            text = self._text_of(text_node, f"note {number}")
+            if text is not None:
+                found[number] = (number, text, line_of(number_node, self.first_line))
+        return tuple(found[n] for n in sorted(found))
+
+    def text_mapping(self, key: str, known: Collection[str]) -> Fields | None:
+        """A nested mapping read with its own set of keys."""
+        if key not in self.nodes:
+            return None
+        return Fields(
+            self.nodes[key][1],
+            path=self.path,
+            first_line=self.first_line,
+            known=known,
+            what=f"'{key}'",
+            problems=self.problems,
+        )
+
+    def anything(self, key: str) -> Mapping[str, Any] | None:
+        """A free-form mapping, passed through to templates as plain Python values."""
+        if key not in self.nodes:
+            return None
+        node = self.nodes[key][1]
+        if not isinstance(node, MappingNode):
+            self._problem(node, f"'{key}' must be a mapping, not {kind_of(node)}")
+            return None
+        try:
+            value = yaml.constructor.SafeConstructor().construct_document(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:
+            self._problem(node, f"'{key}' has a value YAML cannot read: {exc}")
+            return None
+        if not isinstance(value, dict) or not all(isinstance(k, str) for k in value):
+            self._problem(node, f"every key of '{key}' must be text")
+            return None
+        return value
+
+
+def _example_item(key: str) -> str:
+    return {"tags": "drones, air-defense", "places": "Kursk Oblast", "authors": "Jane Doe"}.get(key, "one, two")
