@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefgen import __version__
+from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.load import load_archive
+from briefgen.progress import build_progress
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -49,6 +51,22 @@ def _parser() -> argparse.ArgumentParser:
     _add_root(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
     check.set_defaults(run=run_check)
+
+    build = commands.add_parser(
+        "build",
+        help="check the archive and write the static site",
+        description="Check the archive, then write the site to site/ (or --output). "
+        "On any error nothing is written and the previous site stays as it was.",
+    )
+    _add_root(build)
+    build.add_argument("--output", type=Path, metavar="DIR", help="where to write the site (default: ROOT/site)")
+    build.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the address the site is published under, e.g. https://org.github.io/archive/ (overrides briefgen.yaml)",
+    )
+    build.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
+    build.set_defaults(run=run_build)
     return parser
 
 
@@ -82,3 +100,23 @@ def run_check(args: argparse.Namespace) -> int:
     print_problems(warnings)
     print(f"checked {_count(len(archive.briefings), 'briefing')}: 0 errors, {_count(len(warnings), 'warning')}")
     return EXIT_PROBLEMS if (warnings and args.strict) else EXIT_OK
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        with build_progress() as progress:
+            report = build_site(
+                args.root, output=args.output, base_url=args.base_url, include_drafts=args.drafts, progress=progress
+            )
+    except ArchiveError as exc:
+        print_problems(exc.problems)
+        print(
+            f"build failed: {_count(len(exc.errors), 'error')}; the previous site was left as it was", file=sys.stderr
+        )
+        return EXIT_PROBLEMS
+    print_problems(report.warnings)
+    print(
+        f"built {_count(report.briefings, 'briefing')}, {_count(report.pages, 'page')} "
+        f"({_count(report.files, 'file')}) in {report.seconds:.1f} s"
+    )
+    return EXIT_OK

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from yaml.nodes import MappingNode, ScalarNode
 
@@ -89,7 +89,9 @@ def _with_base_url(
 def normalize_base_url(value: str) -> str | None:
     """'https://x.github.io/repo' -> 'https://x.github.io/repo/'; 'repo' -> None."""
     value = value.strip()
-    parts = urlsplit(value)
+    parts = split_url(value)
+    if parts is None:
+        return None
     if parts.scheme in {"http", "https"} and parts.netloc:
         pass
     elif parts.scheme or parts.netloc or not value.startswith("/"):
@@ -159,5 +161,13 @@ def _top_mapping(
 
 
 def is_web_address(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme in {"http", "https"} and bool(parts.netloc)
+    parts = split_url(value)
+    return parts is not None and parts.scheme in {"http", "https"} and bool(parts.netloc)
+
+
+def split_url(value: str) -> SplitResult | None:
+    """The parts of an address, or None when urlsplit refuses it ('http://[x' is a bad IPv6 host)."""
+    try:
+        return urlsplit(value)
+    except ValueError:
+        return None

@@ -11,9 +11,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
-from briefgen.config import decode, is_web_address, read_settings, read_sources
+from briefgen.config import decode, is_web_address, read_settings, read_sources, split_url
 from briefgen.errors import ArchiveError, Problem, error, warning
 from briefgen.markdown import MarkdownRenderer, ParsedBody
 from briefgen.model import Archive, Briefing, Footnote, Image, Source, Term
@@ -129,7 +129,10 @@ def find_briefing_files(root: Path, problems: list[Problem]) -> list[Path]:
 
 
 def _inside(path: Path, real_root: Path) -> bool:
-    return path.resolve().is_relative_to(real_root)
+    try:
+        return path.resolve().is_relative_to(real_root)
+    except RuntimeError:  # a symlink loop leads nowhere; reading it reports why
+        return True
 
 
 def relative(root: Path, path: Path) -> str:
@@ -337,14 +340,19 @@ def _images(
             problems.append(
                 warning(rel, line, f"image '{ref.src}' has no alt text: describe it for readers who cannot see it")
             )
-        parts = urlsplit(ref.src)
-        if parts.scheme or parts.netloc or ref.src.startswith("/") or not parts.path:
+        parts = split_url(ref.src)
+        if parts is None or parts.scheme or parts.netloc or ref.src.startswith("/") or not parts.path:
             continue  # a web address, or a file under static/: nothing to copy
-        target = (path.parent / unquote(parts.path)).resolve()
-        if not target.is_relative_to(real_root):
+        try:
+            target = (path.parent / unquote(parts.path)).resolve()
+            outside, missing = not target.is_relative_to(real_root), not target.is_file()
+        except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte (%00), a symlink loop
+            problems.append(error(rel, line, f"image '{ref.src}' cannot be read: {_reason(exc)}"))
+            continue
+        if outside:
             problems.append(error(rel, line, f"image '{ref.src}' is outside the site root"))
             continue
-        if not target.is_file():
+        if missing:
             problems.append(error(rel, line, f"image '{ref.src}' not found (looked for {relative(real_root, target)})"))
             continue
         published = _published_image_name(unquote(parts.path))
@@ -355,6 +363,10 @@ def _images(
         if published != ref.src:
             names[ref.src] = published
     return tuple(images[name] for name in sorted(images)), names
+
+
+def _reason(exc: Exception) -> str:
+    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
 
 
 def _published_image_name(written: str) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
@@ -123,6 +124,7 @@ class MarkdownRenderer:
             if block.type != "inline" or not block.children:
                 continue
             first_line = block.map[0] if block.map else 0
+            search_from = 0
             for child in _walk(block.children):
                 if child.type == "citation":
                     number = child.meta["number"]
@@ -131,7 +133,9 @@ class MarkdownRenderer:
                     line = first_line + block.content.count("\n", 0, child.meta["offset"])
                     citations.append(CitationRef(number, child.meta["id"], line))
                 elif child.type == "image":
-                    line = first_line + _line_in_block(block, child)
+                    offset = _image_offset(block, child, search_from)
+                    search_from = max(search_from, offset + 1)
+                    line = first_line + block.content.count("\n", 0, max(offset, 0))
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
 
@@ -164,12 +168,17 @@ def _walk(tokens: Sequence[Token]) -> list[Token]:
     return found
 
 
-def _line_in_block(block: Token, image: Token) -> int:
-    # Inline tokens carry no position of their own; find the image's
-    # address in the block's text to count the lines before it.
+def _image_offset(block: Token, image: Token, search_from: int) -> int:
+    # Inline tokens carry no position of their own; find the image's address
+    # in the block's text, after the previous image's, to count the lines
+    # before it. markdown-it percent-encodes the address ('карта.png',
+    # '<my map.png>'), so look for it as written too. -1 when not found.
     src = str(image.attrGet("src") or "")
-    offset = block.content.find(src) if src else -1
-    return block.content.count("\n", 0, offset) if offset > 0 else 0
+    for written in dict.fromkeys((src, unquote(src))):
+        offset = block.content.find(written, search_from) if written else -1
+        if offset >= 0:
+            return offset
+    return -1
 
 
 def _first_paragraph(tokens: Sequence[Token]) -> str:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
@@ -29,6 +30,10 @@ NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
 MAX_DEPTH = 32
 """Deeper nesting than this in front matter or settings is a mistake or an attack."""
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# ASCII digits only (str.isdigit() also accepts '²', which int() refuses), and few
+# enough of them that int() never meets Python's limit on digits in a conversion.
+WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 
 
 class YamlError(Exception):
@@ -50,8 +55,12 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if exc.context_mark is not None and (mark is None or mark.index >= len(text.rstrip())):
+            # Reached the end still looking for a closing bracket or quote:
+            # the line where it was opened is the one to fix.
+            mark = exc.context_mark
         line = first_line + (mark.line if mark else 0)
-        raise YamlError(error(path, line, _describe_yaml_error(exc))) from exc
+        raise YamlError(error(path, line, _describe_yaml_error(exc, text))) from exc
     except yaml.YAMLError as exc:
         raise YamlError(error(path, first_line, f"invalid YAML: {exc}")) from exc
     if node is not None:
@@ -59,15 +68,24 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
     return node
 
 
-def _describe_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+def _describe_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
     problem = exc.problem or "not valid YAML"
     hint = ""
-    if "'\\t'" in problem or "tab" in problem:
+    # libyaml's message does not name the character, so look at the text itself.
+    if "'\\t'" in problem or "tab" in problem or _char_at(text, exc.problem_mark) == "\t":
         hint = " (YAML does not allow tabs for indentation: use spaces)"
     elif "mapping values are not allowed" in problem:
         hint = " (a value containing ': ' must be quoted)"
     context = f" {exc.context}" if exc.context else ""
     return f"invalid YAML: {problem}{context}{hint}"
+
+
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    line = lines[mark.line] if 0 <= mark.line < len(lines) else ""
+    return line[mark.column : mark.column + 1]
 
 
 def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
@@ -143,6 +161,8 @@ class Fields:
         self.first_line = first_line
         self.problems = problems
         self.what = what
+        self.mapping_line = line_of(node, first_line)
+        """Where the mapping starts: problems about an absent key are reported here."""
         self.nodes: dict[str, tuple[ScalarNode, Node]] = {}
         if not isinstance(node, MappingNode):
             self._problem(node, f"{what} must be a mapping of 'key: value' lines, not {kind_of(node)}")
@@ -166,12 +186,12 @@ class Fields:
         """The file line of `key`, or of the mapping's first line when it is absent."""
         if key in self.nodes:
             return line_of(self.nodes[key][0], self.first_line)
-        return self.first_line
+        return self.mapping_line
 
     def value_line(self, key: str) -> int:
         if key in self.nodes:
             return line_of(self.nodes[key][1], self.first_line)
-        return self.first_line
+        return self.mapping_line
 
     def has(self, key: str) -> bool:
         return key in self.nodes
@@ -179,7 +199,7 @@ class Fields:
     def require(self, key: str, example: str) -> None:
         if key not in self.nodes:
             self.problems.append(
-                error(self.path, self.first_line, f"{self.what} is missing '{key}' (for example '{key}: {example}')")
+                error(self.path, self.mapping_line, f"{self.what} is missing '{key}' (for example '{key}: {example}')")
             )
 
     def text(self, key: str) -> str | None:
@@ -213,7 +233,7 @@ class Fields:
             return default
         node = self.nodes[key][1]
         raw = str(node.value) if isinstance(node, ScalarNode) else ""
-        if raw.isdigit() and int(raw) >= minimum:
+        if WHOLE_NUMBER.fullmatch(raw) and int(raw) >= minimum:
             return int(raw)
         self._problem(node, f"'{key}' must be a whole number of at least {minimum}, not {kind_of(node)}")
         return default
@@ -224,7 +244,7 @@ class Fields:
         node = self.nodes[key][1]
         raw = str(node.value).strip() if isinstance(node, ScalarNode) else ""
         try:
-            if len(raw) != 10:
+            if not ISO_DATE.fullmatch(raw):  # fromisoformat() also takes week dates: 2025-W26-4
                 raise ValueError(raw)
             return dt.date.fromisoformat(raw)
         except ValueError:
@@ -258,7 +278,7 @@ class Fields:
         found: dict[int, tuple[int, str, int]] = {}
         for number_node, text_node in node.value:
             raw = str(number_node.value).strip() if isinstance(number_node, ScalarNode) else ""
-            if not raw.isdigit() or int(raw) == 0:
+            if not WHOLE_NUMBER.fullmatch(raw) or int(raw) == 0:
                 self._problem(
                     number_node, f"each key of '{key}' must be a note number (1, 2, ...), not {kind_of(number_node)}"
                 )

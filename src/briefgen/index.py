@@ -1,0 +1,257 @@
+"""Pure grouping and sorting of briefings, and the address scheme in one place.
+
+Nothing here reads or writes files: it turns an Archive into the listings
+every page needs (by date, month, year, source, tag, place) and says where
+each page lives. Addresses are paths relative to the site's base, always
+ending in '/' for a page (each page is a folder with an index.html).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from briefgen.model import Archive, Briefing, Source, Term
+
+# ----------------------------------------------------------------- addresses
+
+
+def briefing_path(briefing: Briefing) -> str:
+    return f"{date_path(briefing.date)}{briefing.slug}/"
+
+
+def date_path(day: dt.date) -> str:
+    return f"briefings/{day:%Y/%m/%d}/"
+
+
+def month_path(year: int, month: int) -> str:
+    return f"briefings/{year:04d}/{month:02d}/"
+
+
+def year_path(year: int) -> str:
+    return f"briefings/{year:04d}/"
+
+
+def home_path(page: int = 1) -> str:
+    return "" if page == 1 else f"page/{page}/"
+
+
+def source_path(key: str, page: int = 1) -> str:
+    return f"sources/{key}/" if page == 1 else f"sources/{key}/page/{page}/"
+
+
+def tag_path(term: Term) -> str:
+    return f"tags/{term.slug}/"
+
+
+def place_path(term: Term) -> str:
+    return f"places/{term.slug}/"
+
+
+ALL_DATES_PATH = "briefings/"
+ALL_SOURCES_PATH = "sources/"
+FEED_PATH = "feed.xml"
+
+
+def source_feed_path(key: str) -> str:
+    return f"sources/{key}/feed.xml"
+
+
+# ----------------------------------------------------------------- listings
+
+
+@dataclass(frozen=True, slots=True)
+class Pagination:
+    """One page of a paginated listing."""
+
+    number: int
+    count: int
+    items: tuple[Briefing, ...]
+    path: str
+    previous_path: str | None
+    next_path: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DateGroup:
+    """Everything published on one date, with the neighbouring dates that have briefings."""
+
+    date: dt.date
+    briefings: tuple[Briefing, ...]
+    """By source name, then title: side by side, no source first by accident of age."""
+    previous: dt.date | None
+    next: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthGroup:
+    year: int
+    month: int
+    days: tuple[DateGroup, ...]
+
+    @property
+    def first_day(self) -> dt.date:
+        return dt.date(self.year, self.month, 1)
+
+    @property
+    def count(self) -> int:
+        return sum(len(day.briefings) for day in self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class YearGroup:
+    year: int
+    months: tuple[MonthGroup, ...]
+
+    @property
+    def count(self) -> int:
+        return sum(month.count for month in self.months)
+
+
+@dataclass(frozen=True, slots=True)
+class TermGroup:
+    """A tag or place, with its briefings newest first."""
+
+    term: Term
+    briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceGroup:
+    source: Source
+    briefings: tuple[Briefing, ...]
+    """Newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Neighbours:
+    """What a briefing page links to besides itself."""
+
+    previous_in_source: Briefing | None
+    next_in_source: Briefing | None
+    same_date: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveIndex:
+    """Every listing of the archive, computed once."""
+
+    newest_first: tuple[Briefing, ...]
+    dates: tuple[DateGroup, ...]
+    """Oldest first."""
+    years: tuple[YearGroup, ...]
+    """Newest first."""
+    sources: tuple[SourceGroup, ...]
+    """By name; sources with no briefing are listed too."""
+    tags: tuple[TermGroup, ...]
+    places: tuple[TermGroup, ...]
+    neighbours: Mapping[str, Neighbours]
+    """By briefing path."""
+
+
+def newest_first(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
+    # Newest date first; within a day, the stable source/slug order.
+    ordered = sorted(briefings, key=lambda b: (b.source.key, b.slug))
+    return tuple(sorted(ordered, key=lambda b: b.date, reverse=True))
+
+
+def side_by_side(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
+    return tuple(sorted(briefings, key=lambda b: (b.source.name.casefold(), b.source.key, b.title, b.slug)))
+
+
+def build_index(archive: Archive) -> ArchiveIndex:
+    by_date: dict[dt.date, list[Briefing]] = defaultdict(list)
+    for briefing in archive.briefings:
+        by_date[briefing.date].append(briefing)
+    dates = _date_groups(by_date)
+    return ArchiveIndex(
+        newest_first=newest_first(archive.briefings),
+        dates=dates,
+        years=_year_groups(dates),
+        sources=_source_groups(archive),
+        tags=_term_groups(archive.briefings, lambda b: b.tags),
+        places=_term_groups(archive.briefings, lambda b: b.places),
+        neighbours=_neighbours(archive.briefings, dates),
+    )
+
+
+def _date_groups(by_date: Mapping[dt.date, list[Briefing]]) -> tuple[DateGroup, ...]:
+    days = sorted(by_date)
+    return tuple(
+        DateGroup(
+            date=day,
+            briefings=side_by_side(by_date[day]),
+            previous=days[i - 1] if i > 0 else None,
+            next=days[i + 1] if i + 1 < len(days) else None,
+        )
+        for i, day in enumerate(days)
+    )
+
+
+def _year_groups(dates: Sequence[DateGroup]) -> tuple[YearGroup, ...]:
+    months: dict[tuple[int, int], list[DateGroup]] = defaultdict(list)
+    for group in dates:
+        months[(group.date.year, group.date.month)].append(group)
+    years: dict[int, list[MonthGroup]] = defaultdict(list)
+    for (year, month), days in sorted(months.items(), reverse=True):
+        years[year].append(MonthGroup(year, month, tuple(days)))
+    return tuple(YearGroup(year, tuple(years[year])) for year in sorted(years, reverse=True))
+
+
+def _source_groups(archive: Archive) -> tuple[SourceGroup, ...]:
+    by_key: dict[str, list[Briefing]] = defaultdict(list)
+    for briefing in archive.briefings:
+        by_key[briefing.source.key].append(briefing)
+    ordered = sorted(archive.sources.values(), key=lambda s: (s.name.casefold(), s.key))
+    return tuple(SourceGroup(source, newest_first(by_key[source.key])) for source in ordered)
+
+
+def _term_groups(
+    briefings: Iterable[Briefing], terms_of: Callable[[Briefing], tuple[Term, ...]]
+) -> tuple[TermGroup, ...]:
+    grouped: dict[str, list[Briefing]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for briefing in briefings:
+        for term in terms_of(briefing):
+            grouped[term.slug].append(briefing)
+            # Spellings that slug alike share a page; the first, in archive order, names it.
+            names.setdefault(term.slug, term.name)
+    return tuple(
+        TermGroup(Term(names[slug], slug), newest_first(grouped[slug]))
+        for slug in sorted(grouped, key=lambda s: (names[s].casefold(), s))
+    )
+
+
+def _neighbours(briefings: Sequence[Briefing], dates: Sequence[DateGroup]) -> dict[str, Neighbours]:
+    same_day = {group.date: group.briefings for group in dates}
+    by_source: dict[str, list[Briefing]] = defaultdict(list)
+    for briefing in briefings:  # already oldest first
+        by_source[briefing.source.key].append(briefing)
+    result: dict[str, Neighbours] = {}
+    for series in by_source.values():
+        for i, briefing in enumerate(series):
+            result[briefing.path] = Neighbours(
+                previous_in_source=series[i - 1] if i > 0 else None,
+                next_in_source=series[i + 1] if i + 1 < len(series) else None,
+                same_date=tuple(b for b in same_day[briefing.date] if b is not briefing),
+            )
+    return result
+
+
+def paginate(items: Sequence[Briefing], per_page: int, path_of: Callable[[int], str]) -> tuple[Pagination, ...]:
+    """Pages of `per_page` items; an empty listing still has one (empty) page."""
+    count = max(1, math.ceil(len(items) / per_page))
+    return tuple(
+        Pagination(
+            number=n,
+            count=count,
+            items=tuple(items[(n - 1) * per_page : n * per_page]),
+            path=path_of(n),
+            previous_path=path_of(n - 1) if n > 1 else None,
+            next_path=path_of(n + 1) if n < count else None,
+        )
+        for n in range(1, count + 1)
+    )

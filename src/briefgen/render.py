@@ -1,0 +1,277 @@
+"""One Jinja environment, and the rendering of every page of the site.
+
+Templates are looked up in the site's own templates/ first, then in the
+built-in theme. Autoescaping is on for every template and undefined names are
+errors. Templates only present: every listing, order and address is decided
+here or in index.py and handed to them ready to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import os
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jinja2
+
+from briefgen import index as paths
+from briefgen.errors import BriefgenError
+from briefgen.index import ArchiveIndex, DateGroup
+from briefgen.model import Archive, Briefing, Settings, Term
+
+THEME_DIR_NAME = "templates"
+THEME_ASSETS = "assets"
+"""Folder of the theme's CSS and images, inside the templates folder and the output."""
+
+
+def builtin_theme_dir() -> Path:
+    """The built-in theme: inside the installed package, or the repository's templates/."""
+    packaged = Path(__file__).resolve().parent / THEME_DIR_NAME
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / THEME_DIR_NAME
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the built site."""
+
+    path: str
+    """Relative to the output folder, with forward slashes."""
+    content: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class PageJob:
+    """One file to render: its output path, its template and what the template is given."""
+
+    path: str
+    template: str
+    context: Mapping[str, Any]
+
+
+class TemplateError(BriefgenError):
+    """A template could not be loaded or rendered; names the template and line."""
+
+
+class SiteUrls:
+    """Every address a template prints, under the site's base path."""
+
+    def __init__(self, settings: Settings) -> None:
+        parts = urlsplit(settings.base_url)
+        self.base_path = parts.path or "/"
+        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+    def page(self, path: str) -> str:
+        return self.base_path + path
+
+    def absolute(self, path: str) -> str:
+        """A full address where base_url has a host; a root-relative one otherwise."""
+        return self.origin + self.base_path + path
+
+    def briefing(self, briefing: Briefing) -> str:
+        return self.page(paths.briefing_path(briefing))
+
+    def absolute_briefing(self, briefing: Briefing) -> str:
+        return self.absolute(paths.briefing_path(briefing))
+
+    def date(self, day: dt.date) -> str:
+        return self.page(paths.date_path(day))
+
+    def month(self, year: int, month: int) -> str:
+        return self.page(paths.month_path(year, month))
+
+    def year(self, year: int) -> str:
+        return self.page(paths.year_path(year))
+
+    def source(self, key: str) -> str:
+        return self.page(paths.source_path(key))
+
+    def tag(self, term: Term) -> str:
+        return self.page(paths.tag_path(term))
+
+    def place(self, term: Term) -> str:
+        return self.page(paths.place_path(term))
+
+    def asset(self, name: str) -> str:
+        return self.page(f"{THEME_ASSETS}/{name}")
+
+
+def long_date(day: dt.date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
+def month_name(month: int) -> str:
+    return dt.date(2000, month, 1).strftime("%B")
+
+
+def excerpt(text: str, words: int = 60) -> str:
+    """The first `words` words of a summary, ending with an ellipsis when cut."""
+    parts = text.split()
+    return text if len(parts) <= words else " ".join(parts[:words]) + "…"
+
+
+def atom_time(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def entry_id(briefing: Briefing) -> str:
+    # Derived from the briefing's own address, never from base_url, so that
+    # moving the site does not make feed readers show every entry again.
+    return uuid.uuid5(uuid.NAMESPACE_URL, "briefgen:" + paths.briefing_path(briefing)).urn
+
+
+def build_time_override() -> dt.datetime | None:
+    """SOURCE_DATE_EPOCH, the reproducible-builds convention, when set."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+
+
+def make_environment(site_templates: Path | None) -> jinja2.Environment:
+    loaders: list[jinja2.BaseLoader] = []
+    if site_templates is not None and site_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(site_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(builtin_theme_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
+    env.globals.update(entry_id=entry_id)
+    return env
+
+
+class SiteRenderer:
+    """Renders every page of one archive."""
+
+    def __init__(self, archive: Archive, archive_index: ArchiveIndex, site_templates: Path | None) -> None:
+        self.archive = archive
+        self.index = archive_index
+        self.settings = archive.settings
+        self.urls = SiteUrls(archive.settings)
+        self.env = make_environment(site_templates)
+
+    def _render(self, template_name: str, **context: Any) -> bytes:
+        try:
+            template = self.env.get_template(template_name)
+            text = template.render(site=self.settings, urls=self.urls, index=self.index, **context)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+        except jinja2.TemplateError as exc:
+            raise TemplateError(f"{template_name}: {exc}") from exc
+        return text.encode("utf-8")
+
+    def render(self, job: PageJob) -> Output:
+        return Output(job.path, self._render(job.template, **job.context))
+
+    @staticmethod
+    def _page(path: str, template_name: str, **context: Any) -> PageJob:
+        return PageJob(f"{path}index.html", template_name, {"page_path": path, **context})
+
+    def plan(self) -> list[PageJob]:
+        """Every file of the site, in a stable order, not yet rendered."""
+        pages = [
+            *self.home_pages(),
+            *self.briefing_pages(),
+            *self.date_pages(),
+            *self.source_pages(),
+            *self.term_pages(),
+        ]
+        return [*pages, *self.feeds(), self.sitemap(pages), *self.site_files()]
+
+    def home_pages(self) -> Iterator[PageJob]:
+        for page in paths.paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
+            yield self._page(page.path, "home.html", pagination=page)
+
+    def briefing_pages(self) -> Iterator[PageJob]:
+        for briefing in self.archive.briefings:
+            neighbours = self.index.neighbours[briefing.path]
+            yield self._page(paths.briefing_path(briefing), "briefing.html", briefing=briefing, neighbours=neighbours)
+
+    def date_pages(self) -> Iterator[PageJob]:
+        for group in self.index.dates:
+            yield self._page(paths.date_path(group.date), "date.html", group=group)
+        for year in self.index.years:
+            yield self._page(paths.year_path(year.year), "year.html", year=year)
+            for month in year.months:
+                yield self._page(paths.month_path(month.year, month.month), "month.html", month=month)
+        yield self._page(paths.ALL_DATES_PATH, "dates.html", years=self.index.years)
+
+    def source_pages(self) -> Iterator[PageJob]:
+        yield self._page(paths.ALL_SOURCES_PATH, "sources.html", sources=self.index.sources)
+        for group in self.index.sources:
+            pages = paths.paginate(
+                group.briefings, self.settings.per_page, functools.partial(paths.source_path, group.source.key)
+            )
+            for page in pages:
+                yield self._page(page.path, "source.html", source=group.source, pagination=page)
+
+    def term_pages(self) -> Iterator[PageJob]:
+        for kind, groups, path_of in (
+            ("tag", self.index.tags, paths.tag_path),
+            ("place", self.index.places, paths.place_path),
+        ):
+            yield self._page(f"{kind}s/", "terms.html", kind=kind, groups=groups)
+            for group in groups:
+                yield self._page(path_of(group.term), "term.html", kind=kind, group=group)
+
+    def feeds(self) -> Iterator[PageJob]:
+        limit = self.settings.feed_entries
+        yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
+        for group in self.index.sources:
+            path = paths.source_feed_path(group.source.key)
+            title = f"{group.source.name}: {self.settings.title}"
+            yield self._feed(group.briefings[:limit], path, title)
+
+    def _feed(self, entries: tuple[Briefing, ...], path: str, title: str) -> PageJob:
+        override = build_time_override()
+        if override is not None:
+            updated = override.strftime("%Y-%m-%dT%H:%M:%SZ")
+        elif entries:
+            updated = atom_time(max(b.date for b in entries))
+        else:
+            updated = "1970-01-01T00:00:00Z"
+        feed_id = uuid.uuid5(uuid.NAMESPACE_URL, "briefgen-feed:" + self.settings.title + ":" + path).urn
+        context = {"entries": entries, "feed_path": path, "feed_title": title, "updated": updated, "feed_id": feed_id}
+        return PageJob(path, "feed.xml", context)
+
+    def sitemap(self, pages: list[PageJob]) -> PageJob:
+        """Every HTML page, with the date of its content where it has one."""
+        addresses = [(job.context["page_path"], _content_date(job)) for job in pages]
+        return PageJob("sitemap.xml", "sitemap.xml", {"addresses": addresses})
+
+    def site_files(self) -> Iterator[PageJob]:
+        yield PageJob("404.html", "404.html", {"page_path": "404.html"})
+        yield PageJob("robots.txt", "robots.txt", {})
+
+
+def _content_date(job: PageJob) -> dt.date | None:
+    briefing = job.context.get("briefing")
+    if isinstance(briefing, Briefing):
+        return briefing.date
+    group = job.context.get("group")
+    return group.date if isinstance(group, DateGroup) else None
+
+
+def theme_assets(site_templates: Path | None) -> Mapping[str, Path]:
+    """The theme's asset files by output path; the site's own override the built-in ones."""
+    found: dict[str, Path] = {}
+    for folder in (builtin_theme_dir(), site_templates):
+        if folder is None or not (folder / THEME_ASSETS).is_dir():
+            continue
+        for file in sorted((folder / THEME_ASSETS).rglob("*")):
+            if file.is_file():
+                found[file.relative_to(folder).as_posix()] = file
+    return found

@@ -1,0 +1,1 @@
+"""briefgen's tests; a package so that test modules can import tests.sites."""

@@ -1,0 +1,110 @@
+"""Test helpers for built sites: a real HTTP server under a sub-path, and a link crawler."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlsplit
+
+import lxml.html
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+MAKE_CORPUS = REPO_ROOT.parent / "shared" / "bench" / "make_corpus.py"
+
+
+def make_corpus(out: Path, briefings: int, sources: int = 6) -> Path:
+    """A synthetic site root from the shared corpus generator."""
+    subprocess.run(
+        [sys.executable, str(MAKE_CORPUS), str(out), "--briefings", str(briefings), "--sources", str(sources)],
+        check=True,
+        capture_output=True,
+    )
+    return out
+
+
+class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    prefix = "/"
+
+    def translate_path(self, path: str) -> str:
+        path = urlsplit(path).path
+        if not path.startswith(self.prefix):
+            return str(Path(self.directory) / "\x00-outside-the-sub-path")
+        return super().translate_path("/" + path[len(self.prefix) :])
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # keep test output clean
+
+
+@contextmanager
+def serve(directory: Path, prefix: str = "/") -> Iterator[str]:
+    """Serve `directory` over HTTP on localhost under `prefix`; yields the site's address."""
+    handler = type("Handler", (_SubPathHandler,), {"prefix": prefix})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(directory)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{prefix}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def fetch(url: str) -> tuple[int, bytes, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.read(), response.headers.get_content_type()
+    except urllib.error.HTTPError as exc:
+        return exc.code, b"", ""
+
+
+def element_ids(html: bytes) -> set[str]:
+    return set(lxml.html.fromstring(html).xpath("//@id"))
+
+
+def links_of(html: bytes, page_url: str) -> list[str]:
+    """Every address a page refers to (links, images, stylesheets), made absolute."""
+    tree = lxml.html.fromstring(html)
+    found = [str(v) for v in tree.xpath("//a/@href | //link/@href | //img/@src | //script/@src")]
+    return [urljoin(page_url, value) for value in found]
+
+
+@functools.lru_cache(maxsize=4096)
+def _ids_at(url: str) -> frozenset[str]:
+    status, body, kind = fetch(url)
+    return frozenset(element_ids(body)) if status == 200 and kind == "text/html" else frozenset()
+
+
+def crawl(start: str) -> tuple[set[str], list[str]]:
+    """Follow every internal link from `start`: (pages visited, broken links as 'page -> link')."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(start))
+    seen: set[str] = set()
+    broken: list[str] = []
+    queue = [start]
+    while queue:
+        url = queue.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        status, body, kind = fetch(url)
+        if status != 200:
+            broken.append(f"{url}: HTTP {status}")
+            continue
+        if kind != "text/html":
+            continue
+        for link in links_of(body, url):
+            if not link.startswith(origin):
+                continue
+            target, fragment = urldefrag(link)
+            if fragment and unquote(fragment) not in _ids_at(target):
+                broken.append(f"{url} -> {link}: no element with id {unquote(fragment)!r}")
+            if target not in seen:
+                queue.append(target)
+    return seen, broken
