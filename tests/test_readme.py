@@ -1,0 +1,24 @@
+"""The README's promises that CI depends on."""
+
+from __future__ import annotations
+
+import re
+
+from tests.sitetools import REPO_ROOT
+
+
+def fenced_commands(text: str) -> list[str]:
+    return re.findall(r"```sh\n(.+?)\n```", text)
+
+
+def test_readme_starts_with_the_build_and_the_test_command() -> None:
+    commands = fenced_commands((REPO_ROOT / "README.md").read_text(encoding="utf-8"))
+    assert "briefgen build" in commands[0]
+    assert "pip install -e '.[test]'" in commands[1]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command_word_for_word() -> None:
+    test_command = fenced_commands((REPO_ROOT / "README.md").read_text(encoding="utf-8"))[1]
+    ci_lines = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert test_command in ci_lines
