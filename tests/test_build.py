@@ -276,7 +276,18 @@ def test_build_command_prints_one_summary_line(tmp_path: Path) -> None:
         [sys.executable, "-m", "briefgen", "build", "--root", str(root)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    assert re.fullmatch(r"built 2 briefings, \d+ pages \(\d+ files\) in \d+\.\d s\n", result.stdout)
+    summary = re.fullmatch(
+        r"built 2 briefings, (\d+) pages \((\d+) rendered, 0 reused; (\d+) files written\) in \d+\.\d s\n",
+        result.stdout,
+    )
+    assert summary is not None, result.stdout
+    pages, rendered, written = (int(n) for n in summary.groups())
+    assert pages == rendered
+    assert written > pages  # the theme's assets are copied too
+    again = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "--root", str(root)], capture_output=True, text=True, check=False
+    )
+    assert f", {pages} pages (0 rendered, {pages} reused; 0 files written) in" in again.stdout
 
 
 def test_build_command_reports_errors_without_a_traceback(tmp_path: Path) -> None:

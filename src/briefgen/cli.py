@@ -117,6 +117,7 @@ def run_build(args: argparse.Namespace) -> int:
     print_problems(report.warnings)
     print(
         f"built {_count(report.briefings, 'briefing')}, {_count(report.pages, 'page')} "
-        f"({_count(report.files, 'file')}) in {report.seconds:.1f} s"
+        f"({report.rendered:,} rendered, {report.reused:,} reused; {_count(report.written, 'file')} written) "
+        f"in {report.seconds:.1f} s"
     )
     return EXIT_OK

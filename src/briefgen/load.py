@@ -6,6 +6,7 @@ problem in the archive: one run tells an editor everything to fix.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Mapping
@@ -13,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote
 
-from briefgen.config import decode, is_web_address, read_settings, read_sources, split_url
+from briefgen import __version__
+from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state
+from briefgen.config import SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
 from briefgen.errors import ArchiveError, Problem, error, warning
+from briefgen.fingerprint import digest
 from briefgen.markdown import MarkdownRenderer, ParsedBody
-from briefgen.model import Archive, Briefing, Footnote, Image, Source, Term
+from briefgen.model import Archive, Body, Briefing, Footnote, Image, Settings, Source, Term
+from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
 from briefgen.yamlfields import Fields, YamlError, compose, nearest
 
@@ -67,21 +72,51 @@ class SourceRegistry:
         return {**self.named, **self.known}
 
 
+@dataclass(frozen=True, slots=True)
+class ParseContext:
+    """Everything parsing one file needs; shared by forked workers as it is."""
+
+    root: Path
+    registry: SourceRegistry
+    renderer: MarkdownRenderer
+    today: dt.date
+    salt: str
+    """Digest of what parsing depends on besides the file: version, settings, sources."""
+    cache: BuildCache | None = None
+
+
 def load_archive(
-    root: Path, *, base_url: str | None = None, include_drafts: bool = False, today: dt.date | None = None
+    root: Path,
+    *,
+    base_url: str | None = None,
+    include_drafts: bool = False,
+    today: dt.date | None = None,
+    cache: BuildCache | None = None,
+    workers: int = 1,
 ) -> tuple[Archive, tuple[Problem, ...]]:
-    """Every briefing under root/briefings, and the warnings; raises ArchiveError on any error."""
+    """Every briefing under root/briefings, and the warnings; raises ArchiveError on any error.
+
+    With a cache, files unchanged since the last build are not parsed again,
+    and briefing bodies are kept in the cache instead of in memory.
+    """
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
     registry = SourceRegistry(read_sources(root, problems))
-    renderer = MarkdownRenderer(allow_html=settings.allow_html)
-    today = today or dt.date.today()
-    briefings: list[Briefing] = []
+    context = ParseContext(
+        root=root,
+        registry=registry,
+        renderer=MarkdownRenderer(allow_html=settings.allow_html),
+        today=today or dt.date.today(),
+        salt=parse_salt(root, settings),
+        cache=cache,
+    )
     files = find_briefing_files(root, problems)
-    for path in files:
-        briefing = load_briefing(root, path, registry=registry, renderer=renderer, today=today, problems=problems)
-        if briefing is not None and (include_drafts or not briefing.draft):
-            briefings.append(briefing)
+    briefings: list[Briefing] = []
+    for entry in parse_files(context, files, workers):
+        problems.extend(entry.problems)
+        if entry.briefing is not None and (include_drafts or not entry.briefing.draft):
+            briefings.append(entry.briefing)
+    briefings = _with_canonical_sources(briefings, registry)
     problems.extend(find_collisions(briefings))
     if any(p.is_error for p in problems):
         raise ArchiveError(problems, files_read=len(files))
@@ -91,6 +126,80 @@ def load_archive(
         briefings=tuple(sorted(briefings, key=lambda b: b.sort_key)),
     )
     return archive, tuple(sorted(problems))
+
+
+def parse_salt(root: Path, settings: Settings) -> str:
+    sources_file = root / SOURCES_FILE
+    sources = sources_file.read_bytes() if sources_file.is_file() else b""
+    return digest(__version__, repr(settings.allow_html), sources)
+
+
+def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[ParsedEntry]:
+    """Every file parsed, in order: from the cache where it is current, in parallel otherwise."""
+    entries: list[ParsedEntry | None] = [_cached_entry(context, path) for path in files]
+    missing = [i for i, entry in enumerate(entries) if entry is None]
+    results = parallel_map(parse_file, context, [files[i] for i in missing], workers)
+    for i, (state, key, entry) in zip(missing, results, strict=True):
+        entries[i] = entry
+        if context.cache is not None and state is not None:
+            context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
+    return [entry for entry in entries if entry is not None]
+
+
+def _cached_entry(context: ParseContext, path: Path) -> ParsedEntry | None:
+    if context.cache is None:
+        return None
+    rel = relative(context.root, path)
+    state = current_state(path)
+    key = context.cache.known_key(rel, context.salt, state) if state is not None else None
+    entry = _current(context, key)
+    if entry is not None and state is not None and key is not None:
+        context.cache.remember(rel, context.salt, state, key, entry)
+    return entry
+
+
+def _current(context: ParseContext, key: str | None) -> ParsedEntry | None:
+    """The cached entry for `key`, unless it was parsed on another day with a date still ahead then."""
+    if context.cache is None or key is None:
+        return None
+    entry = context.cache.entry(key)
+    if entry is None:
+        return None
+    # The only problem that depends on the day: "the date is in the future".
+    date_was_ahead = entry.briefing is None or entry.briefing.date > entry.parsed_on
+    if entry.parsed_on != context.today and date_was_ahead:
+        return None
+    return entry
+
+
+def parse_file(context: ParseContext, path: Path) -> tuple[FileState | None, str, ParsedEntry]:
+    """One file: its state when read, its cache key, and what it parses to."""
+    rel = relative(context.root, path)
+    problems: list[Problem] = []
+    state = current_state(path)
+    data = _read_briefing_bytes(path, rel, problems)
+    key = digest(context.salt, rel, data or b"")
+    reused = _current(context, key) if data is not None else None
+    if reused is not None:
+        return state, key, reused
+    images: list[Path] = []
+    briefing = _briefing_from_bytes(context, path, rel, data, key, problems, images) if data is not None else None
+    if briefing is not None and context.cache is not None and isinstance(briefing.body, Body):
+        briefing = dataclasses.replace(briefing, body=context.cache.store_body(key, briefing.body))
+    image_states = tuple((str(image), current_state(image)) for image in images)
+    return state, key, ParsedEntry(briefing, tuple(problems), image_states, parsed_on=context.today)
+
+
+def _with_canonical_sources(briefings: list[Briefing], registry: SourceRegistry) -> list[Briefing]:
+    # Files parsed in other processes each met their unknown sources afresh;
+    # the first file, in path order, names a source for all of them.
+    result: list[Briefing] = []
+    for briefing in sorted(briefings, key=lambda b: b.path):
+        source = briefing.source
+        if source.key not in registry.known:
+            source = registry.named.setdefault(source.key, source)
+        result.append(briefing if source == briefing.source else dataclasses.replace(briefing, source=source))
+    return result
 
 
 def find_briefing_files(root: Path, problems: list[Problem]) -> list[Path]:
@@ -149,8 +258,22 @@ def load_briefing(
     problems: list[Problem],
 ) -> Briefing | None:
     """One briefing, or None with its problems added to `problems`."""
-    rel = relative(root, path)
-    text = _read_briefing_text(path, rel, problems)
+    context = ParseContext(root=root, registry=registry, renderer=renderer, today=today, salt="")
+    _, _, entry = parse_file(context, path)
+    problems.extend(entry.problems)
+    return entry.briefing
+
+
+def _briefing_from_bytes(
+    context: ParseContext,
+    path: Path,
+    rel: str,
+    data: bytes,
+    fingerprint: str,
+    problems: list[Problem],
+    images: list[Path],
+) -> Briefing | None:
+    text = decode(data, rel, problems)
     if text is None:
         return None
     split = split_front_matter(text, rel, problems)
@@ -166,23 +289,22 @@ def load_briefing(
         return None
     own: list[Problem] = []
     fields = Fields(node, path=rel, first_line=2, known=BRIEFING_KEYS, what="the front matter", problems=own)
-    briefing = _briefing_from_fields(root, path, rel, fields, split, registry, renderer, today, own)
+    briefing = _briefing_from_fields(context, path, rel, fields, split, fingerprint, own, images)
     problems.extend(own)
     return None if any(p.is_error for p in own) else briefing
 
 
-def _read_briefing_text(path: Path, rel: str, problems: list[Problem]) -> str | None:
+def _read_briefing_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
     try:
         if path.stat().st_size > MAX_BRIEFING_BYTES:
             problems.append(
                 error(rel, 1, f"the file is larger than {MAX_BRIEFING_BYTES // 2**20} MB: is it really a briefing?")
             )
             return None
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         problems.append(error(rel, 1, f"cannot read the file: {exc.strerror}"))
         return None
-    return decode(data, rel, problems)
 
 
 def split_front_matter(text: str, rel: str, problems: list[Problem]) -> SplitFile | None:
@@ -211,24 +333,24 @@ def split_front_matter(text: str, rel: str, problems: list[Problem]) -> SplitFil
 
 
 def _briefing_from_fields(
-    root: Path,
+    context: ParseContext,
     path: Path,
     rel: str,
     fields: Fields,
     split: SplitFile,
-    registry: SourceRegistry,
-    renderer: MarkdownRenderer,
-    today: dt.date,
+    fingerprint: str,
     problems: list[Problem],
+    images_read: list[Path],
 ) -> Briefing | None:
+    renderer = context.renderer
     for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
         fields.require(key, example)
     title, date, source_value = fields.text("title"), fields.date("date"), fields.text("source")
-    if date is not None and date > today:
+    if date is not None and date > context.today:
         problems.append(
             warning(rel, fields.value_line("date"), f"the date {date.isoformat()} is in the future: is it a typo?")
         )
-    source = _resolve_source(source_value, registry, rel, fields, problems)
+    source = _resolve_source(source_value, context.registry, rel, fields, problems)
     url = fields.text("url")
     if url is not None and not is_web_address(url):
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
@@ -237,9 +359,14 @@ def _briefing_from_fields(
     numbered = fields.numbered_texts("footnotes")
     parsed = renderer.parse_body(split.body)
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
-    images, image_names = _images(root, path, rel, parsed, split.body_first_line, problems)
+    images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
     summary = fields.text("summary")
     extra = fields.anything("extra")
+    # Read every field before giving up on the briefing, so that one run
+    # reports all of its problems, not only those of the fields read so far.
+    authors, takeaways = fields.text_list("authors"), fields.text_list("takeaways")
+    tags, places = fields.text_list("tags"), fields.text_list("places")
+    draft = fields.boolean("draft", False)
     briefing_parts = (title, date, source, slug)
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
         return None
@@ -250,17 +377,17 @@ def _briefing_from_fields(
         date=date,
         source=source,
         slug=slug,
-        body_html=renderer.render_body(parsed, image_names),
+        body=Body(renderer.render_body(parsed, image_names), footnotes),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
-        authors=fields.text_list("authors"),
-        takeaways_html=tuple(renderer.render_inline(t) for t in fields.text_list("takeaways")),
-        footnotes=footnotes,
-        tags=_terms(fields.text_list("tags")),
-        places=_terms(fields.text_list("places")),
-        draft=fields.boolean("draft", False),
+        authors=authors,
+        takeaways_html=tuple(renderer.render_inline(t) for t in takeaways),
+        tags=_terms(tags),
+        places=_terms(places),
+        draft=draft,
         images=images,
         extra=extra or {},
+        fingerprint=fingerprint,
     )
 
 
@@ -322,15 +449,25 @@ def _footnotes(
         if number not in cited:
             problems.append(warning(rel, line, f"note {number} is never cited in the text"))
     return tuple(
-        Footnote(number=number, html=renderer.render_inline(text), line=line, citation_ids=tuple(cited.get(number, ())))
+        Footnote(number=number, html=renderer.render_note(text), line=line, citation_ids=tuple(cited.get(number, ())))
         for number, (text, line) in notes.items()
     )
 
 
 def _images(
-    root: Path, path: Path, rel: str, parsed: ParsedBody, body_first_line: int, problems: list[Problem]
+    root: Path,
+    path: Path,
+    rel: str,
+    parsed: ParsedBody,
+    body_first_line: int,
+    problems: list[Problem],
+    images_read: list[Path],
 ) -> tuple[tuple[Image, ...], dict[str, str]]:
-    """Images kept beside the briefing: each checked, and named for the page folder."""
+    """Images kept beside the briefing: each checked, and named for the page folder.
+
+    Every file looked for, found or not, is added to `images_read`: the cache
+    must parse the briefing again when one of them appears, changes or goes.
+    """
     images: dict[str, Image] = {}
     names: dict[str, str] = {}
     real_root = root.resolve()
@@ -345,6 +482,7 @@ def _images(
             continue  # a web address, or a file under static/: nothing to copy
         try:
             target = (path.parent / unquote(parts.path)).resolve()
+            images_read.append(target)
             outside, missing = not target.is_relative_to(real_root), not target.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte (%00), a symlink loop
             problems.append(error(rel, line, f"image '{ref.src}' cannot be read: {_reason(exc)}"))

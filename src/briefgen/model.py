@@ -8,6 +8,8 @@ downstream changes it. Text fields that hold HTML say so in their name
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -76,6 +78,30 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
+class Body:
+    """A briefing's rendered text and its notes: the bulk of a briefing."""
+
+    html: str
+    footnotes: tuple[Footnote, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class StoredBody:
+    """A Body kept in a cache file, so that an archive of 100,000 briefings fits in memory."""
+
+    path: str
+
+
+@functools.lru_cache(maxsize=32)
+def _read_stored_body(path: str) -> Body:
+    with open(path, "rb") as stream:  # noqa: PTH123 - hot path, plain open is enough
+        body = pickle.load(stream)  # noqa: S301 - written by this build's own cache
+    if not isinstance(body, Body):
+        raise TypeError(f"{path} does not hold a briefing body")
+    return body
+
+
+@dataclass(frozen=True, slots=True)
 class Briefing:
     """One validated report."""
 
@@ -85,18 +111,30 @@ class Briefing:
     date: dt.date
     source: Source
     slug: str
-    body_html: str
+    body: Body | StoredBody
     summary: str
     """Plain text, one paragraph, for index pages and feeds."""
     url: str | None = None
     authors: tuple[str, ...] = ()
     takeaways_html: tuple[str, ...] = ()
-    footnotes: tuple[Footnote, ...] = ()
     tags: tuple[Term, ...] = ()
     places: tuple[Term, ...] = ()
     draft: bool = False
     images: tuple[Image, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY_MAPPING)
+    fingerprint: str = ""
+    """Digest of everything this briefing was made from (its file, settings, sources, version)."""
+
+    def content(self) -> Body:
+        return self.body if isinstance(self.body, Body) else _read_stored_body(self.body.path)
+
+    @property
+    def body_html(self) -> str:
+        return self.content().html
+
+    @property
+    def footnotes(self) -> tuple[Footnote, ...]:
+        return self.content().footnotes
 
     @property
     def sort_key(self) -> tuple[dt.date, str, str]:

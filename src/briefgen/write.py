@@ -13,7 +13,7 @@ import ctypes.util
 import errno
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -90,6 +90,14 @@ class StagedSite:
         target.parent.mkdir(parents=True, exist_ok=True)
         return target
 
+    def claim(self, path: str) -> Path:
+        """Reserve `path` in the new site; any process may then write the returned file."""
+        return self._target(path)
+
+    def previous(self, path: str) -> Path:
+        """Where the site being replaced has `path`."""
+        return self.output.joinpath(*safe_relative_path(path).parts)
+
     def write(self, path: str, content: bytes) -> None:
         self._target(path).write_bytes(content)
         self.bytes += len(content)
@@ -98,12 +106,6 @@ class StagedSite:
         target = self._target(path)
         shutil.copyfile(source, target)
         self.bytes += target.stat().st_size
-
-    def write_all(self, outputs: Iterable[tuple[str, bytes]], copies: Mapping[str, Path]) -> None:
-        for path, content in outputs:
-            self.write(path, content)
-        for path, source in sorted(copies.items()):
-            self.copy(path, source)
 
     def commit(self) -> WriteReport:
         """Swap the staged site in for the old one, then remove the old one."""
@@ -120,6 +122,27 @@ class StagedSite:
         else:
             self.staging.rename(self.output)
         return report
+
+
+def link_previous(target: Path, previous: Path) -> bool:
+    """Hard-link the previous build's file into the new site: same bytes, same modification time.
+
+    Keeping the time lets a deploy step upload only what changed. False when
+    the file is gone or the file system has no hard links.
+    """
+    try:
+        os.link(previous, target)
+    except OSError:
+        return False
+    return True
+
+
+def keep_or_write(target: Path, previous: Path, content: bytes, *, unchanged: bool) -> bool:
+    """Link the previous file when `content` is unchanged, else write it. True when written anew."""
+    if unchanged and link_previous(target, previous):
+        return False
+    target.write_bytes(content)
+    return True
 
 
 def _exchange(a: Path, b: Path) -> bool:

@@ -1,0 +1,57 @@
+"""Spread independent work over the machine's cores, with results in input order.
+
+Workers are forked, so they start with everything the parent had loaded
+(settings, the Markdown renderer, the Jinja environment) and nothing needs
+pickling but the items and the results. Output stays deterministic: results
+come back in input order and each item's result depends on that item alone.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+MIN_ITEMS_PER_WORKER = 64
+"""Below this, starting processes costs more than it saves."""
+
+_task: tuple[Callable[[Any, Any], Any], Any] | None = None
+
+
+def default_workers() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _run_one(item: Any) -> Any:
+    assert _task is not None
+    function, shared = _task
+    return function(shared, item)
+
+
+def parallel_map(
+    function: Callable[[Any, Item], Result], shared: Any, items: Sequence[Item], workers: int
+) -> Iterator[Result]:
+    """`function(shared, item)` for every item, in order, over up to `workers` processes.
+
+    `function` must be a module-level function; `shared` reaches the workers
+    by fork, unpickled, so it may hold anything.
+    """
+    global _task  # noqa: PLW0603 - the one way to hand unpicklable state to forked workers
+    usable = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    if usable < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from (function(shared, item) for item in items)
+        return
+    _task = (function, shared)
+    try:
+        with multiprocessing.get_context("fork").Pool(usable) as pool:
+            chunk = max(1, min(64, len(items) // (usable * 8)))
+            yield from pool.imap(_run_one, items, chunksize=chunk)
+    finally:
+        _task = None

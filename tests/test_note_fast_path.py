@@ -1,0 +1,51 @@
+"""The fast path for plain notes renders exactly what markdown-it renders."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from briefgen.markdown import MarkdownRenderer, plain_note_html
+
+RENDERER = MarkdownRenderer(allow_html=False)
+
+hosts = st.from_regex(r"[A-Za-z0-9.-]{1,20}", fullmatch=True)
+url_paths = st.from_regex(r"(/[A-Za-z0-9._~/%-]{0,20})?", fullmatch=True)
+addresses = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}{path}", st.sampled_from(["http", "https"]), hosts, url_paths
+)
+words = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)) | st.sampled_from(list(" ,.;:'\"()?-/’“”")),
+    max_size=25,
+)
+notes = st.lists(st.one_of(words, addresses), min_size=1, max_size=6).map(" ".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notes)
+@example('Reuters, "North Korea may send more troops", June 26, 2025, https://www.reuters.com/world/asia/')
+@example("ISW: Russian Offensive Campaign Assessment, June 25, 2025")
+@example("https://example.org/cite/12/3")
+def test_fast_path_matches_markdown_it(text: str) -> None:
+    fast = plain_note_html(text)
+    if fast is not None:
+        assert fast == RENDERER.render_note_reference(text)
+
+
+def test_corpus_like_notes_take_the_fast_path() -> None:
+    note = "Artillery Forces Ballistic Donetsk Kursk, https://example.org/cite/123/45"
+    assert plain_note_html(note) == RENDERER.render_note_reference(note)
+    assert "<a href=" in (plain_note_html(note) or "")
+
+
+def test_markup_in_a_note_goes_to_the_full_parser() -> None:
+    for text in (
+        "*emphasis* here",
+        "`code`",
+        "a <b>tag</b>",
+        "AT&amp;T",
+        "[link](https://x.org)",
+        "see https://x.org/a.",
+    ):
+        assert plain_note_html(text) is None
+        assert RENDERER.render_note(text) == RENDERER.render_note_reference(text)
