@@ -12,6 +12,7 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
+from briefgen.serve import DEFAULT_PORT, serve_site
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -67,7 +68,29 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
     build.set_defaults(run=run_build)
+    _add_editor_commands(commands)
     return parser
+
+
+def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site on this computer; it rebuilds and reloads as you edit",
+        description="Build the site into a temporary folder and serve it at http://127.0.0.1:PORT/ under its "
+        "base path. Every change to briefings/, templates/, static/, briefgen.yaml or sources.yaml rebuilds "
+        "it, and the page open in the browser reloads by itself. A change that does not build prints its "
+        "path:line problems here and on the page, and the last good site stays. Ctrl-C stops.",
+    )
+    serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}; 0 picks a free one")
+    serve.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
+    _add_root(serve)
+    serve.set_defaults(run=run_serve)
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or int(value) > 65535:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a port number (0 to 65535)")
+    return int(value)
 
 
 def _add_root(parser: argparse.ArgumentParser) -> None:
@@ -121,3 +144,7 @@ def run_build(args: argparse.Namespace) -> int:
         f"in {report.seconds:.1f} s"
     )
     return EXIT_OK
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    return serve_site(args.root, port=args.port, include_drafts=args.drafts)

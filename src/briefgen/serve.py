@@ -1,0 +1,458 @@
+"""`briefgen serve`: build, serve on this computer, rebuild on every change, reload the page.
+
+The site is built into a temporary folder, never into the site root's site/,
+exactly as `briefgen build` builds it, and with the same build cache, so a
+rebuild renders only the pages a change touched. What serving adds lives only in the
+HTTP responses: before `</body>` of every HTML page, a small script that asks
+this server every half second whether the site was rebuilt and reloads the
+page when it was, and, after a change that did not build, a banner listing its
+`path:line: message` problems. A build that fails leaves the last good site in
+place, so the page keeps showing it, with the banner.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import errno
+import html
+import http.server
+import json
+import mimetypes
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+from urllib.parse import quote, unquote, urlsplit
+
+import watchfiles
+
+from briefgen.build import OUTPUT_DIR, STATIC_DIR, TEMPLATES_DIR, build_site
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings
+from briefgen.errors import ArchiveError, BriefgenError, Problem
+from briefgen.load import BRIEFINGS_DIR
+
+HOST = "127.0.0.1"
+"""Only this computer: a preview is not a publication."""
+DEFAULT_PORT = 8000
+WATCHED_DIRS = (BRIEFINGS_DIR, TEMPLATES_DIR, STATIC_DIR)
+WATCHED_FILES = (SETTINGS_FILE, SOURCES_FILE)
+STATE_PATH = "__briefgen__/state"
+"""Under the base path: the JSON the reload script polls."""
+POLL_MS = 500
+INJECTED_START = b"<!-- briefgen serve: added while serving, not in the built site -->"
+INJECTED_END = b"<!-- /briefgen serve -->"
+BANNER_ID = "briefgen-serve-problems"
+TEXT_TYPES = ("text/", "application/xml", "application/atom+xml", "application/javascript", "image/svg+xml")
+
+
+class ServeError(BriefgenError):
+    """The preview server cannot start."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SiteState:
+    """What the server is serving: the last good build, and the problems of the newest attempt."""
+
+    version: str
+    """Changes on every build attempt, good or bad; open pages reload when it does."""
+    base_path: str
+    """The path part of base_url, e.g. '/archive/'."""
+    problems: tuple[str, ...] = ()
+    """The newest build's errors, as path:line: message; empty when it succeeded."""
+    folder: Path | None = None
+    """The last good build; None until a first build succeeds."""
+
+    @property
+    def has_site(self) -> bool:
+        return self.folder is not None
+
+
+class LiveSite:
+    """Builds the site into `output` on request, and tells the server what to serve."""
+
+    def __init__(self, root: Path, output: Path, *, include_drafts: bool, out: TextIO, err: TextIO) -> None:
+        self.root = root
+        self.output = output
+        self.include_drafts = include_drafts
+        self.out, self.err = out, err
+        self._instance = secrets.token_hex(4)
+        self._attempts = 0
+        self._lock = threading.Lock()
+        self._state = SiteState(version=self._instance + "-0", base_path=self._base_path())
+
+    @property
+    def state(self) -> SiteState:
+        with self._lock:
+            return self._state
+
+    def _base_path(self) -> str:
+        settings = read_settings(self.root, [])
+        return urlsplit(settings.base_url).path or "/"
+
+    def rebuild(self, reason: str = "") -> bool:
+        """Build once; print the outcome; True when the build succeeded."""
+        problems: tuple[Problem, ...] = ()
+        failure: list[str] = []
+        try:
+            report = build_site(self.root, output=self.output, include_drafts=self.include_drafts)
+        except ArchiveError as exc:
+            problems, failure = exc.problems, [str(p) for p in exc.errors]
+        except BriefgenError as exc:
+            failure = [str(exc)]
+        except Exception as exc:  # a bug must not stop the preview: report it and keep serving
+            traceback.print_exc(file=self.err)
+            failure = [f"briefgen failed unexpectedly: {exc!r}"]
+        self._attempts += 1
+        with self._lock:
+            previous = self._state
+            version = f"{self._instance}-{self._attempts}"
+            if failure:
+                self._state = dataclasses.replace(previous, version=version, problems=tuple(failure))
+            else:
+                # The new site is in place before its version is announced: a page may be served new
+                # with the old version (and reload once more), never old with the new one.
+                self._state = SiteState(version=version, base_path=self._base_path(), folder=self.output)
+        stamp = f"[{dt.datetime.now():%H:%M:%S}]"
+        if failure:
+            for line in [str(p) for p in problems] or failure:
+                print(line, file=self.err)
+            kept = "still serving the last good site" if previous.has_site else "nothing to serve yet"
+            print(f"{stamp} {reason}build failed: {len(failure)} error(s); {kept}", file=self.err, flush=True)
+            return False
+        for warning in report.warnings:
+            print(warning, file=self.err)
+        print(
+            f"{stamp} {reason}built {report.briefings} briefing(s), {report.rendered} of {report.pages} pages "
+            f"rendered anew, in {report.seconds:.2f} s",
+            file=self.out,
+            flush=True,
+        )
+        if self._state.base_path != previous.base_path and previous.has_site:
+            print(f"the site moved to {self._state.base_path} (base_url changed)", file=self.out, flush=True)
+        return True
+
+
+def injected_html(state: SiteState) -> bytes:
+    """The reload script, and the problems banner when the newest build failed."""
+    banner = ""
+    if state.problems:
+        heading = (
+            "This change did not build; the page shows the last good version."
+            if state.has_site
+            else "The site did not build."
+        )
+        lines = "\n".join(html.escape(p) for p in state.problems)
+        banner = (
+            f'<div id="{BANNER_ID}" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;'
+            "max-height:50vh;overflow:auto;margin:0;padding:1em 1.25em;background:#8b1a1a;color:#fff;"
+            'font:15px/1.45 ui-monospace,monospace;white-space:pre-wrap;box-shadow:0 -2px 8px #0006">'
+            f"<strong>briefgen: {html.escape(heading)}</strong>\n{lines}</div>"
+        )
+    script = (
+        "<script>(function () {"
+        f"var seen = {json.dumps(state.version)}, url = {json.dumps(state.base_path + STATE_PATH)};"
+        "function poll() {"
+        'fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {'
+        "if (s.version !== seen) { location.reload(); } else { setTimeout(poll, %d); }"
+        "}, function () { setTimeout(poll, %d); });"
+        "}"
+        "setTimeout(poll, %d);"
+        "})();</script>"
+    ) % (POLL_MS, POLL_MS * 4, POLL_MS)
+    return INJECTED_START + banner.encode("utf-8") + script.encode("utf-8") + INJECTED_END
+
+
+def inject(page: bytes, state: SiteState) -> bytes:
+    """`page` with the serve-time additions before its last </body> (or at its end)."""
+    snippet = injected_html(state)
+    at = page.lower().rfind(b"</body>")
+    return page + snippet if at == -1 else page[:at] + snippet + page[at:]
+
+
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the built site under its base path, adding the serve-time HTML."""
+
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+
+    def do_GET(self) -> None:
+        self._respond(send_body=True)
+
+    def do_HEAD(self) -> None:
+        self._respond(send_body=False)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a request log would drown the build messages
+
+    def _respond(self, *, send_body: bool) -> None:
+        state = self.server.live.state
+        parts = urlsplit(self.path)
+        path = unquote(parts.path)
+        if path == state.base_path + STATE_PATH:
+            body = json.dumps({"version": state.version, "problems": list(state.problems)}).encode("utf-8")
+            self._send(200, "application/json", body, send_body)
+            return
+        if not path.startswith(state.base_path):
+            if path in {"/", "/index.html", state.base_path.rstrip("/")}:
+                self._redirect(state.base_path)
+            else:
+                self._not_found(state, send_body)
+            return
+        if state.folder is None:
+            self._send(503, "text/html; charset=utf-8", inject(self._waiting_page(), state), send_body)
+            return
+        file = self._file_for(state.folder, path[len(state.base_path) :])
+        if file is None:
+            self._not_found(state, send_body)
+        elif file.is_dir():
+            if not path.endswith("/"):
+                self._redirect(quote(path) + "/" + (f"?{parts.query}" if parts.query else ""))
+            elif (file / "index.html").is_file():
+                self._send_file(file / "index.html", state, send_body)
+            else:
+                self._not_found(state, send_body)
+        else:
+            self._send_file(file, state, send_body)
+
+    @staticmethod
+    def _file_for(folder: Path, relative: str) -> Path | None:
+        """The file or folder of the built site at `relative`, never outside it."""
+        segments = [s for s in relative.split("/") if s]
+        if any(s in {".", ".."} or "\\" in s or "\x00" in s for s in segments):
+            return None
+        target = folder.joinpath(*segments)
+        return target if target.exists() else None
+
+    def _send_file(self, file: Path, state: SiteState, send_body: bool, status: int = 200) -> None:
+        try:
+            content = file.read_bytes()
+        except OSError:  # replaced by a rebuild between the check and the read
+            self._send(503, "text/plain; charset=utf-8", b"rebuilding; reload the page\n", send_body)
+            return
+        kind = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        if kind == "text/html":
+            content = inject(content, state)
+        if kind.startswith(TEXT_TYPES):
+            kind += "; charset=utf-8"
+        self._send(status, kind, content, send_body)
+
+    def _not_found(self, state: SiteState, send_body: bool) -> None:
+        page = state.folder / "404.html" if state.folder is not None else None
+        if page is not None and page.is_file():
+            self._send_file(page, state, send_body, status=404)
+            return
+        body = inject(
+            f"<!doctype html><title>Not found</title><body><p>Nothing here. The site is served at "
+            f'<a href="{html.escape(state.base_path)}">{html.escape(state.base_path)}</a>.</p></body>'.encode(),
+            state,
+        )
+        self._send(404, "text/html; charset=utf-8", body, send_body)
+
+    @staticmethod
+    def _waiting_page() -> bytes:
+        return (
+            b"<!doctype html><meta charset=utf-8><title>briefgen serve</title><body>"
+            b"<p>The site has not built yet; this page reloads by itself once it does.</p></body>"
+        )
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(self, status: int, kind: str, body: bytes, send_body: bool) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
+
+
+class PreviewServer(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, port: int, live: LiveSite) -> None:
+        self.live = live
+        super().__init__((HOST, port), PreviewHandler)
+
+
+def open_server(port: int, live: LiveSite) -> PreviewServer:
+    """Listen on 127.0.0.1:port, or say clearly why not."""
+    try:
+        return PreviewServer(port, live)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise ServeError(
+                f"port {port} is already in use on {HOST} (another 'briefgen serve'?): "
+                f"stop that server or choose another port with --port"
+            ) from exc
+        if exc.errno == errno.EACCES:
+            raise ServeError(f"not allowed to listen on port {port}: choose one above 1023 with --port") from exc
+        raise ServeError(f"cannot listen on {HOST}:{port}: {exc.strerror}") from exc
+
+
+class _Either:
+    """Set when either event is: stops a watcher on quit or on restart."""
+
+    def __init__(self, first: threading.Event, second: threading.Event) -> None:
+        self.first, self.second = first, second
+
+    def is_set(self) -> bool:
+        return self.first.is_set() or self.second.is_set()
+
+
+class _TopLevelFilter(watchfiles.DefaultFilter):
+    """At the site root, only the files and folders the site is built from."""
+
+    def __call__(self, change: watchfiles.Change, path: str) -> bool:
+        return Path(path).name in (*WATCHED_FILES, *WATCHED_DIRS) and super().__call__(change, path)
+
+
+class SourceWatcher:
+    """Watches what the site is built from and collects the changed paths.
+
+    Two watchers, because watching the whole site root recursively would also
+    watch site/, .git/ and any virtual environment there: one watches the root
+    itself (not its sub-folders) for briefgen.yaml, sources.yaml and the
+    source folders coming and going; the other watches inside the source
+    folders that exist, and starts again when one appears or disappears.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.stop = threading.Event()
+        self.changed = threading.Event()
+        self._restart = threading.Event()
+        self._lock = threading.Lock()
+        self._changes: dict[str, set[watchfiles.Change]] = {}
+        self._threads = [
+            threading.Thread(target=target, daemon=True, name=f"briefgen-{target.__name__}")
+            for target in (self._watch_root, self._watch_folders)
+        ]
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=2)
+
+    def take_changes(self) -> list[str]:
+        """The paths changed since the last call, relative to the root; an editor's short-lived temporary
+        files (written, then renamed or deleted) are left out."""
+        with self._lock:
+            changes, self._changes = self._changes, {}
+            self.changed.clear()
+        return sorted(
+            path
+            for path, kinds in changes.items()
+            if watchfiles.Change.added not in kinds or (self.root / path).exists()
+        )
+
+    def _record(self, changes: set[tuple[watchfiles.Change, str]]) -> None:
+        with self._lock:
+            for kind, path in changes:
+                with contextlib.suppress(ValueError):
+                    self._changes.setdefault(Path(path).relative_to(self.root).as_posix(), set()).add(kind)
+            self.changed.set()
+
+    def _watch_root(self) -> None:
+        for changes in watchfiles.watch(
+            self.root, watch_filter=_TopLevelFilter(), recursive=False, stop_event=self.stop, raise_interrupt=False
+        ):
+            if any(Path(path).name in WATCHED_DIRS for _, path in changes):
+                self._restart.set()
+            self._record(changes)
+
+    def _watch_folders(self) -> None:
+        while not self.stop.is_set():
+            self._restart.clear()
+            folders = [self.root / name for name in WATCHED_DIRS if (self.root / name).is_dir()]
+            if not folders:
+                self._restart.wait(0.5)
+                continue
+            with contextlib.suppress(FileNotFoundError, OSError):
+                for changes in watchfiles.watch(
+                    *folders, stop_event=_Either(self.stop, self._restart), raise_interrupt=False
+                ):
+                    self._record(changes)
+
+
+def serve_site(
+    root: Path,
+    *,
+    port: int = DEFAULT_PORT,
+    include_drafts: bool = False,
+    out: TextIO = sys.stdout,
+    err: TextIO = sys.stderr,
+) -> int:
+    """Serve the site root `root` until Ctrl-C (or SIGTERM); returns the exit code."""
+    root = root.resolve()
+    if not root.is_dir():
+        raise ServeError(f"{root} is not a folder")
+    with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch, _stop_on_signals():
+        live = LiveSite(root, Path(scratch) / OUTPUT_DIR, include_drafts=include_drafts, out=out, err=err)
+        server = open_server(port, live)
+        http_thread = threading.Thread(target=server.serve_forever, daemon=True, name="briefgen-http")
+        watcher = SourceWatcher(root)
+        try:
+            watcher.start()  # before the first build, so that no edit made during it is missed
+            live.rebuild()
+            http_thread.start()
+            address = f"http://{HOST}:{server.server_address[1]}{live.state.base_path}"
+            print(f"serving {address} (Ctrl-C to stop)", file=out, flush=True)
+            _rebuild_on_changes(live, watcher)
+        except KeyboardInterrupt:
+            print("stopped serving", file=out, flush=True)
+        finally:
+            watcher.close()
+            if http_thread.is_alive():  # shutdown() would wait forever for a loop that never started
+                server.shutdown()
+            server.server_close()
+    return 0
+
+
+def _rebuild_on_changes(live: LiveSite, watcher: SourceWatcher) -> None:
+    while True:
+        if not watcher.changed.wait(timeout=0.5):
+            continue
+        changed = watcher.take_changes()
+        if not changed:
+            continue  # only an editor's temporary files came and went
+        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        live.rebuild(f"{shown} changed: ")
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """Ctrl-C and SIGTERM stop the server cleanly, temporary folder removed.
+
+    Set explicitly because a shell starts background jobs with SIGINT ignored.
+    """
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, interrupt) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)

@@ -1,0 +1,279 @@
+"""`briefgen serve` as an editor runs it: a real process, real HTTP, real edits on disk.
+
+Every wait polls with a deadline; none is a fixed sleep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from briefgen.build import build_site
+from briefgen.serve import BANNER_ID, INJECTED_END, INJECTED_START, STATE_PATH, SiteState, inject
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BASE_URL = "https://example.org/conflict-archive/"
+ISW_FILE = "briefings/2025/06/26/isw-north-korean-troops.md"
+ISW_PAGE = "briefings/2025/06/26/isw-north-korean-troops/"
+ISW_TITLE = "Russia weighs deploying North Korean troops in Ukraine"
+DEADLINE = 15.0
+
+
+def copy_example(to: Path) -> Path:
+    """The example archive, published under a sub-path."""
+    to.mkdir()
+    shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
+    shutil.copy(REPO_ROOT / "sources.yaml", to / "sources.yaml")
+    settings = (REPO_ROOT / "briefgen.yaml").read_text(encoding="utf-8")
+    (to / "briefgen.yaml").write_text(re.sub(r"(?m)^base_url:.*$", f"base_url: {BASE_URL}", settings), "utf-8")
+    return to
+
+
+def wait_for(what: str, check: Callable[[], object], deadline: float = DEADLINE) -> object:
+    """Poll `check` until it returns something true; fail naming `what` after `deadline` seconds."""
+    end = time.monotonic() + deadline
+    while True:
+        result = check()
+        if result:
+            return result
+        if time.monotonic() > end:
+            pytest.fail(f"timed out after {deadline:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def get(url: str) -> tuple[int, str, str]:
+    """(status, final URL after redirects, body)."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, response.url, response.read().decode("utf-8")
+    except urllib.error.HTTPError as exc:
+        return exc.code, url, exc.read().decode("utf-8")
+
+
+def page_when(url: str, ready: Callable[[str], object]) -> Callable[[], str | None]:
+    """For wait_for: the page at `url` once `ready(page)` is true, else None."""
+
+    def check() -> str | None:
+        page = get(url)[2]
+        return page if ready(page) else None
+
+    return check
+
+
+def without_injection(html: str) -> str:
+    start, end = html.find(INJECTED_START.decode()), html.find(INJECTED_END.decode())
+    assert 0 <= start < end, "no serve-time snippet in the page"
+    return html[:start] + html[end + len(INJECTED_END) :]
+
+
+def banner_text(html: str) -> str | None:
+    found = lxml.html.fromstring(html).xpath(f'//*[@id="{BANNER_ID}"]')
+    return found[0].text_content() if found else None
+
+
+def title_of(html: str) -> str:
+    return str(lxml.html.fromstring(html).findtext(".//h1")).strip()
+
+
+def seen_version(html: str) -> str:
+    match = re.search(r'var seen = "([^"]+)"', html)
+    assert match, "no reload script in the page"
+    return match.group(1)
+
+
+def state_version(server: Server) -> str:
+    """The version the reload script polls for."""
+    return str(json.loads(get(server.address + STATE_PATH)[2])["version"])
+
+
+@dataclass
+class Server:
+    """A running `briefgen serve` and everything it printed so far."""
+
+    process: subprocess.Popen[str]
+    out: list[str] = field(default_factory=list)
+    err: list[str] = field(default_factory=list)
+    address: str = ""
+
+    def read(self, stream: object, lines: list[str]) -> None:
+        for line in stream:  # type: ignore[attr-defined]
+            lines.append(line.rstrip("\n"))
+
+    def printed(self, pattern: str, where: str = "err") -> str | None:
+        lines = self.err if where == "err" else self.out
+        return next((line for line in list(lines) if re.search(pattern, line)), None)
+
+    def stop(self) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=DEADLINE)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            pytest.fail("briefgen serve did not stop within 15 s of Ctrl-C")
+
+
+def start_serve(root: Path, *options: str) -> Server:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "briefgen", "serve", "--root", str(root), *options],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=root,
+    )
+    server = Server(process)
+    for stream, lines in ((process.stdout, server.out), (process.stderr, server.err)):
+        threading.Thread(target=server.read, args=(stream, lines), daemon=True).start()
+    return server
+
+
+@pytest.fixture
+def serving(tmp_path: Path) -> Iterator[tuple[Server, Path]]:
+    root = copy_example(tmp_path / "root")
+    server = start_serve(root, "--port", "0")
+    try:
+        line = wait_for(
+            "the 'serving' line", lambda: server.printed(r"^serving http://", "out") or server.process.poll()
+        )
+        assert isinstance(line, str), f"serve exited early: {server.err}"
+        server.address = line.split()[1]
+        yield server, root
+    finally:
+        server.stop()
+
+
+def test_serves_the_built_site_under_its_base_path(serving: tuple[Server, Path], tmp_path: Path) -> None:
+    server, root = serving
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/conflict-archive/", server.address)
+    origin = server.address.removesuffix("conflict-archive/")
+
+    status, final, home = get(origin)
+    assert (status, final) == (200, server.address)  # the bare host sends a browser to the site
+    assert home.count(INJECTED_START.decode()) == 1
+
+    built = build_site(root, output=tmp_path / "built").output
+    status, _, page = get(server.address + ISW_PAGE)
+    assert status == 200
+    assert without_injection(page) == (built / ISW_PAGE / "index.html").read_text(encoding="utf-8")
+    with urllib.request.urlopen(server.address + "assets/briefgen.css", timeout=10) as response:
+        assert response.read() == (built / "assets/briefgen.css").read_bytes()
+
+    assert get(server.address + "briefings/1999/")[0] == 404
+    assert get(server.address + "../../etc/passwd")[0] == 404
+    assert get(origin + "briefings/")[0] == 404  # outside the base path
+    assert not (root / "site").exists()  # the editor's own site/ is never touched
+
+
+def test_edits_appear_and_broken_edits_keep_the_last_good_page(serving: tuple[Server, Path]) -> None:
+    server, root = serving
+    page_url = server.address + ISW_PAGE
+    briefing = root / ISW_FILE
+    original = briefing.read_text(encoding="utf-8")
+    first = get(page_url)[2]
+    assert title_of(first) == ISW_TITLE
+
+    started = time.monotonic()
+    briefing.write_text(original.replace(f"title: {ISW_TITLE}", "title: Edited while serving"), encoding="utf-8")
+    edited = wait_for("the edited title", page_when(page_url, lambda page: "Edited while serving" in page))
+    print(f"edit visible over HTTP after {time.monotonic() - started:.2f} s")  # shown with pytest -s
+    assert isinstance(edited, str)
+    assert banner_text(edited) is None
+    # The reload script compares the version it was served with to the state endpoint's: once the
+    # state has moved on from the first page's, pages are served with the new one.
+    version = wait_for("a new version", lambda: state_version(server) != seen_version(first) and state_version(server))
+    assert seen_version(get(page_url)[2]) == version
+    assert server.printed(r"isw-north-korean-troops\.md changed: built 2 briefing\(s\), \d+ of \d+ pages", "out")
+
+    briefing.write_text(original.replace("takeaways:", "takaways:"), encoding="utf-8")
+    broken = wait_for("the problems banner", page_when(page_url, banner_text))
+    assert isinstance(broken, str)
+    message = f"{ISW_FILE}:6: unknown key 'takaways' (did you mean 'takeaways'?)"
+    assert message in str(banner_text(broken))
+    assert title_of(broken) == "Edited while serving"  # the last good page
+    wait_for("the problem in the terminal", lambda: server.printed(re.escape(message)))
+    assert server.printed(r"build failed: 1 error\(s\); still serving the last good site")
+    assert banner_text(get(server.address)[2]), "every page shows the banner"
+
+    briefing.write_text(original, encoding="utf-8")
+    wait_for("the fixed page", page_when(page_url, lambda page: title_of(page) == ISW_TITLE and not banner_text(page)))
+
+    assert server.stop() == 0
+    assert server.out[-1] == "stopped serving"
+    assert not server.printed("Traceback")
+
+
+def test_a_site_that_does_not_build_at_first_is_served_once_fixed(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    briefing = root / ISW_FILE
+    original = briefing.read_text(encoding="utf-8")
+    briefing.write_text(original.replace("date: 2025-06-26", "date: 2025-06-31"), encoding="utf-8")
+    server = start_serve(root, "--port", "0")
+    try:
+        line = wait_for("the 'serving' line", lambda: server.printed(r"^serving http://", "out"))
+        address = str(line).split()[1]
+        assert server.printed(rf"{re.escape(ISW_FILE)}:3: ")
+        assert server.printed(r"build failed: .*nothing to serve yet")
+        status, _, waiting = get(address + ISW_PAGE)
+        assert status == 503
+        assert f"{ISW_FILE}:3:" in str(banner_text(waiting))
+
+        briefing.write_text(original, encoding="utf-8")
+        wait_for("the page once fixed", lambda: get(address + ISW_PAGE)[0] == 200)
+    finally:
+        assert server.stop() == 0
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "briefgen", "serve", "--root", str(root), "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        f"briefgen: port {port} is already in use on 127.0.0.1 (another 'briefgen serve'?): "
+        "stop that server or choose another port with --port\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("page", "expected_end"),
+    [
+        (b"<html><body><p>x</p></body>\n</html>\n", b"</body>\n</html>\n"),
+        (b"<p>x</p></BODY>", b"</BODY>"),
+        (b"<p>no body end</p>", INJECTED_END),
+    ],
+)
+def test_the_snippet_goes_before_the_end_of_the_body(page: bytes, expected_end: bytes) -> None:
+    state = SiteState(version="v-1", base_path="/archive/", problems=("a.md:1: <bad> & worse",), folder=Path("/x"))
+    served = inject(page, state)
+    assert served.endswith(expected_end)
+    assert served.count(INJECTED_START) == 1
+    assert b"a.md:1: &lt;bad&gt; &amp; worse" in served
+    assert b'url = "/archive/__briefgen__/state"' in served
