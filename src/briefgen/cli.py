@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,6 +13,7 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
+from briefgen.scaffold import PAGES_WORKFLOW, init_site, new_briefing, parse_day
 from briefgen.serve import DEFAULT_PORT, serve_site
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -38,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="briefgen",
         description="Publish conflict briefings (Markdown files with YAML front matter) as a static website.",
-        epilog="Run 'briefgen COMMAND --help' for the options of one command.",
+        epilog="Start an archive with 'briefgen init DIR', add a report with 'briefgen new', "
+        "preview it with 'briefgen serve'. Run 'briefgen COMMAND --help' for the options of one command.",
     )
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
@@ -73,6 +76,19 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    new = commands.add_parser(
+        "new",
+        help="start a new briefing file with its front matter filled in",
+        description="Write briefings/YYYY/MM/DD/<source>-<title>.md with the title, date and source "
+        "filled in and commented hints for the rest, then print its path. Never replaces a file.",
+        epilog='example: briefgen new --source isw --title "Russian Offensive Campaign Assessment"',
+    )
+    new.add_argument("--source", required=True, metavar="KEY", help="the source's key in sources.yaml, e.g. isw")
+    new.add_argument("--title", required=True, help="the report's headline, in quotes")
+    new.add_argument("--date", type=_day, metavar="YYYY-MM-DD", help="the report's date (default: today)")
+    _add_root(new)
+    new.set_defaults(run=run_new)
+
     serve = commands.add_parser(
         "serve",
         help="preview the site on this computer; it rebuilds and reloads as you edit",
@@ -85,6 +101,23 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     serve.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
     _add_root(serve)
     serve.set_defaults(run=run_serve)
+
+    init = commands.add_parser(
+        "init",
+        help="set up a new archive, ready to publish on GitHub Pages",
+        description="Write a new site root into DIR: briefgen.yaml, sources.yaml, an example briefing, "
+        f".gitignore and the GitHub Pages workflow {PAGES_WORKFLOW}. DIR may already hold other files "
+        "(a fresh git clone, say); briefgen init never replaces one.",
+    )
+    init.add_argument("folder", type=Path, metavar="DIR", help="the folder to set up; created when missing")
+    init.set_defaults(run=run_init)
+
+
+def _day(value: str) -> dt.date:
+    try:
+        return parse_day(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _port(value: str) -> int:
@@ -146,5 +179,24 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_new(args: argparse.Namespace) -> int:
+    path = new_briefing(args.root, source=args.source, title=args.title, day=args.date or dt.date.today())
+    print(path)
+    return EXIT_OK
+
+
 def run_serve(args: argparse.Namespace) -> int:
     return serve_site(args.root, port=args.port, include_drafts=args.drafts)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    written = init_site(args.folder)
+    print(f"set up a briefing archive in {args.folder}:")
+    for path in written:
+        print(f"  {path}")
+    print(
+        f"next: cd {args.folder}, then 'briefgen serve' to preview it and "
+        "'briefgen new --source example-desk --title \"...\"' to add a report;"
+        f" push it to GitHub and {PAGES_WORKFLOW} publishes it (README: Publishing on GitHub Pages)."
+    )
+    return EXIT_OK
