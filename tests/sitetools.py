@@ -31,13 +31,30 @@ def make_corpus(out: Path, briefings: int, sources: int = 6) -> Path:
 
 
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a built site as GitHub Pages does: under a sub-path, with its 404.html for a missing page."""
+
     prefix = "/"
 
     def translate_path(self, path: str) -> str:
         path = urlsplit(path).path
         if not path.startswith(self.prefix):
-            return str(Path(self.directory) / "\x00-outside-the-sub-path")
+            # A file that cannot exist, so the request gets a plain 404 (such as a
+            # browser's /favicon.ico, which a site under a sub-path does not own).
+            return str(Path(self.directory) / ".outside-the-sub-path" / "none")
         return super().translate_path("/" + path[len(self.prefix) :])
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not urlsplit(self.path).path.startswith(self.prefix) or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404, message)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
         pass  # keep test output clean
