@@ -20,7 +20,7 @@ from briefgen import __version__
 from briefgen import index as paths
 from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state
 from briefgen.errors import ArchiveError, OutputError, Problem
-from briefgen.fingerprint import digest, files_fingerprint, value_fingerprint
+from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, load_archive
 from briefgen.model import Archive
@@ -98,6 +98,10 @@ def build_site(
     previous = cache.pages_in(output) if cache is not None else {}
     stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous)]
     stale_copies = [p for p in copies if not _still_there(output, p, records[p], previous)]
+    stale_set = set(stale)
+    for i, job in enumerate(jobs):
+        if i not in stale_set:  # reused as it is: its digest and size stay those on record
+            records[job.path] = previous[job.path]
 
     rendered = written = 0
     if stale or stale_copies or set(previous) != set(records) or not output.is_dir():
@@ -184,8 +188,9 @@ def _fingerprints(
         files_fingerprint([builtin_theme_dir(), root / TEMPLATES_DIR]),
     )
     records: dict[str, PageRecord] = {}
+    fingerprints = Fingerprinter()
     for job in jobs:
-        records[job.path] = PageRecord(digest(theme, job.path, job.template, value_fingerprint(job.context)), "", 0)
+        records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
     for path, source in copies.items():
         state = current_state(source)
         records[path] = PageRecord(digest("copy", str(source), repr(state)), "", state.size if state else 0)

@@ -83,6 +83,7 @@ class BuildCache:
         self.bodies = folder / "bodies"
         self.state = self._read()
         self.used_entries: set[str] = set()
+        self._changed = False
 
     def _index_file(self) -> Path:
         return self.folder / f"index-{FORMAT_VERSION}-{__version__}.pickle"
@@ -111,6 +112,7 @@ class BuildCache:
         return entry
 
     def remember(self, rel: str, salt: str, state: FileState, key: str, entry: ParsedEntry) -> None:
+        self._changed |= self.state.files.get((rel, salt)) != (state, key) or key not in self.state.entries
         self.state.files[(rel, salt)] = (state, key)
         self.state.entries[key] = entry
         self.used_entries.add(key)
@@ -128,6 +130,10 @@ class BuildCache:
 
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
+        output_name = str(output.resolve()) if output is not None else self.state.output
+        unused = len(self.used_entries) != len(self.state.entries)
+        if not (self._changed or unused or pages != self.state.pages or output_name != self.state.output):
+            return  # a build that changed nothing need not spend time writing the same cache
         self.state.entries = {k: v for k, v in self.state.entries.items() if k in self.used_entries}
         self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
         self.state.pages = dict(pages)

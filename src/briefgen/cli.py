@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
         help="the address the site is published under, e.g. https://org.github.io/archive/ (overrides briefgen.yaml)",
     )
     build.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="parse and render everything afresh, without reading or writing .briefgen-cache/",
+    )
     build.set_defaults(run=run_build)
     _add_editor_commands(commands)
     return parser
@@ -162,7 +167,12 @@ def run_build(args: argparse.Namespace) -> int:
     try:
         with build_progress() as progress:
             report = build_site(
-                args.root, output=args.output, base_url=args.base_url, include_drafts=args.drafts, progress=progress
+                args.root,
+                output=args.output,
+                base_url=args.base_url,
+                include_drafts=args.drafts,
+                progress=progress,
+                use_cache=not args.no_cache,
             )
     except ArchiveError as exc:
         print_problems(exc.problems)

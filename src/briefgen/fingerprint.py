@@ -27,38 +27,46 @@ def digest(*parts: bytes | str) -> str:
     return hasher.hexdigest()
 
 
-def value_fingerprint(value: Any) -> str:
-    """A digest of a template context: dataclasses, tuples, mappings, dates and text."""
-    hasher = hashlib.blake2b(digest_size=20)
-    _feed(hasher, value)
-    return hasher.hexdigest()
+class Fingerprinter:
+    """Digests of template contexts, remembering each object's digest for one build.
 
+    The same briefing appears in a dozen contexts (its date, source, tags,
+    feeds...); its digest is computed once. Objects are remembered by
+    identity, so a Fingerprinter must not outlive the objects it has seen.
+    """
 
-def _feed(hasher: Any, value: Any) -> None:
-    # A Briefing stands for itself by its fingerprint: it already digests the
-    # file it came from and everything its parsing depended on.
-    if isinstance(value, Briefing):
-        hasher.update(b"B" + value.fingerprint.encode())
-        _feed(hasher, value.source)  # resolved across files, so not part of its own fingerprint
-    elif value is None or isinstance(value, bool | int | float | str | dt.date | enum.Enum):
-        text = f"{type(value).__name__}:{value!r}".encode()
-        hasher.update(len(text).to_bytes(8, "little") + text)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        hasher.update(b"D" + type(value).__name__.encode())
-        for field in dataclasses.fields(value):
-            _feed(hasher, field.name)
-            _feed(hasher, getattr(value, field.name))
-    elif isinstance(value, Mapping):
-        hasher.update(b"M")
-        for key in sorted(value, key=repr):
-            _feed(hasher, key)
-            _feed(hasher, value[key])
-    elif isinstance(value, Iterable):
-        hasher.update(b"L")
-        for item in value:
-            _feed(hasher, item)
-        hasher.update(b"l")
-    else:
+    def __init__(self) -> None:
+        self._known: dict[int, tuple[object, bytes]] = {}
+
+    def of(self, value: Any) -> str:
+        return self._digest(value).hex()
+
+    def _digest(self, value: Any) -> bytes:
+        if value is None or isinstance(value, bool | int | float | str | dt.date | enum.Enum):
+            return hashlib.blake2b(f"{type(value).__name__}:{value!r}".encode(), digest_size=20).digest()
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        hasher = hashlib.blake2b(digest_size=20)
+        hasher.update(type(value).__name__.encode())
+        for part in self._parts(value):
+            hasher.update(self._digest(part))
+        result = hasher.digest()
+        self._known[id(value)] = (value, result)  # holding the value keeps its id from being reused
+        return result
+
+    @staticmethod
+    def _parts(value: Any) -> list[Any]:
+        # A Briefing stands for itself by its fingerprint, which already digests
+        # the file it came from; its source is resolved across files, so it is added.
+        if isinstance(value, Briefing):
+            return [value.fingerprint, value.source]
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return [part for f in dataclasses.fields(value) for part in (f.name, getattr(value, f.name))]
+        if isinstance(value, Mapping):
+            return [part for key in sorted(value, key=repr) for part in (key, value[key])]
+        if isinstance(value, Iterable):
+            return list(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__}")
 
 

@@ -67,6 +67,7 @@ class StagedSite:
         self.output = output
         self.staging = output.parent / f".{output.name}.briefgen-staging"
         self.written: set[str] = set()
+        self._folders: set[Path] = set()
         self.bytes = 0
 
     def __enter__(self) -> StagedSite:
@@ -87,7 +88,9 @@ class StagedSite:
             raise OutputError(f"two outputs would both be written to {key}")
         self.written.add(key)
         target = self.staging.joinpath(*pure.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def claim(self, path: str) -> Path:

@@ -1,0 +1,288 @@
+# ruff: noqa: E501 - the Hugo templates are kept as Hugo writes them, one element a line
+"""briefgen against Hugo and Pelican on the same archive, side by side in one run.
+
+    python bench/compare.py [--briefings 5000] [--runs 3] [--memory-briefings 10000] [--work DIR]
+
+Writes the synthetic corpus with the shared generator (../shared/bench/make_corpus.py),
+converts it for Hugo (content plus small equivalent templates: a page per
+briefing with its takeaways and notes rendered as Markdown, and taxonomy
+pages per source, tag, place and date) and for Pelican (its default theme),
+then times, run by run and interleaved:
+
+- briefgen cold: no output, no cache;
+- briefgen no-op: the same build again;
+- briefgen one edit: one briefing's text changed, then built;
+- Hugo 0.168 cold, and Pelican 4.12 cold (content cache off).
+
+It prints medians, ratios to Hugo's cold build, and peak memory (the summed
+proportional set size of the process and its children, sampled), and checks
+that the one-edit build is byte-identical to a cold build of the same input.
+Needs the bench extra: pip install -e '.[bench]'.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+
+
+@dataclass
+class Run:
+    seconds: float
+    peak_mb: float
+
+
+def measure(command: list[str], cwd: Path | None = None) -> Run:
+    """Run a command to its end: wall time, and the peak of the summed PSS of its process tree."""
+    started = time.perf_counter()
+    process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0.0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            total = 0
+            try:
+                for proc in [process, *process.children(recursive=True)]:
+                    with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+                        total += proc.memory_full_info().pss
+            except psutil.NoSuchProcess:
+                pass
+            peak = max(peak, total)
+            stop.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = process.wait()
+    elapsed = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
+    return Run(elapsed, peak / 2**20)
+
+
+def make_corpus(out: Path, briefings: int) -> Path:
+    if not (out / "briefings").is_dir():
+        subprocess.run([sys.executable, str(MAKE_CORPUS), str(out), "--briefings", str(briefings)], check=True)
+    return out
+
+
+def split(path: Path) -> tuple[dict, str]:
+    text = path.read_text(encoding="utf-8")
+    _, front, body = text.split("---\n", 2)
+    return yaml.load(front, Loader=yaml.CSafeLoader), body
+
+
+HUGO_CONFIG = """baseURL = "https://example.github.io/archive/"
+title = "Synthetic briefing archive"
+disableKinds = ["RSS"]
+[pagination]
+  pagerSize = 20
+[taxonomies]
+  source = "sources"
+  tag = "tags"
+  place = "places"
+  day = "days"
+"""
+
+HUGO_BASEOF = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>
+<body><main>{{ block "main" . }}{{ end }}</main></body></html>
+"""
+
+HUGO_SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1>
+<p><time>{{ .Date.Format "January 2, 2006" }}</time> {{ range .GetTerms "sources" }}<a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a>{{ end }}</p>
+{{ with .Params.takeaways }}<section><h2>Key takeaways</h2><ul>{{ range . }}<li>{{ . | markdownify }}</li>{{ end }}</ul></section>{{ end }}
+{{ .Content }}
+{{ with .Params.notes }}<section><h2>Notes</h2><ol>{{ range . }}<li>{{ . | markdownify }}</li>{{ end }}</ol></section>{{ end }}
+</article>{{ end }}
+"""
+
+HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>
+{{ range .Paginator.Pages }}<article><h2><a href="{{ .RelPermalink }}">{{ .Title }}</a></h2><p>{{ .Params.summary }}</p></article>{{ end }}
+{{ with .Paginator.Next }}<a href="{{ .URL }}">Older</a>{{ end }}{{ end }}
+"""
+
+
+def convert_for_hugo(corpus: Path, out: Path) -> Path:
+    if (out / "hugo.toml").is_file():
+        return out
+    for folder, text in (
+        ("layouts/_default/baseof.html", HUGO_BASEOF),
+        ("layouts/_default/single.html", HUGO_SINGLE),
+        ("layouts/_default/list.html", HUGO_LIST),
+        ("hugo.toml", HUGO_CONFIG),
+    ):
+        (out / folder).parent.mkdir(parents=True, exist_ok=True)
+        (out / folder).write_text(text, encoding="utf-8")
+    content = out / "content" / "briefings"
+    content.mkdir(parents=True, exist_ok=True)
+    for path in sorted((corpus / "briefings").rglob("*.md")):
+        meta, body = split(path)
+        front = {
+            "title": meta["title"],
+            "date": str(meta["date"]),
+            "slug": path.stem,
+            "url": f"/briefings/{meta['date']:%Y/%m/%d}/{path.stem}/",
+            "summary": meta.get("summary", ""),
+            "sources": [meta["source"]],
+            "tags": meta.get("tags", []),
+            "places": meta.get("places", []),
+            "days": [str(meta["date"])],
+            "takeaways": meta.get("takeaways", []),
+            "notes": [meta["footnotes"][n] for n in sorted(meta.get("footnotes", {}))],
+        }
+        text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n" + body
+        (content / f"{path.stem}.md").write_text(text, encoding="utf-8")
+    return out
+
+
+PELICAN_CONFIG = """AUTHOR = "bench"
+SITENAME = "Synthetic briefing archive"
+PATH = "content"
+TIMEZONE = "UTC"
+DEFAULT_LANG = "en"
+DEFAULT_PAGINATION = 20
+LOAD_CONTENT_CACHE = False
+CACHE_CONTENT = False
+ARTICLE_URL = "briefings/{date:%Y}/{date:%m}/{date:%d}/{slug}/"
+ARTICLE_SAVE_AS = "briefings/{date:%Y}/{date:%m}/{date:%d}/{slug}/index.html"
+FEED_ALL_ATOM = "feed.xml"
+CATEGORY_FEED_ATOM = "sources/{slug}/feed.xml"
+"""
+
+
+def convert_for_pelican(corpus: Path, out: Path) -> Path:
+    if (out / "pelicanconf.py").is_file():
+        return out
+    (out / "content").mkdir(parents=True, exist_ok=True)
+    (out / "pelicanconf.py").write_text(PELICAN_CONFIG, encoding="utf-8")
+    for path in sorted((corpus / "briefings").rglob("*.md")):
+        meta, body = split(path)
+        takeaways = "".join(f"- {t}\n" for t in meta.get("takeaways", []))
+        notes = "".join(f"{n}. {meta['footnotes'][n]}\n" for n in sorted(meta.get("footnotes", {})))
+        lines = [
+            f"Title: {meta['title']}",
+            f"Date: {meta['date']}",
+            f"Category: {meta['source']}",
+            f"Tags: {', '.join(meta.get('tags', []))}",
+            f"Slug: {path.stem}",
+            f"Summary: {meta.get('summary', '')}",
+        ]
+        text = "\n".join(lines) + f"\n\n## Key takeaways\n\n{takeaways}\n{body}\n\n## Notes\n\n{notes}"
+        (out / "content" / f"{path.stem}.md").write_text(text, encoding="utf-8")
+    return out
+
+
+def tree_digest(folder: Path) -> str:
+    hasher = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            hasher.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return hasher.hexdigest()
+
+
+def edit_one_briefing(corpus: Path, run: int) -> None:
+    path = sorted((corpus / "briefings").rglob("*.md"))[len(list((corpus / "briefings").rglob("*.md"))) // 2]
+    text = path.read_text(encoding="utf-8").rstrip("\n").rsplit("\n\nEdited in run", 1)[0]
+    path.write_text(text + f"\n\nEdited in run {run}.\n", encoding="utf-8")
+
+
+def median(runs: list[Run]) -> float:
+    return statistics.median(r.seconds for r in runs)
+
+
+def peak(runs: list[Run]) -> float:
+    return max(r.peak_mb for r in runs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--briefings", type=int, default=5000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--memory-briefings", type=int, default=10000, help="0 to skip the memory build")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/briefgen-bench"))
+    parser.add_argument("--no-pelican", action="store_true", help="leave Pelican out (it is slow)")
+    args = parser.parse_args()
+
+    work = args.work / str(args.briefings)
+    corpus = make_corpus(work / "corpus", args.briefings)
+    hugo_site = convert_for_hugo(corpus, work / "hugo")
+    pelican_site = convert_for_pelican(corpus, work / "pelican")
+    briefgen = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus)]
+    hugo = [shutil.which("hugo") or "hugo", "--quiet", "--source", str(hugo_site)]
+    pelican = [shutil.which("pelican") or "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+
+    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "edit", "hugo", "pelican")}
+    for run in range(args.runs):
+        shutil.rmtree(corpus / "site", ignore_errors=True)
+        shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
+        results["cold"].append(measure(briefgen))
+        results["noop"].append(measure(briefgen))
+        edit_one_briefing(corpus, run)
+        results["edit"].append(measure(briefgen))
+        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+        shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+        results["hugo"].append(measure(hugo))
+        if not args.no_pelican:
+            shutil.rmtree(pelican_site / "output", ignore_errors=True)
+            results["pelican"].append(measure(pelican, cwd=pelican_site))
+        print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+
+    verify = work / "verify"
+    shutil.rmtree(verify, ignore_errors=True)
+    subprocess.run([*briefgen, "--output", str(verify), "--no-cache"], check=True, capture_output=True)
+    identical = tree_digest(verify) == tree_digest(corpus / "site")
+
+    memory = None
+    if args.memory_briefings:
+        big = make_corpus(args.work / str(args.memory_briefings) / "corpus", args.memory_briefings)
+        shutil.rmtree(big / "site", ignore_errors=True)
+        shutil.rmtree(big / ".briefgen-cache", ignore_errors=True)
+        memory = measure([sys.executable, "-m", "briefgen", "build", "--root", str(big)])
+
+    hugo_cold = median(results["hugo"])
+    print(
+        f"\n{args.briefings:,} briefings, medians of {args.runs} runs; {platform.machine()}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
+    )
+    print("| build | median s | ratio to Hugo cold | peak MB |")
+    print("|---|---:|---:|---:|")
+    rows = [
+        ("briefgen cold (no cache)", results["cold"]),
+        ("briefgen no-op rebuild", results["noop"]),
+        ("briefgen after one edit", results["edit"]),
+        ("Hugo 0.168 cold", results["hugo"]),
+        ("Pelican 4.12 cold", results["pelican"]),
+    ]
+    for name, runs in rows:
+        if runs:
+            print(f"| {name} | {median(runs):.2f} | {median(runs) / hugo_cold:.3f} | {peak(runs):.0f} |")
+    if memory is not None:
+        print(f"| briefgen cold, {args.memory_briefings:,} briefings | {memory.seconds:.2f} | | {memory.peak_mb:.0f} |")
+    print(f"\none-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
+    if not identical:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
