@@ -68,6 +68,15 @@ class SiteUrls:
         self.base_path = parts.path or "/"
         self.origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
+    @property
+    def has_host(self) -> bool:
+        """Whether base_url names the host, so that addresses can be absolute.
+
+        A sitemap, and robots.txt's line pointing at it, are only valid with
+        absolute addresses: without a host the site has neither.
+        """
+        return bool(self.origin)
+
     def page(self, path: str) -> str:
         return self.base_path + path
 
@@ -189,7 +198,8 @@ class SiteRenderer:
             *self.source_pages(),
             *self.term_pages(),
         ]
-        return [*pages, *self.feeds(), self.sitemap(pages), *self.site_files()]
+        sitemap = [self.sitemap(pages)] if self.urls.has_host else []
+        return [*pages, *self.feeds(), *sitemap, *self.site_files()]
 
     def home_pages(self) -> Iterator[PageJob]:
         for page in paths.paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
