@@ -58,5 +58,5 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path) -> None:
     for built in (site / "index.html", page, site / "feed.xml", site / ".nojekyll"):
         assert built.is_file(), built
     stylesheets = lxml.html.fromstring(page.read_bytes()).xpath("//link[@rel='stylesheet']/@href")
-    assert stylesheets == ["/assets/briefgen.css"]
+    assert "/assets/briefgen.css" in stylesheets
     assert (site / "assets/briefgen.css").read_bytes() == (REPO_ROOT / "templates/assets/briefgen.css").read_bytes()

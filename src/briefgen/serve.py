@@ -4,7 +4,7 @@ The site is built into a temporary folder, never into the site root's site/,
 exactly as `briefgen build` builds it, and with the same build cache, so a
 rebuild renders only the pages a change touched. What serving adds lives only in the
 HTTP responses: before `</body>` of every HTML page, a small script that asks
-this server every half second whether the site was rebuilt and reloads the
+this server four times a second whether the site was rebuilt and reloads the
 page when it was, and, after a change that did not build, a banner listing its
 `path:line: message` problems. A build that fails leaves the last good site in
 place, so the page keeps showing it, with the banner.
@@ -46,7 +46,7 @@ WATCHED_DIRS = (BRIEFINGS_DIR, TEMPLATES_DIR, STATIC_DIR)
 WATCHED_FILES = (SETTINGS_FILE, SOURCES_FILE)
 STATE_PATH = "__briefgen__/state"
 """Under the base path: the JSON the reload script polls."""
-POLL_MS = 500
+POLL_MS = 250
 INJECTED_START = b"<!-- briefgen serve: added while serving, not in the built site -->"
 INJECTED_END = b"<!-- /briefgen serve -->"
 BANNER_ID = "briefgen-serve-problems"
