@@ -1,0 +1,152 @@
+"""Fixtures of the end-to-end suite: its tools, one browser, and built sites served over HTTP.
+
+Every test here is marked `e2e` (see pytestmark in each module). When a tool is
+missing the tests fail, saying which and how to install it: they are never
+skipped. `python -m pytest -m "not e2e"` leaves them out for a quick local run.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from briefgen.build import build_site
+from tests.e2e.readers import CHROMIUM, CHROMIUM_ARGS, missing_tools
+from tests.sitetools import REPO_ROOT, make_corpus, serve
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+PREFIX = "/conflict-archive/"
+"""Every site is served under a sub-path, as GitHub Pages serves a project's site."""
+CORPUS_BRIEFINGS = 300
+
+PAGE_TYPES = (
+    "home",
+    "briefing",
+    "date",
+    "month",
+    "year",
+    "all-dates",
+    "sources",
+    "source",
+    "topics",
+    "topic",
+    "places",
+    "place",
+    "404",
+)
+PAGINATED_TYPES = ("home-page-2", "source-page-2")
+"""Only a large archive has these."""
+NOT_FOUND_PATH = "no-such-page/"
+
+
+@dataclass(frozen=True)
+class ServedSite:
+    name: str
+    output: Path
+    address: str
+    """Where it is served, such as http://127.0.0.1:PORT/conflict-archive/."""
+    pages: Mapping[str, str]
+    """One page of each type, by type: its path under the site."""
+
+    def url(self, path: str) -> str:
+        return self.address + path
+
+    def checked_files(self) -> list[Path]:
+        """What the HTML checker reads: every HTML page, and the theme's CSS and SVG."""
+        return sorted(p for p in self.output.rglob("*") if p.suffix in {".html", ".css", ".svg"} and p.is_file())
+
+
+def representative_pages(output: Path) -> dict[str, str]:
+    """A page of each type: a briefing with citations, the date with the most briefings, the first of the rest."""
+
+    def pages(pattern: str) -> list[str]:
+        return sorted(f"{p.parent.relative_to(output).as_posix()}/" for p in output.glob(pattern))
+
+    def html(path: str) -> str:
+        return (output / path / "index.html").read_text(encoding="utf-8")
+
+    cited = [path for path in pages("briefings/*/*/*/*/index.html") if 'class="citation"' in html(path)]
+    dates = pages("briefings/*/*/*/index.html")
+    found = {
+        "home": "",
+        "briefing": cited[0] if cited else "",
+        "date": max(dates, key=lambda path: html(path).count('class="day-briefing"')) if dates else "",
+        "month": pages("briefings/*/*/index.html")[0],
+        "year": pages("briefings/*/index.html")[0],
+        "all-dates": "briefings/",
+        "sources": "sources/",
+        "source": pages("sources/*/index.html")[0],
+        "topics": "tags/",
+        "topic": pages("tags/*/index.html")[0],
+        "places": "places/",
+        "place": pages("places/*/index.html")[0],
+        "404": NOT_FOUND_PATH,
+    }
+    if (output / "page/2/index.html").is_file():
+        found["home-page-2"] = "page/2/"
+    second_pages = pages("sources/*/page/2/index.html")
+    if second_pages:
+        found["source-page-2"] = second_pages[0]
+    return found
+
+
+def copy_example(to: Path) -> Path:
+    """The example archive's own files (not its theme), as a fresh site root."""
+    to.mkdir(parents=True, exist_ok=True)
+    for name in ("briefgen.yaml", "sources.yaml"):
+        shutil.copy(REPO_ROOT / name, to / name)
+    shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
+    return to
+
+
+@pytest.fixture(scope="session", autouse=True)
+def reader_tools() -> None:
+    missing = missing_tools()
+    if missing:
+        pytest.fail(
+            "the end-to-end tests need tools this machine lacks:\n  - "
+            + "\n  - ".join(missing)
+            + "\nInstall them with `bash scripts/install-test-deps.sh`, "
+            'or leave these tests out with `python -m pytest -m "not e2e"`.',
+            pytrace=False,
+        )
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for the whole run."""
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only once the tools are known to be there
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServedSite]]:
+    """The example archive, built with a full base_url (so its sitemap and feeds carry the
+    local server's address), and a 300-briefing corpus built with a path base_url, each
+    served over HTTP under /conflict-archive/."""
+    with ExitStack() as stack:
+        example = tmp_path_factory.mktemp("e2e-example") / "site"
+        example_address = stack.enter_context(serve(example, PREFIX))
+        build_site(REPO_ROOT, output=example, base_url=example_address)
+
+        corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
+        corpus = corpus_root / "site"
+        corpus_address = stack.enter_context(serve(corpus, PREFIX))
+        build_site(corpus_root, output=corpus, base_url=PREFIX)
+
+        yield {
+            "example": ServedSite("example", example, example_address, representative_pages(example)),
+            "corpus": ServedSite("corpus", corpus, corpus_address, representative_pages(corpus)),
+        }

@@ -1,0 +1,152 @@
+"""The built site as readers get it: in a real browser, through the HTML checker, axe-core and feed readers.
+
+Two builds, each served over HTTP under /conflict-archive/: the example
+archive and a 300-briefing corpus. Screenshots of every page type, 1280 and
+390 px wide, are kept in test-artifacts/e2e/.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.conftest import NOT_FOUND_PATH, PAGE_TYPES, PAGINATED_TYPES, ServedSite
+from tests.e2e.readers import (
+    axe_violations,
+    browse,
+    citation_round_trips,
+    feed_problems,
+    horizontal_overflow,
+    save_screenshot,
+    sitemap_problems,
+    vnu_errors,
+)
+from tests.sitetools import crawl
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.e2e
+
+PAGES = [pytest.param("example", kind, id=f"example-{kind}") for kind in PAGE_TYPES] + [
+    pytest.param("corpus", kind, id=f"corpus-{kind}") for kind in (*PAGE_TYPES, *PAGINATED_TYPES)
+]
+BUILDS = ["example", "corpus"]
+PHONE_WIDTHS = (320, 360, 390)
+"""The README promises a readable page from 320 px wide."""
+
+
+def page_url(site: ServedSite, kind: str) -> tuple[str, int]:
+    """The address of the site's page of type `kind`, and the HTTP status it should answer with."""
+    assert kind in site.pages, f"the {site.name} build has no page of type {kind!r}"
+    return site.url(site.pages[kind]), 404 if site.pages[kind] == NOT_FOUND_PATH else 200
+
+
+@pytest.fixture(scope="session")
+def vnu_report(sites: dict[str, ServedSite]) -> dict[Path, list[str]]:
+    """One run of the Nu HTML Checker over both builds."""
+    return vnu_errors(path for site in sites.values() for path in site.checked_files())
+
+
+@pytest.mark.parametrize(("build", "kind"), PAGES)
+def test_page_loads_with_no_error_and_no_other_host(
+    sites: dict[str, ServedSite], browser: Browser, build: str, kind: str
+) -> None:
+    url, status = page_url(sites[build], kind)
+    with browse(browser, url, expected_status=status, settle=True) as visit:
+        assert visit.page.locator("h1").count() == 1, "one heading of level 1"
+        assert visit.page.title()
+    assert visit.problems == []
+
+
+@pytest.mark.parametrize(("build", "kind"), PAGES)
+def test_page_fits_a_phone_and_is_photographed(
+    sites: dict[str, ServedSite], browser: Browser, build: str, kind: str
+) -> None:
+    url, status = page_url(sites[build], kind)
+    with browse(browser, url, expected_status=status) as visit:
+        save_screenshot(visit.page, f"e2e/{build}/{kind}-1280")
+        overflow = [problem for width in PHONE_WIDTHS for problem in horizontal_overflow(visit.page, width)]
+        visit.page.set_viewport_size({"width": 390, "height": 844})
+        save_screenshot(visit.page, f"e2e/{build}/{kind}-390")
+    assert overflow == []
+    assert visit.problems == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize(("build", "kind"), PAGES)
+def test_page_has_no_serious_accessibility_violation(
+    sites: dict[str, ServedSite], browser: Browser, build: str, kind: str, scheme: str
+) -> None:
+    url, status = page_url(sites[build], kind)
+    with browse(browser, url, expected_status=status) as visit:
+        visit.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        assert visit.page.evaluate("matchMedia('(prefers-color-scheme: dark)').matches") == (scheme == "dark")
+        violations = axe_violations(visit.page)
+        if scheme == "dark":
+            save_screenshot(visit.page, f"e2e/{build}/{kind}-1280-dark")
+    assert violations == []
+    assert visit.problems == []
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_citations_go_to_their_notes_and_back(sites: dict[str, ServedSite], browser: Browser, build: str) -> None:
+    url, _ = page_url(sites[build], "briefing")
+    with browse(browser, url) as visit:
+        # Every citation of the example's briefing; the first ten of the corpus's.
+        tried, problems = citation_round_trips(visit.page, limit=None if build == "example" else 10)
+    assert tried >= (12 if build == "example" else 1)
+    assert problems == []
+    assert visit.problems == []
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_every_page_is_valid_html(sites: dict[str, ServedSite], vnu_report: dict[Path, list[str]], build: str) -> None:
+    site = sites[build]
+    checked = site.checked_files()
+    assert len([p for p in checked if p.suffix == ".html"]) > (20 if build == "example" else 400)
+    errors = {path.relative_to(site.output).as_posix(): found for path, found in vnu_report.items() if path in checked}
+    assert errors == {}
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_every_internal_link_resolves(sites: dict[str, ServedSite], build: str) -> None:
+    site = sites[build]
+    visited, broken = crawl(site.address)
+    assert broken == []
+    assert len(visited) > len(list(site.output.rglob("index.html")))
+
+
+@pytest.mark.parametrize("build", BUILDS)
+def test_feeds_are_well_formed_and_every_entry_resolves(sites: dict[str, ServedSite], build: str) -> None:
+    site = sites[build]
+    feeds = sorted(p.relative_to(site.output).as_posix() for p in site.output.rglob("feed.xml"))
+    assert "feed.xml" in feeds
+    assert len(feeds) > 2, "the site's feed and one per source"
+    entries = 0
+    for feed in feeds:
+        count, problems = feed_problems(site.url(feed))
+        assert problems == []
+        entries += count
+    assert entries > 0
+
+
+def test_sitemap_is_valid_and_every_address_resolves(sites: dict[str, ServedSite]) -> None:
+    site = sites["example"]
+    count, problems = sitemap_problems(site.url("sitemap.xml"))
+    assert problems == []
+    assert count == len(list(site.output.rglob("index.html")))
+    robots = (site.output / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {site.url('sitemap.xml')}\n" in robots
+
+
+def test_a_site_without_a_host_has_no_sitemap(sites: dict[str, ServedSite]) -> None:
+    # A sitemap's addresses must be absolute; built with base_url '/conflict-archive/'
+    # there is no host to write, so there is no sitemap, and nothing points at one.
+    site = sites["corpus"]
+    assert not (site.output / "sitemap.xml").exists()
+    assert "Sitemap:" not in (site.output / "robots.txt").read_text(encoding="utf-8")
+    assert "sitemap.xml" not in (site.output / "index.html").read_text(encoding="utf-8")
