@@ -357,7 +357,7 @@ def _briefing_from_fields(
         url = None
     slug = _slug(fields, path, rel, problems)
     numbered = fields.numbered_texts("footnotes")
-    parsed = renderer.parse_body(split.body)
+    parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
     summary = fields.text("summary")

@@ -19,8 +19,9 @@ since linkify costs ~90 µs a note and an archive has hundreds of thousands.
 
 from __future__ import annotations
 
+import html as html_lib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -30,6 +31,13 @@ from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.anchors.index import slugify as heading_slug
+from mdit_py_plugins.anchors.index import unique_slug
+
+try:  # the Rust port renders about ten times faster; briefgen works without it
+    import markdown_it_pyrs
+except ImportError:  # pragma: no cover - a platform with no wheel for it
+    markdown_it_pyrs = None  # type: ignore[assignment]
 
 CITATION = re.compile(r"\[([0-9]{1,6})\]")
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
@@ -53,12 +61,14 @@ class ImageRef:
 
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
-    """A parsed body: what the loader checks, and the tokens to render."""
+    """A parsed body: what the loader checks, and the tokens to render (or the HTML already made)."""
 
     tokens: Sequence[Token]
     citations: tuple[CitationRef, ...]
     images: tuple[ImageRef, ...]
     first_paragraph: str
+    html: str | None = None
+    """Set by the fast path, which has no tokens and no images to rewrite."""
 
 
 def _is_safe_link(url: str) -> bool:
@@ -71,6 +81,8 @@ def _is_safe_link(url: str) -> bool:
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] != "[":
+        return False
     match = CITATION.match(state.src, state.pos)
     if match is None or match.end() > state.posMax:
         return False
@@ -125,8 +137,21 @@ class MarkdownRenderer:
         # raw HTML is always escaped since they also go into feeds and titles.
         self._inline = _new_parser(allow_html=False, citations=False)
         self._note = _new_parser(allow_html=False, citations=False, linkify=True)
+        self._fast = FastBodies(self._first_paragraph_only) if markdown_it_pyrs is not None else None
+        # Block structure only: enough to find the first paragraph without parsing every inline.
+        self._blocks = _new_parser(allow_html=allow_html, citations=False)
+        self._blocks.core.ruler.disable(["inline", "linkify", "replacements", "smartquotes", "text_join"])
 
-    def parse_body(self, text: str) -> ParsedBody:
+    def parse_body(self, text: str, note_numbers: Collection[int] | None = None) -> ParsedBody:
+        """Parse a body. With `note_numbers`, a body that cites only those notes may take the fast path."""
+        if note_numbers is not None and self._fast is not None:
+            fast = self._fast.parse(text, note_numbers)
+            if fast is not None:
+                return fast
+        return self.parse_body_reference(text)
+
+    def parse_body_reference(self, text: str) -> ParsedBody:
+        """markdown-it-py's own parse: the reference that the fast path must match."""
         tokens = self._body.parse(text)
         citations: list[CitationRef] = []
         images: list[ImageRef] = []
@@ -150,8 +175,19 @@ class MarkdownRenderer:
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
 
+    def _first_paragraph_only(self, text: str) -> str:
+        """The first paragraph's plain text, parsing the inlines of that paragraph alone."""
+        tokens = self._blocks.parse(text)
+        for index, token in enumerate(tokens):
+            if token.type == "paragraph_open":
+                inline = self._body.parseInline(tokens[index + 1].content)[0]
+                return plain_text(inline.children or [])
+        return ""
+
     def render_body(self, parsed: ParsedBody, image_names: Mapping[str, str] | None = None) -> str:
         """HTML of a parsed body; `image_names` rewrites image addresses (as written -> as published)."""
+        if parsed.html is not None:
+            return parsed.html
         if image_names:
             for token in _walk(parsed.tokens):
                 if token.type == "image":
@@ -252,3 +288,91 @@ def plain_note_html(text: str) -> str | None:
 def _escape(text: str) -> str:
     # markdown-it escapes exactly these four, and not the apostrophe.
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+# The fast path for bodies. markdown-it-pyrs (the Rust port of markdown-it)
+# renders CommonMark with tables and strikethrough exactly as markdown-it-py
+# does, but runs no Python rules. So it is used only for bodies whose every
+# construct both render alike, and briefgen's own parts (citations, heading
+# ids, rel="noopener") are added to its HTML the way the Python rules would.
+# Anything else (code, raw HTML, entities, escapes, images, link definitions,
+# links other than plain http(s) addresses, a citation of a missing note)
+# takes the reference path.
+# tests/test_body_fast_path.py compares the two paths.
+# Runs of three or more emphasis marks, and '*' next to '_', are where the two
+# ports were seen to disagree on CommonMark's delimiter rules ("rule of 3").
+_FAST_BLOCKERS = re.compile(r"[\\`<&\t\x00\r]|!\[|^ {0,3}\[[^\]\n]*\]:|[*_]{3}|\*_|_\*", re.MULTILINE)
+_PLAIN_LINK = re.compile(r"\[[^\[\]\n]*\]\(https?://[A-Za-z0-9._~/?#=+-]*\)")
+_HTML_TAG = re.compile(r"<[^>]*>")
+_PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
+_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>")
+_EXTERNAL_LINK = re.compile(r'<a href="(https?:[^"]*)">')
+_CITATION_TEXT = re.compile(r"\[([0-9]{1,6})\](?!\()")
+_CITATION_HTML = re.compile(r'<sup class="citation">.*?</sup>')
+
+
+class FastBodies:
+    """Bodies rendered by markdown-it-pyrs, finished in Python to match the reference path."""
+
+    def __init__(self, first_paragraph_of: Callable[[str], str]) -> None:
+        assert markdown_it_pyrs is not None
+        self._md = markdown_it_pyrs.MarkdownIt("commonmark").enable_many(["table", "strikethrough"])
+        self._first_paragraph_of = first_paragraph_of
+
+    def parse(self, text: str, note_numbers: Collection[int]) -> ParsedBody | None:
+        if _FAST_BLOCKERS.search(text) or text.count("](") != len(_PLAIN_LINK.findall(text)):
+            return None
+        html: str = self._md.render(text)
+        html = _with_heading_ids(html)
+        html, citations = _with_citations(html)
+        if any(citation.number not in note_numbers for citation in citations):
+            return None  # the reference path finds the line of each one to report
+        html = _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener">', html)
+        if html.startswith("<p>"):  # the usual case: the first paragraph is the first thing
+            first = html[3 : html.index("</p>")]
+            first_text = " ".join(html_lib.unescape(_HTML_TAG.sub("", _CITATION_HTML.sub("", first))).split())
+        else:
+            first_text = self._first_paragraph_of(text)
+        return ParsedBody((), tuple(citations), (), first_text, html=html)
+
+
+def _with_heading_ids(html: str) -> str:
+    slugs: set[str] = set()
+
+    def add_id(match: re.Match[str]) -> str:
+        title = html_lib.unescape(_HTML_TAG.sub("", _CITATION_TEXT.sub("", match.group(2))))
+        slug = unique_slug(heading_slug(title), slugs)
+        slugs.add(slug)
+        return f'<h{match.group(1)} id="{html_lib.escape(slug)}">{match.group(2)}</h{match.group(1)}>'
+
+    return _HEADING.sub(add_id, html)
+
+
+def _with_citations(html: str) -> tuple[str, list[CitationRef]]:
+    citations: list[CitationRef] = []
+    seen: dict[int, int] = {}
+
+    def cite(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        seen[number] = seen.get(number, 0) + 1
+        element_id = f"fnref:{number}:{seen[number]}"
+        citations.append(CitationRef(number, element_id, 0))
+        return (
+            f'<sup class="citation"><a href="#fn:{number}" id="{element_id}" '
+            f'role="doc-noteref" aria-label="Note {number}">{number}</a></sup>'
+        )
+
+    parts: list[str] = []
+    position = 0
+    for pre in _PRE.finditer(html):  # code blocks keep their brackets
+        parts.append(_cite_in_text(html[position : pre.start()], cite))
+        parts.append(pre.group(0))
+        position = pre.end()
+    parts.append(_cite_in_text(html[position:], cite))
+    return "".join(parts), citations
+
+
+def _cite_in_text(html: str, cite: Callable[[re.Match[str]], str]) -> str:
+    # Only between tags: an attribute never holds a citation.
+    pieces = re.split(r"(<[^>]*>)", html)
+    return "".join(piece if piece.startswith("<") else _CITATION_TEXT.sub(cite, piece) for piece in pieces)
