@@ -10,7 +10,6 @@ change are hard-linked from the previous site instead of written.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,7 +25,7 @@ from briefgen.load import BRIEFINGS_DIR, load_archive
 from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, theme_assets
-from briefgen.write import StagedSite, check_output_folder, keep_or_write, link_previous
+from briefgen.write import MARKER, SiteUpdate, StagedSite, check_output_folder, recover_interrupted
 
 OUTPUT_DIR = "site"
 TEMPLATES_DIR = "templates"
@@ -62,8 +61,10 @@ class RenderTask:
     renderer: SiteRenderer
     jobs: Sequence[PageJob]
     targets: Sequence[Path]
-    previous: Sequence[Path]
-    previous_digests: Sequence[str | None]
+    """Where to write each page in the staging folder."""
+    current: Sequence[Path]
+    """Where each page is in the output folder now."""
+    previous: Mapping[str, PageRecord]
 
 
 def build_site(
@@ -81,6 +82,7 @@ def build_site(
     output = output if output is not None else root / OUTPUT_DIR
     workers = workers or default_workers()
     check_output_folder(output, root=root, protected=[root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR])
+    touched = recover_interrupted(output)
     cache = BuildCache(root / CACHE_DIR) if use_cache else None
     try:
         archive, warnings = load_archive(
@@ -95,17 +97,13 @@ def build_site(
     copies = files_to_copy(root, archive)
     _refuse_overlaps({job.path for job in jobs}, copies)
     records = _fingerprints(root, archive, jobs, copies)
-    previous = cache.pages_in(output) if cache is not None else {}
-    stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous)]
-    stale_copies = [p for p in copies if not _still_there(output, p, records[p], previous)]
-    stale_set = set(stale)
-    for i, job in enumerate(jobs):
-        if i not in stale_set:  # reused as it is: its digest and size stay those on record
-            records[job.path] = previous[job.path]
-
-    rendered = written = 0
-    if stale or stale_copies or set(previous) != set(records) or not output.is_dir():
-        rendered, written = _write_site(output, renderer, jobs, stale, copies, records, previous, workers, progress)
+    previous: Mapping[str, PageRecord] = {}
+    if cache is not None and (output / MARKER).is_file():
+        previous = {path: r for path, r in cache.pages_in(output).items() if path not in touched}
+    if previous:
+        rendered, written = _update_site(output, renderer, jobs, copies, records, previous, workers, progress)
+    else:
+        rendered, written = _write_whole_site(output, renderer, jobs, copies, records, workers, progress)
     if cache is not None:
         cache.save(records, output)
     return BuildReport(
@@ -120,62 +118,92 @@ def build_site(
     )
 
 
-def _write_site(
+def _write_whole_site(
     output: Path,
     renderer: SiteRenderer,
     jobs: list[PageJob],
-    stale: list[int],
+    copies: Mapping[str, Path],
+    records: dict[str, PageRecord],
+    workers: int,
+    progress: ProgressCallback | None,
+) -> tuple[int, int]:
+    """Render every page into a staging folder, then swap it in. Returns (rendered, written)."""
+    with StagedSite(output) as staged:
+        staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
+        targets = [staged.claim(job.path) for job in jobs]
+        task = RenderTask(renderer, jobs, targets, [staged.current(job.path) for job in jobs], {})
+        _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies))
+        for path, source in sorted(copies.items()):
+            staged.copy(path, source)
+        staged.commit()
+    return len(jobs), len(jobs) + len(copies) + 1
+
+
+def _update_site(
+    output: Path,
+    renderer: SiteRenderer,
+    jobs: list[PageJob],
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
     previous: Mapping[str, PageRecord],
     workers: int,
     progress: ProgressCallback | None,
 ) -> tuple[int, int]:
-    """Stage the new site (reusing what is current), then swap it in. Returns (rendered, written)."""
-    total, written = len(jobs) + len(copies), 0
-    with StagedSite(output) as staged:
-        staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
-        targets = [staged.claim(job.path) for job in jobs]
-        stale_set = set(stale)
-        stale += [
-            i
-            for i, job in enumerate(jobs)
-            if i not in stale_set and not link_previous(targets[i], staged.previous(job.path))
+    """Render what changed, and move in only files whose bytes changed. Returns (rendered, written)."""
+    stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous)]
+    stale_set = set(stale)
+    for i, job in enumerate(jobs):
+        if i not in stale_set:  # reused as it is: its digest and size stay those on record
+            records[job.path] = previous[job.path]
+    stale_copies = sorted(p for p in copies if not _still_there(output, p, records[p], previous))
+    removed = sorted(set(previous) - set(records))
+    if not (stale or stale_copies or removed):
+        return 0, 0
+    with SiteUpdate(output, removed) as update:
+        targets = [
+            update.claim(jobs[i].path, make_folder=False) if i in stale_set else output for i in range(len(jobs))
         ]
-        task = RenderTask(
-            renderer=renderer,
-            jobs=jobs,
-            targets=targets,
-            previous=[staged.previous(job.path) for job in jobs],
-            previous_digests=[previous[job.path].content_digest if job.path in previous else None for job in jobs],
-        )
-        done = len(jobs) - len(stale)
-        for index, content_digest, size, was_written in parallel_map(_render_page, task, sorted(stale), workers):
-            path = jobs[index].path
-            records[path] = PageRecord(records[path].fingerprint, content_digest, size)
-            written += was_written
-            done += 1
-            if progress is not None:
-                progress(done, total)
-        for path, source in sorted(copies.items()):
-            target = staged.claim(path)
-            current = _still_there(output, path, records[path], previous)
-            if not (current and link_previous(target, staged.previous(path))):
-                shutil.copyfile(source, target)
-                written += 1
-        staged.commit()
-    if progress is not None:
-        progress(total, total)
-    return len(stale), written
+        task = RenderTask(renderer, jobs, targets, [update.current(job.path) for job in jobs], previous)
+        written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
+        for path in stale_copies:
+            update.copy(path, copies[path])
+        update.commit()
+    return len(stale), written + len(stale_copies)
+
+
+def _render(
+    task: RenderTask,
+    indices: list[int],
+    records: dict[str, PageRecord],
+    workers: int,
+    progress: ProgressCallback | None,
+    total: int,
+) -> int:
+    """Render the pages at `indices` in parallel, recording each; returns how many were written."""
+    written, done = 0, total - len(indices)
+    for index, content_digest, size, was_written in parallel_map(_render_page, task, indices, workers):
+        path = task.jobs[index].path
+        records[path] = PageRecord(records[path].fingerprint, content_digest, size)
+        written += was_written
+        done += 1
+        if progress is not None:
+            progress(done, total)
+    return written
 
 
 def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool]:
-    """Render one page into the staging folder; runs in a worker process."""
-    content = task.renderer.render(task.jobs[index]).content
+    """Render one page; write it unless the output folder already has these bytes. Runs in a worker."""
+    job = task.jobs[index]
+    content = task.renderer.render(job).content
     content_digest = digest(content)
-    unchanged = content_digest == task.previous_digests[index]
-    was_written = keep_or_write(task.targets[index], task.previous[index], content, unchanged=unchanged)
-    return index, content_digest, len(content), was_written
+    old = task.previous.get(job.path)
+    if old is not None and old.content_digest == content_digest:
+        state = current_state(task.current[index])
+        if state is not None and state.size == old.size:
+            return index, content_digest, len(content), False
+    task.targets[index].parent.mkdir(parents=True, exist_ok=True)
+    task.targets[index].write_bytes(content)
+    return index, content_digest, len(content), True
 
 
 def _fingerprints(

@@ -1,9 +1,18 @@
-"""Atomic output: build into a staging folder, then swap it in whole.
+"""Safe output: nothing reaches the output folder until everything has been rendered.
 
-A reader of the site, or a deploy step, never sees a half-written site: the
-new site is written beside the old one and the two folders are exchanged in
-one rename. A build that fails before the swap leaves the old site exactly
-as it was. Every path is checked to stay inside the output folder.
+Two ways, both staging files in a hidden folder beside the output:
+
+- StagedSite, for a first build (or one with no record of the last): the
+  whole new site is written beside the old one and the two folders are
+  exchanged in one rename.
+- SiteUpdate, for a rebuild: only files whose bytes change are staged; a
+  journal then lists them and the files to remove, and they are moved in.
+  Unchanged files are not touched, so their modification times stay and a
+  deploy step uploads only what changed. A build killed while moving is
+  completed by the next one from the journal (`recover_interrupted`).
+
+A build that fails before that point leaves the old site exactly as it was.
+Every path is checked to stay inside the output folder.
 """
 
 from __future__ import annotations
@@ -14,7 +23,6 @@ import errno
 import os
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefgen.errors import OutputError
@@ -23,12 +31,10 @@ MARKER = ".briefgen-output"
 """Written into every output folder, so that briefgen only ever replaces its own output."""
 MARKER_TEXT = b"This folder is written by briefgen build; its contents are replaced on every build.\n"
 _RENAME_EXCHANGE = 2
-
-
-@dataclass(frozen=True, slots=True)
-class WriteReport:
-    files: int
-    bytes: int
+STAGING_SUFFIX = "briefgen-staging"
+UPDATE_SUFFIX = "briefgen-update"
+OLD_SUFFIX = "briefgen-old"
+JOURNAL = ".briefgen-journal"
 
 
 def check_output_folder(output: Path, *, root: Path, protected: Iterable[Path] = ()) -> None:
@@ -60,92 +66,137 @@ def safe_relative_path(path: str) -> PurePosixPath:
     return pure
 
 
-class StagedSite:
-    """A new site being written next to the output folder, swapped in on commit."""
+class _Staging:
+    """Output paths claimed once each, mapped into a hidden staging folder."""
 
-    def __init__(self, output: Path) -> None:
+    def __init__(self, output: Path, suffix: str) -> None:
         self.output = output
-        self.staging = output.parent / f".{output.name}.briefgen-staging"
+        self.staging = output.parent / f".{output.name}.{suffix}"
         self.written: set[str] = set()
         self._folders: set[Path] = set()
-        self.bytes = 0
-
-    def __enter__(self) -> StagedSite:
-        if self.staging.exists():  # left by a build that was killed
-            shutil.rmtree(self.staging)
-        self.staging.mkdir(parents=True)
-        (self.staging / MARKER).write_bytes(MARKER_TEXT)
-        return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is not None and self.staging.exists():
             shutil.rmtree(self.staging, ignore_errors=True)
 
-    def _target(self, path: str) -> Path:
+    def claim(self, path: str, *, make_folder: bool = True) -> Path:
+        """Reserve `path`; any process may then write the returned file.
+
+        Without `make_folder`, whoever writes the file creates its folder:
+        a rebuild claims every page that may change but writes few of them.
+        """
         pure = safe_relative_path(path)
         key = pure.as_posix()
         if key in self.written:
             raise OutputError(f"two outputs would both be written to {key}")
         self.written.add(key)
         target = self.staging.joinpath(*pure.parts)
-        if target.parent not in self._folders:
+        if make_folder and target.parent not in self._folders:
             target.parent.mkdir(parents=True, exist_ok=True)
             self._folders.add(target.parent)
         return target
 
-    def claim(self, path: str) -> Path:
-        """Reserve `path` in the new site; any process may then write the returned file."""
-        return self._target(path)
-
-    def previous(self, path: str) -> Path:
-        """Where the site being replaced has `path`."""
+    def current(self, path: str) -> Path:
+        """Where the output folder has `path` now."""
         return self.output.joinpath(*safe_relative_path(path).parts)
 
     def write(self, path: str, content: bytes) -> None:
-        self._target(path).write_bytes(content)
-        self.bytes += len(content)
+        self.claim(path).write_bytes(content)
 
     def copy(self, path: str, source: Path) -> None:
-        target = self._target(path)
-        shutil.copyfile(source, target)
-        self.bytes += target.stat().st_size
+        shutil.copyfile(source, self.claim(path))
 
-    def commit(self) -> WriteReport:
+
+class StagedSite(_Staging):
+    """A whole new site written next to the output folder, swapped in on commit."""
+
+    def __init__(self, output: Path) -> None:
+        super().__init__(output, STAGING_SUFFIX)
+
+    def __enter__(self) -> StagedSite:
+        self.staging.mkdir(parents=True)
+        (self.staging / MARKER).write_bytes(MARKER_TEXT)
+        return self
+
+    def commit(self) -> None:
         """Swap the staged site in for the old one, then remove the old one."""
-        report = WriteReport(files=len(self.written), bytes=self.bytes)
         if self.output.exists():
             if _exchange(self.staging, self.output):
                 shutil.rmtree(self.staging)
-                return report
-            old = self.output.parent / f".{self.output.name}.briefgen-old"
-            shutil.rmtree(old, ignore_errors=True)
+                return
+            old = self.output.parent / f".{self.output.name}.{OLD_SUFFIX}"
             self.output.rename(old)
             self.staging.rename(self.output)
             shutil.rmtree(old)
         else:
             self.staging.rename(self.output)
-        return report
 
 
-def link_previous(target: Path, previous: Path) -> bool:
-    """Hard-link the previous build's file into the new site: same bytes, same modification time.
+class SiteUpdate(_Staging):
+    """Changed files staged beside an existing site, then moved in by a journal."""
 
-    Keeping the time lets a deploy step upload only what changed. False when
-    the file is gone or the file system has no hard links.
-    """
-    try:
-        os.link(previous, target)
-    except OSError:
-        return False
-    return True
+    def __init__(self, output: Path, remove: Iterable[str]) -> None:
+        super().__init__(output, UPDATE_SUFFIX)
+        self.remove = sorted(safe_relative_path(path).as_posix() for path in remove)
+
+    def __enter__(self) -> SiteUpdate:
+        self.staging.mkdir(parents=True)
+        return self
+
+    def commit(self) -> None:
+        journal = self.staging / JOURNAL
+        staged = sorted(p for p in self.written if self.staging.joinpath(*PurePosixPath(p).parts).exists())
+        lines = [*(f"put {path}" for path in staged), *(f"remove {path}" for path in self.remove)]
+        temporary = journal.with_suffix(".tmp")
+        with temporary.open("w", encoding="utf-8") as stream:
+            stream.write("\n".join(lines) + "\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        temporary.replace(journal)  # from here on the update happens, even if this process dies
+        _apply_journal(self.output, self.staging)
 
 
-def keep_or_write(target: Path, previous: Path, content: bytes, *, unchanged: bool) -> bool:
-    """Link the previous file when `content` is unchanged, else write it. True when written anew."""
-    if unchanged and link_previous(target, previous):
-        return False
-    target.write_bytes(content)
-    return True
+def recover_interrupted(output: Path) -> set[str]:
+    """Finish or discard what a killed build left beside `output`; returns the paths it touched."""
+    touched: set[str] = set()
+    update = output.parent / f".{output.name}.{UPDATE_SUFFIX}"
+    if (update / JOURNAL).is_file():
+        touched = _apply_journal(output, update)
+    for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
+        leftover = output.parent / f".{output.name}.{suffix}"
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    return touched
+
+
+def _apply_journal(output: Path, staging: Path) -> set[str]:
+    # Every step can be done twice: a file already moved is no longer staged,
+    # a file already removed is missing. So a journal can always be replayed.
+    touched: set[str] = set()
+    for line in (staging / JOURNAL).read_text(encoding="utf-8").splitlines():
+        action, _, path = line.partition(" ")
+        pure = safe_relative_path(path)
+        target = output.joinpath(*pure.parts)
+        touched.add(pure.as_posix())
+        if action == "put":
+            staged = staging.joinpath(*pure.parts)
+            if staged.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                staged.replace(target)
+        elif action == "remove":
+            target.unlink(missing_ok=True)
+            _remove_empty_folders(target.parent, output)
+    shutil.rmtree(staging)
+    return touched
+
+
+def _remove_empty_folders(folder: Path, output: Path) -> None:
+    while folder != output and folder.is_relative_to(output):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty, or already gone
+            return
+        folder = folder.parent
 
 
 def _exchange(a: Path, b: Path) -> bool:
