@@ -11,6 +11,7 @@ import pytest
 
 from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR
+from briefgen.errors import ArchiveError
 from briefgen.write import JOURNAL, UPDATE_SUFFIX
 from tests.sitetools import make_corpus
 from tests.test_build import snapshot
@@ -143,5 +144,5 @@ def test_a_changed_image_is_copied_again(tmp_path: Path) -> None:
     build_site(root)
     assert page.read_bytes() == b"second, longer"
     (folder / "map.png").unlink()
-    with pytest.raises(Exception, match="map.png"):
+    with pytest.raises(ArchiveError, match=r"map\.png"):
         build_site(root)
