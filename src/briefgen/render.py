@@ -175,7 +175,9 @@ class SiteRenderer:
     def _render(self, template_name: str, **context: Any) -> bytes:
         try:
             template = self.env.get_template(template_name)
-            text = template.render(site=self.settings, urls=self.urls, index=self.index, **context)
+            # Only the settings, the addresses and the page's own context: the build
+            # cache fingerprints exactly these to decide whether a page changed.
+            text = template.render(site=self.settings, urls=self.urls, **context)
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
         except jinja2.TemplateError as exc:
