@@ -133,20 +133,21 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServedSite]]:
-    """The example archive, built with a full base_url (so its sitemap and feeds carry the
-    local server's address), and a 300-briefing corpus built with a path base_url, each
-    served over HTTP under /conflict-archive/."""
+    """Built sites, each served over HTTP under /conflict-archive/:
+
+    - "example": the example archive, and "corpus": a 300-briefing corpus, both
+      built with the full address of the local server as base_url, as the
+      publishing workflow builds with the site's address;
+    - "example-path": the example archive built with the path base_url
+      '/conflict-archive/', as a site that does not name its host is built.
+    """
+    corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
+    builds = {"example": (REPO_ROOT, None), "corpus": (corpus_root, None), "example-path": (REPO_ROOT, PREFIX)}
+    served = {}
     with ExitStack() as stack:
-        example = tmp_path_factory.mktemp("e2e-example") / "site"
-        example_address = stack.enter_context(serve(example, PREFIX))
-        build_site(REPO_ROOT, output=example, base_url=example_address)
-
-        corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
-        corpus = corpus_root / "site"
-        corpus_address = stack.enter_context(serve(corpus, PREFIX))
-        build_site(corpus_root, output=corpus, base_url=PREFIX)
-
-        yield {
-            "example": ServedSite("example", example, example_address, representative_pages(example)),
-            "corpus": ServedSite("corpus", corpus, corpus_address, representative_pages(corpus)),
-        }
+        for name, (root, base_url) in builds.items():
+            output = tmp_path_factory.mktemp(f"e2e-{name}") / "site"
+            address = stack.enter_context(serve(output, PREFIX))
+            build_site(root, output=output, base_url=base_url or address)
+            served[name] = ServedSite(name, output, address, representative_pages(output))
+        yield served
