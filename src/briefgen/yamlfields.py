@@ -91,6 +91,8 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
 def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
     # libyaml's composer recurses per nesting level; thousands of '[' would
     # exhaust the C stack before any Python check could run.
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return  # the usual case, settled without walking the text in Python
     depth = deepest = 0
     for char in text:
         if char in "[{":
