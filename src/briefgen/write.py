@@ -40,22 +40,45 @@ JOURNAL = ".briefgen-journal"
 def check_output_folder(output: Path, *, root: Path, protected: Iterable[Path] = ()) -> None:
     """Refuse an output folder that a build would damage.
 
-    The folder is replaced whole on every build, so it must not be the site
-    root or hold it, not be a source folder, not be the home folder or '/',
-    and, when it exists and is not empty, must carry briefgen's marker.
+    The folder is replaced whole on every build, so it must not be '/', the
+    home folder, the site root or any folder holding one of them; it must be
+    neither a source folder (`protected`) nor inside one (a build would then
+    read its own output back); and, when it exists and is not empty, it must
+    carry briefgen's marker.
     """
     target = output.resolve()
-    home = Path.home().resolve()
-    dangerous = {Path("/"), home, root.resolve(), *(p.resolve() for p in protected)}
-    if target in dangerous or root.resolve().is_relative_to(target):
+    real_root = root.resolve()
+    kept = [Path(target.anchor), real_root, *_home()]
+    sources = [folder.resolve() for folder in protected]
+    if any(folder.is_relative_to(target) for folder in (*kept, *sources)):
         raise OutputError(f"refusing to write the site into {output}: it would replace files that are not briefgen's")
+    for folder in sources:
+        if target.is_relative_to(folder):
+            raise OutputError(
+                f"refusing to write the site into {output}: it is inside {_shown(folder, real_root)}, "
+                "which the build reads; choose a folder outside it"
+            )
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{output} exists and is not a folder")
+    blocking = next((folder for folder in target.parents if folder.exists() and not folder.is_dir()), None)
+    if blocking is not None:
+        raise OutputError(f"cannot write the site into {output}: {blocking} is a file, not a folder")
     if target.is_dir() and any(target.iterdir()) and not (target / MARKER).is_file():
         raise OutputError(
             f"refusing to replace {output}: it is not empty and was not written by briefgen "
             f"(no {MARKER} file); choose another --output or empty it"
         )
-    if target.exists() and not target.is_dir():
-        raise OutputError(f"{output} exists and is not a folder")
+
+
+def _home() -> list[Path]:
+    try:
+        return [Path.home().resolve()]
+    except (RuntimeError, KeyError, OSError):  # no HOME and no password entry
+        return []
+
+
+def _shown(folder: Path, root: Path) -> str:
+    return f"{folder.relative_to(root).as_posix()}/" if folder.is_relative_to(root) else str(folder)
 
 
 def safe_relative_path(path: str) -> PurePosixPath:
@@ -70,8 +93,10 @@ class _Staging:
     """Output paths claimed once each, mapped into a hidden staging folder."""
 
     def __init__(self, output: Path, suffix: str) -> None:
-        self.output = output
-        self.staging = output.parent / f".{output.name}.{suffix}"
+        # Resolved, so that an output folder reached by a symlink is the one
+        # written, and the link itself is never swapped away.
+        self.output = output.resolve()
+        self.staging = self.output.parent / f".{self.output.name}.{suffix}"
         self.written: set[str] = set()
         self._folders: set[Path] = set()
 
@@ -114,7 +139,7 @@ class StagedSite(_Staging):
         super().__init__(output, STAGING_SUFFIX)
 
     def __enter__(self) -> StagedSite:
-        self.staging.mkdir(parents=True)
+        _make_staging(self.staging)
         (self.staging / MARKER).write_bytes(MARKER_TEXT)
         return self
 
@@ -140,7 +165,7 @@ class SiteUpdate(_Staging):
         self.remove = sorted(safe_relative_path(path).as_posix() for path in remove)
 
     def __enter__(self) -> SiteUpdate:
-        self.staging.mkdir(parents=True)
+        _make_staging(self.staging)
         return self
 
     def commit(self) -> None:
@@ -159,14 +184,27 @@ class SiteUpdate(_Staging):
 def recover_interrupted(output: Path) -> set[str]:
     """Finish or discard what a killed build left beside `output`; returns the paths it touched."""
     touched: set[str] = set()
+    output = output.resolve()
     update = output.parent / f".{output.name}.{UPDATE_SUFFIX}"
     if (update / JOURNAL).is_file():
         touched = _apply_journal(output, update)
+    old = output.parent / f".{output.name}.{OLD_SUFFIX}"
+    if not output.exists() and old.is_dir() and not old.is_symlink() and (old / MARKER).is_file():
+        old.rename(output)  # killed between the two renames of a swap without renameat2: the last good site
     for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
         leftover = output.parent / f".{output.name}.{suffix}"
-        if leftover.exists():
+        if leftover.is_symlink():
+            leftover.unlink()
+        elif leftover.exists():
             shutil.rmtree(leftover)
     return touched
+
+
+def _make_staging(staging: Path) -> None:
+    try:
+        staging.mkdir(parents=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the staging folder {staging}: {exc.strerror}") from exc
 
 
 def _apply_journal(output: Path, staging: Path) -> set[str]:
