@@ -22,6 +22,7 @@ from briefgen.errors import ArchiveError, OutputError, Problem
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, load_archive
+from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, theme_assets
@@ -81,7 +82,23 @@ def build_site(
     started = time.perf_counter()
     output = output if output is not None else root / OUTPUT_DIR
     workers = workers or default_workers()
-    check_output_folder(output, root=root, protected=[root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR])
+    sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]
+    check_output_folder(output, root=root, protected=sources)
+    with build_lock(output, root / CACHE_DIR if use_cache else None):
+        return _build_locked(root, output, base_url, include_drafts, progress, use_cache, workers, started)
+
+
+def _build_locked(
+    root: Path,
+    output: Path,
+    base_url: str | None,
+    include_drafts: bool,
+    progress: ProgressCallback | None,
+    use_cache: bool,
+    workers: int,
+    started: float,
+) -> BuildReport:
+    """The build itself, run while no other build may write the same output or cache."""
     touched = recover_interrupted(output)
     cache = BuildCache(root / CACHE_DIR) if use_cache else None
     try:
