@@ -26,6 +26,7 @@ from briefgen.model import Body, Briefing, StoredBody
 CACHE_DIR = ".briefgen-cache"
 FORMAT_VERSION = "2"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
+_TEMPORARY_PREFIX = ".tmp-"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ class BuildCache:
         try:
             with self._index_file().open("rb") as stream:
                 state = pickle.load(stream)  # noqa: S301 - our own file, in the user's own site root
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        except Exception:  # unpickling damaged bytes can raise almost anything, MemoryError included
             return CacheState()  # a missing or damaged cache is only a slower build
         complete = isinstance(state, CacheState) and all(hasattr(state, f) for f in CacheState.__dataclass_fields__)
         return state if complete else CacheState()
@@ -125,27 +126,43 @@ class BuildCache:
         return StoredBody(str(path))
 
     def pages_in(self, output: Path) -> Mapping[str, PageRecord]:
-        """What the last build wrote, when it wrote to `output`."""
-        return self.state.pages if self.state.output == str(output.resolve()) else {}
+        """What the last build wrote, when it wrote to `output` and that folder is still the one it wrote."""
+        identity = output_identity(output)
+        return self.state.pages if identity and self.state.output == identity else {}
 
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
-        output_name = str(output.resolve()) if output is not None else self.state.output
+        output_name = output_identity(output) if output is not None else self.state.output
         unused = len(self.used_entries) != len(self.state.entries)
         if not (self._changed or unused or pages != self.state.pages or output_name != self.state.output):
             return  # a build that changed nothing need not spend time writing the same cache
         self.state.entries = {k: v for k, v in self.state.entries.items() if k in self.used_entries}
         self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
         self.state.pages = dict(pages)
-        if output is not None:
-            self.state.output = str(output.resolve())
+        self.state.output = output_name
         self.folder.mkdir(parents=True, exist_ok=True)
         _atomic_write(self._index_file(), pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
+        for partial in self.folder.glob(f"{_TEMPORARY_PREFIX}*"):  # left by a build killed while saving
+            partial.unlink(missing_ok=True)
         keep = {f"{key}.pickle" for key in self.used_entries}
         if self.bodies.is_dir():
             for stale in self.bodies.iterdir():
                 if stale.name not in keep:
                     stale.unlink(missing_ok=True)
+
+
+def output_identity(output: Path) -> str:
+    """The output folder's path and inode.
+
+    A build that swaps a whole new folder in (a first build, `--no-cache`, or
+    one killed right after its swap, before saving the cache) leaves another
+    folder at the same path: the pages on record are not the ones there.
+    """
+    try:
+        stat = output.stat()
+    except OSError:
+        return ""
+    return f"{output.resolve()}@{stat.st_dev}:{stat.st_ino}"
 
 
 def current_state(path: Path) -> FileState | None:
@@ -160,7 +177,7 @@ def _images_unchanged(entry: ParsedEntry) -> bool:
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY_PREFIX)
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)
