@@ -8,8 +8,11 @@ come back in input order and each item's result depends on that item alone.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
@@ -20,6 +23,7 @@ MIN_ITEMS_PER_WORKER = 64
 """Below this, starting processes costs more than it saves."""
 
 _task: tuple[Callable[[Any, Any], Any], Any] | None = None
+_PR_SET_PDEATHSIG = 1
 
 
 def default_workers() -> int:
@@ -27,6 +31,25 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _worker_started(parent: int) -> None:
+    # Ctrl-C reaches every process of the terminal's group: only the parent
+    # stops the build (and the pool), so workers print no traceback of their own.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A parent killed outright (SIGKILL, the OOM killer) takes its workers
+    # with it, so that none keeps writing into a staging folder.
+    _die_with_parent()
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _die_with_parent() -> None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError, TypeError):  # not Linux: workers end when their queue closes
+        pass
 
 
 def _run_one(item: Any) -> Any:
@@ -50,7 +73,7 @@ def parallel_map(
         return
     _task = (function, shared)
     try:
-        with multiprocessing.get_context("fork").Pool(usable) as pool:
+        with multiprocessing.get_context("fork").Pool(usable, _worker_started, (os.getpid(),)) as pool:
             chunk = max(1, min(64, len(items) // (usable * 8)))
             yield from pool.imap(_run_one, items, chunksize=chunk)
     finally:
