@@ -33,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BriefgenError as exc:
         print(f"briefgen: {exc}", file=sys.stderr)
         return EXIT_PROBLEMS
+    except OSError as exc:  # a full disk, a folder that cannot be written: say which, without a traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"briefgen: {exc.strerror or exc}{where}", file=sys.stderr)
+        return EXIT_PROBLEMS
     return code
 
 
