@@ -34,6 +34,10 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # ASCII digits only (str.isdigit() also accepts '²', which int() refuses), and few
 # enough of them that int() never meets Python's limit on digits in a conversion.
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
+UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+"""Characters XML 1.0 forbids: one in a title would break every feed that carries it."""
+_LONG_LINE_START = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 2},}}", re.MULTILINE)
+"""A line whose text starts this far in: block nesting any deeper than MAX_DEPTH needs one."""
 
 
 class YamlError(Exception):
@@ -50,8 +54,8 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
     Aliases are refused: they are never needed in front matter, and they are the
     way to build exponentially large values ("billion laughs").
     """
-    _refuse_deep_nesting(text, path, first_line)
     try:
+        _refuse_deep_nesting(text, path, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -89,10 +93,36 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
 
 
 def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
-    # libyaml's composer recurses per nesting level; thousands of '[' would
-    # exhaust the C stack before any Python check could run.
+    # The composers (libyaml's, and PyYAML's in Python) recurse once per level
+    # of nesting: thousands of '[', or of '- ' on one line, exhaust the C stack
+    # or raise RecursionError. The parser before them does not recurse, so when
+    # the text could nest deeply its events are counted first. Block nesting
+    # needs indentation or '- ', '? ', ': ' indicators before a line's text;
+    # flow nesting needs brackets. Cheap tests of both settle the usual case.
+    if not (_may_nest_deeply_in_flow(text) or _LONG_LINE_START.search(text)):
+        return
+    depth, mark = 0, None
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                mark = event.start_mark
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if depth > MAX_DEPTH:
+                break
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" not in str(exc.problem):  # libyaml's own limit, far above ours
+            raise
+        depth, mark = MAX_DEPTH + 1, exc.problem_mark
+    if depth > MAX_DEPTH:
+        line = first_line + (mark.line if mark else 0)
+        raise YamlError(error(path, line, f"YAML is nested more than {MAX_DEPTH} levels deep"))
+
+
+def _may_nest_deeply_in_flow(text: str) -> bool:
     if text.count("[") + text.count("{") <= MAX_DEPTH:
-        return  # the usual case, settled without walking the text in Python
+        return False  # the usual case, settled without walking the text in Python
     depth = deepest = 0
     for char in text:
         if char in "[{":
@@ -100,8 +130,7 @@ def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
             deepest = max(deepest, depth)
         elif char in "]}":
             depth = max(0, depth - 1)
-    if deepest > MAX_DEPTH:
-        raise YamlError(error(path, first_line, f"YAML is nested more than {MAX_DEPTH} levels deep"))
+    return deepest > MAX_DEPTH
 
 
 def _refuse_aliases(root: Node, path: str, first_line: int) -> None:
@@ -218,6 +247,11 @@ class Fields:
         value = str(node.value).strip()
         if not value:
             self._problem(node, f"{label} is empty")
+            return None
+        unshowable = UNSHOWABLE.search(value)
+        if unshowable is not None:  # written as an escape: "\f", "\x01", "\0"
+            code = f"U+{ord(unshowable.group()):04X}"
+            self._problem(node, f"{label} contains the control character {code}, which pages and feeds cannot carry")
             return None
         return value
 
