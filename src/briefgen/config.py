@@ -8,10 +8,10 @@ from urllib.parse import SplitResult, urlsplit
 
 from yaml.nodes import MappingNode, ScalarNode
 
-from briefgen.errors import Problem, error
+from briefgen.errors import Problem, error, warning
 from briefgen.model import Settings, Source
 from briefgen.slugs import is_plain_slug
-from briefgen.yamlfields import Fields, YamlError, compose, kind_of
+from briefgen.yamlfields import UNSHOWABLE, Fields, YamlError, compose, kind_of
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"
@@ -45,7 +45,23 @@ def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
         line = text.count("\n", 0, text.index("\x00")) + 1
         problems.append(error(path, line, "the file contains a NUL character: is it a binary file?"))
         return None
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    unshowable = UNSHOWABLE.search(text)
+    if unshowable is not None:
+        # Text pasted from PDFs and word processors carries form feeds and
+        # vertical tabs; XML forbids them, so one would break every feed.
+        line = text.count("\n", 0, unshowable.start()) + 1
+        count = len(UNSHOWABLE.findall(text))
+        problems.append(
+            warning(
+                path,
+                line,
+                f"{count} invisible control character{'s' if count > 1 else ''} "
+                f"(U+{ord(unshowable.group()):04X}) replaced by spaces: pages and feeds cannot carry them",
+            )
+        )
+        text = UNSHOWABLE.sub(" ", text)
+    return text
 
 
 def read_settings(root: Path, problems: list[Problem], base_url: str | None = None) -> Settings:
@@ -96,6 +112,8 @@ def normalize_base_url(value: str) -> str | None:
         pass
     elif parts.scheme or parts.netloc or not value.startswith("/"):
         return None
+    if "\\" in value or UNSHOWABLE.search(value):
+        return None  # browsers read '/\\host/' as '//host/': every link would point at another site
     return value if value.endswith("/") else value + "/"
 
 
