@@ -107,7 +107,7 @@ def _render_citation(self: RendererHTML, tokens: Sequence[Token], idx: int, opti
 def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
-    if href.startswith(("http:", "https:")):
+    if href.lower().startswith(("http:", "https:", "//")):  # another site: 'HTTPS://x', '//x' included
         token.attrSet("rel", "noopener")
     return self.renderToken(tokens, idx, options, env)
 
