@@ -24,7 +24,7 @@ def briefing_path(briefing: Briefing) -> str:
 
 
 def date_path(day: dt.date) -> str:
-    return f"briefings/{day:%Y/%m/%d}/"
+    return f"briefings/{day.year:04d}/{day.month:02d}/{day.day:02d}/"  # %Y is '1', not '0001', for year 1
 
 
 def month_path(year: int, month: int) -> str:
