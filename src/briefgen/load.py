@@ -481,8 +481,9 @@ def _images(
         if parts is None or parts.scheme or parts.netloc or ref.src.startswith("/") or not parts.path:
             continue  # a web address, or a file under static/: nothing to copy
         try:
-            target = (path.parent / unquote(parts.path)).resolve()
-            images_read.append(target)
+            written = path.parent / unquote(parts.path)
+            images_read.append(written)  # as written, not resolved: replacing a symlink there changes its state
+            target = written.resolve()
             outside, missing = not target.is_relative_to(real_root), not target.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte (%00), a symlink loop
             problems.append(error(rel, line, f"image '{ref.src}' cannot be read: {_reason(exc)}"))
@@ -494,6 +495,9 @@ def _images(
             problems.append(error(rel, line, f"image '{ref.src}' not found (looked for {relative(real_root, target)})"))
             continue
         published = _published_image_name(unquote(parts.path))
+        if "\\" in published:
+            problems.append(error(rel, line, f"image '{ref.src}' has a '\\' in its name: rename the file without it"))
+            continue
         if published in images and images[published].source_path != str(target):
             problems.append(error(rel, line, f"two different images would both be published as '{published}'"))
             continue
