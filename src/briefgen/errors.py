@@ -7,6 +7,7 @@ Problems are values; stages collect them all and fail once at the end.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -33,7 +34,16 @@ class Problem:
 
     def __str__(self) -> str:
         label = "warning: " if self.severity is Severity.WARNING else ""
-        return f"{self.path}:{self.line}: {label}{self.message}"
+        return _printable(f"{self.path}:{self.line}: {label}{self.message}")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    # File names and values quoted in messages may hold control characters;
+    # printed raw, an ESC sequence would rewrite the editor's terminal.
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
 def error(path: str, line: int, message: str) -> Problem:
