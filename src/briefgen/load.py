@@ -482,8 +482,8 @@ def _images(
             continue  # a web address, or a file under static/: nothing to copy
         try:
             written = path.parent / unquote(parts.path)
-            images_read.append(written)  # as written, not resolved: replacing a symlink there changes its state
             target = written.resolve()
+            images_read.append(written)  # as written, not resolved: replacing a symlink there changes its state
             outside, missing = not target.is_relative_to(real_root), not target.is_file()
         except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte (%00), a symlink loop
             problems.append(error(rel, line, f"image '{ref.src}' cannot be read: {_reason(exc)}"))
