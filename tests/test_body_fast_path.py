@@ -98,3 +98,13 @@ def test_a_citation_of_a_missing_note_goes_to_the_reference_path() -> None:
     parsed = RENDERER.parse_body("Claim.[3]\n", {1, 2})
     assert [(c.number, c.line) for c in parsed.citations] == [(3, 0)]
     assert re.search(r'id="fnref:3:1"', RENDERER.render_body(parsed))
+
+
+def test_everyday_constructs_take_the_fast_path() -> None:
+    text = (
+        "Russian forces *reportedly* advanced near Toretsk.[1] The **assessment** follows.[2][3]\n\n"
+        "## Key *developments*\n\n- Ukrainian forces advanced.[4]\n- Russian forces attacked.\n\n"
+        "> A quoted statement.[5]\n\n| Direction | km |\n|---|---|\n| Toretsk [6] | 2 |\n\n"
+        "See the [original report](https://example.org/r/1).\n\n    indented [7] code\n"
+    )
+    assert assert_same(text)

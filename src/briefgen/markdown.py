@@ -299,9 +299,10 @@ def _escape(text: str) -> str:
 # links other than plain http(s) addresses, a citation of a missing note)
 # takes the reference path.
 # tests/test_body_fast_path.py compares the two paths.
-# Runs of three or more emphasis marks, and '*' next to '_', are where the two
-# ports were seen to disagree on CommonMark's delimiter rules ("rule of 3").
-_FAST_BLOCKERS = re.compile(r"[\\`<&\t\x00\r]|!\[|^ {0,3}\[[^\]\n]*\]:|[*_]{3}|\*_|_\*", re.MULTILINE)
+# Emphasis marks are let through only with white space on one side at least
+# (` *word*`, `**bold** `): where both sides are text or punctuation, as in
+# `x**y*z*`, the two ports were seen to disagree on CommonMark's delimiter rules.
+_FAST_BLOCKERS = re.compile(r"[\\`<&\t\x00\r]|!\[|^ {0,3}\[[^\]\n]*\]:|(?<=[^\s*_])[*_]+(?=[^\s*_])", re.MULTILINE)
 _PLAIN_LINK = re.compile(r"\[[^\[\]\n]*\]\(https?://[A-Za-z0-9._~/?#=+-]*\)")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
