@@ -12,7 +12,7 @@ import pytest
 from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR
 from briefgen.errors import ArchiveError
-from briefgen.write import JOURNAL, UPDATE_SUFFIX
+from briefgen.write import JOURNAL, MARKER, UPDATE_SUFFIX
 from tests.sitetools import make_corpus
 from tests.test_build import snapshot
 
@@ -59,6 +59,31 @@ def delete_briefing(root: Path) -> None:
     some_briefing(root).unlink()
 
 
+def add_tag(root: Path) -> None:
+    # One briefing gains a tag: its related briefings change, and it joins others' related lists,
+    # the tag's page, counts per source and feeds (Atom and JSON), and the search filters.
+    path = some_briefing(root, 60)
+    text = path.read_text("utf-8")
+    start = text.index("tags: [")
+    path.write_text(text[:start] + "tags: [a-new-topic, " + text[start + len("tags: [") :], "utf-8")
+
+
+def add_place(root: Path) -> None:
+    path = some_briefing(root, 70)
+    text = path.read_text("utf-8")
+    start = text.index("places: [")
+    path.write_text(text[:start] + 'places: ["Huliaipole", ' + text[start + len("places: [") :], "utf-8")
+
+
+def add_briefing_on_a_new_day(root: Path) -> None:
+    # A day with no briefing gains one: the calendars of its year and of all dates change.
+    folder = root / "briefings" / "2022" / "03" / "05"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "isw-late.md").write_text(
+        "---\ntitle: A late addition\ndate: 2022-03-05\nsource: isw\ntags: [drones]\n---\nText.\n", "utf-8"
+    )
+
+
 def retitle_briefing(root: Path) -> None:
     path = some_briefing(root, 90)
     text = path.read_text("utf-8")
@@ -69,7 +94,17 @@ def retitle_briefing(root: Path) -> None:
 
 @pytest.mark.parametrize(
     "change",
-    [edit_text, rename_source, change_template, change_setting, delete_briefing, retitle_briefing],
+    [
+        edit_text,
+        rename_source,
+        change_template,
+        change_setting,
+        delete_briefing,
+        retitle_briefing,
+        add_tag,
+        add_place,
+        add_briefing_on_a_new_day,
+    ],
     ids=lambda f: f.__name__,
 )
 def test_an_incremental_build_equals_a_cold_build(corpus: Path, tmp_path: Path, change: Callable[[Path], None]) -> None:
@@ -92,9 +127,67 @@ def test_unchanged_files_keep_their_modification_time(corpus: Path, tmp_path: Pa
     edit_text(corpus)
     report = build_site(corpus)
     after = {p.relative_to(site): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
-    changed = sorted(str(p) for p in after if after[p] != before.get(p))
-    assert 0 < len(changed) == report.written < 20
+    changed = sorted(str(p) for p in after if after[p] != before.get(p) and p.name != MARKER)
+    assert 0 < len(changed) == report.written
+    # The briefing, its date, month, year, source and term pages, feeds and JSON indexes; and in
+    # the search index the briefing's fragment, the index chunks and the metadata, not the rest.
+    pages = [path for path in changed if not path.startswith("pagefind/")]
+    index = [path for path in changed if path.startswith("pagefind/")]
+    assert len(pages) < 30, pages
+    assert 0 < len(index) < len(list((site / "pagefind").rglob("*"))) / 4
     assert any(path.endswith("/index.html") and "briefings/" in path for path in changed)
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def test_the_related_briefings_of_other_pages_follow_a_new_tag(corpus: Path, tmp_path: Path) -> None:
+    tagged = some_briefing(corpus, 60)
+    text = tagged.read_text("utf-8")
+    title = text.split("title: ", 1)[1].split("\n", 1)[0].strip('"')
+    # A rare combination: the briefing gets every tag that two other briefings have.
+    twins = sorted((corpus / "briefings").rglob("*.md"))[5:7]
+    tags = sorted({t for twin in twins for t in _tags(twin.read_text("utf-8"))} | set(_tags(text)))
+    start, end = text.index("tags: ["), text.index("]", text.index("tags: [")) + 1
+    tagged.write_text(text[:start] + f"tags: [{', '.join(tags)}]" + text[end:], "utf-8")
+    report = build_site(corpus)
+    assert report.rendered < report.pages
+    site = corpus / "site"
+    relatives = [p for p in site.glob("briefings/*/*/*/*/index.html") if title in _related_titles(p)]
+    assert relatives, "the briefing now shares tags with others, so it is related to some"
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def _tags(text: str) -> list[str]:
+    start = text.index("tags: [") + len("tags: [")
+    return [t.strip() for t in text[start : text.index("]", start)].split(",") if t.strip()]
+
+
+def _related_titles(page: Path) -> list[str]:
+    import lxml.html  # noqa: PLC0415
+
+    tree = lxml.html.fromstring(page.read_bytes())
+    return [a.text_content() for a in tree.xpath("//ul[@class='related']//a")]
+
+
+def test_turning_search_off_and_on_again_equals_cold_builds(corpus: Path, tmp_path: Path) -> None:
+    site = corpus / "site"
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
+    report = build_site(corpus, search=False)
+    assert not report.search
+    assert not (site / "pagefind").exists()
+    assert not (site / "search").exists()
+    assert "site-search" not in (site / "index.html").read_text("utf-8")
+    cold = tmp_path / "cold-no-search"
+    build_site(corpus, output=cold, use_cache=False, search=False)
+    assert snapshot(site) == snapshot(cold)
+    report = build_site(corpus)
+    assert report.search
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_search_index_lost_from_the_output_is_made_again(corpus: Path, tmp_path: Path) -> None:
+    shutil.rmtree(corpus / "site" / "pagefind")
+    report = build_site(corpus)
+    assert (report.rendered, report.written > 0) == (0, True)
     assert_same_as_cold(corpus, tmp_path)
 
 

@@ -19,6 +19,7 @@ from briefgen import __version__
 from briefgen import index as paths
 from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state
 from briefgen.errors import ArchiveError, OutputError, Problem
+from briefgen.exports import RENDERERS, plan_exports
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, load_archive
@@ -26,6 +27,7 @@ from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, theme_assets
+from briefgen.search import Pagefind, SearchStep, find_pagefind
 from briefgen.write import MARKER, SiteUpdate, StagedSite, check_output_folder, recover_interrupted
 
 OUTPUT_DIR = "site"
@@ -49,6 +51,10 @@ class BuildReport:
     seconds: float
     warnings: tuple[Problem, ...]
     output: Path
+    search: bool = False
+    """Whether the site has full-text search (a search box, a search page and Pagefind's index)."""
+    notices: tuple[str, ...] = ()
+    """Warnings about the build rather than a briefing, such as search being off because Pagefind cannot run."""
 
     @property
     def reused(self) -> int:
@@ -77,15 +83,16 @@ def build_site(
     progress: ProgressCallback | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    search: bool = True,
 ) -> BuildReport:
-    """Build the site root `root` into `output` (default root/site)."""
+    """Build the site root `root` into `output` (default root/site); with `search`, index it with Pagefind."""
     started = time.perf_counter()
     output = output if output is not None else root / OUTPUT_DIR
     workers = workers or default_workers()
     sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]
     check_output_folder(output, root=root, protected=sources)
     with build_lock(output, root / CACHE_DIR if use_cache else None):
-        return _build_locked(root, output, base_url, include_drafts, progress, use_cache, workers, started)
+        return _build_locked(root, output, base_url, include_drafts, progress, use_cache, workers, started, search)
 
 
 def _build_locked(
@@ -97,6 +104,7 @@ def _build_locked(
     use_cache: bool,
     workers: int,
     started: float,
+    search: bool,
 ) -> BuildReport:
     """The build itself, run while no other build may write the same output or cache."""
     touched = recover_interrupted(output)
@@ -109,20 +117,27 @@ def _build_locked(
         if cache is not None:  # keep the briefings parsed so far for the build after the fix
             cache.save(cache.state.pages)
         raise
-    renderer = SiteRenderer(archive, build_index(archive), root / TEMPLATES_DIR)
-    jobs = renderer.plan()
+    pagefind, notices = _search_tool(search)
+    renderer = SiteRenderer(
+        archive, build_index(archive), root / TEMPLATES_DIR, search=pagefind is not None, python_renderers=RENDERERS
+    )
+    jobs = [*renderer.plan(), *plan_exports(renderer.index, archive.settings)]
     copies = files_to_copy(root, archive)
     _refuse_overlaps({job.path for job in jobs}, copies)
     records = _fingerprints(root, archive, jobs, copies)
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
         previous = {path: r for path, r in cache.pages_in(output).items() if path not in touched}
+    search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
     if previous:
-        rendered, written = _update_site(output, renderer, jobs, copies, records, previous, workers, progress)
+        rendered, written = _update_site(
+            output, renderer, jobs, copies, records, previous, workers, progress, search_step
+        )
     else:
-        rendered, written = _write_whole_site(output, renderer, jobs, copies, records, workers, progress)
+        rendered, written = _write_whole_site(output, renderer, jobs, copies, records, workers, progress, search_step)
     if cache is not None:
         cache.save(records, output)
+    search_step.save_state()
     return BuildReport(
         briefings=len(archive.briefings),
         pages=len(jobs),
@@ -132,7 +147,19 @@ def _build_locked(
         seconds=time.perf_counter() - started,
         warnings=warnings,
         output=output,
+        search=pagefind is not None,
+        notices=notices,
     )
+
+
+def _search_tool(wanted: bool) -> tuple[Pagefind | None, tuple[str, ...]]:
+    """Pagefind, when search is wanted and it can run; otherwise None, and why when it was wanted."""
+    if not wanted:
+        return None, ()
+    found = find_pagefind()
+    if isinstance(found, str):
+        return None, (f"search is off: Pagefind could not run: {found}; the site was built without a search box",)
+    return found, ()
 
 
 def _write_whole_site(
@@ -143,8 +170,9 @@ def _write_whole_site(
     records: dict[str, PageRecord],
     workers: int,
     progress: ProgressCallback | None,
+    search: SearchStep,
 ) -> tuple[int, int]:
-    """Render every page into a staging folder, then swap it in. Returns (rendered, written)."""
+    """Render every page into a staging folder, index it for search, then swap it in. Returns (rendered, written)."""
     with StagedSite(output) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path) for job in jobs]
@@ -152,8 +180,9 @@ def _write_whole_site(
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies))
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
+        indexed = search.stage_whole(staged.staging, records)
         staged.commit()
-    return len(jobs), len(jobs) + len(copies) + 1
+    return len(jobs), len(jobs) + len(copies) + 1 + indexed
 
 
 def _update_site(
@@ -165,8 +194,11 @@ def _update_site(
     previous: Mapping[str, PageRecord],
     workers: int,
     progress: ProgressCallback | None,
+    search: SearchStep,
 ) -> tuple[int, int]:
-    """Render what changed, and move in only files whose bytes changed. Returns (rendered, written)."""
+    """Render what changed, and move in only files whose bytes changed, the search index's with them.
+
+    Returns (rendered, written)."""
     stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous)]
     stale_set = set(stale)
     for i, job in enumerate(jobs):
@@ -174,7 +206,7 @@ def _update_site(
             records[job.path] = previous[job.path]
     stale_copies = sorted(p for p in copies if not _still_there(output, p, records[p], previous))
     removed = sorted(set(previous) - set(records))
-    if not (stale or stale_copies or removed):
+    if not (stale or stale_copies or removed or search.pending(records)):
         return 0, 0
     with SiteUpdate(output, removed) as update:
         targets = [
@@ -184,8 +216,9 @@ def _update_site(
         written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
         for path in stale_copies:
             update.copy(path, copies[path])
+        indexed = search.stage_update(update, records)
         update.commit()
-    return len(stale), written + len(stale_copies)
+    return len(stale), written + len(stale_copies) + indexed
 
 
 def _render(

@@ -79,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="parse and render everything afresh, without reading or writing .briefgen-cache/",
     )
+    build.add_argument(
+        "--no-search",
+        action="store_true",
+        help="leave full-text search out: no search box, no search page, no Pagefind index",
+    )
     build.set_defaults(run=run_build)
     _add_editor_commands(commands)
     return parser
@@ -177,6 +182,7 @@ def run_build(args: argparse.Namespace) -> int:
                 include_drafts=args.drafts,
                 progress=progress,
                 use_cache=not args.no_cache,
+                search=not args.no_search,
             )
     except ArchiveError as exc:
         print_problems(exc.problems)
@@ -185,6 +191,8 @@ def run_build(args: argparse.Namespace) -> int:
         )
         return EXIT_PROBLEMS
     print_problems(report.warnings)
+    for notice in report.notices:
+        print(f"warning: {notice}", file=sys.stderr)
     print(
         f"built {_count(report.briefings, 'briefing')}, {_count(report.pages, 'page')} "
         f"({report.rendered:,} rendered, {report.reused:,} reused; {_count(report.written, 'file')} written) "

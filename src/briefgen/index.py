@@ -53,11 +53,21 @@ def place_path(term: Term) -> str:
 
 ALL_DATES_PATH = "briefings/"
 ALL_SOURCES_PATH = "sources/"
+SEARCH_PATH = "search/"
 FEED_PATH = "feed.xml"
+JSON_FEED_PATH = "feed.json"
+JSON_INDEX_PATH = "briefings.json"
+"""Every briefing's metadata, for researchers; each date and source page has an index.json beside it."""
+PAGE_JSON = "index.json"
 
 
 def source_feed_path(key: str) -> str:
     return f"sources/{key}/feed.xml"
+
+
+def feed_paths(page_path: str) -> tuple[str, str]:
+    """The Atom feed and the JSON Feed of a source, tag or place page: beside its index.html."""
+    return f"{page_path}feed.xml", f"{page_path}feed.json"
 
 
 # ----------------------------------------------------------------- listings

@@ -12,7 +12,7 @@ import datetime as dt
 import functools
 import os
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,9 +21,11 @@ from urllib.parse import urlsplit
 import jinja2
 
 from briefgen import index as paths
+from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError
 from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import Archive, Briefing, Settings, Term
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Settings, Term
+from briefgen.related import count_by_source, related_briefings
 
 THEME_DIR_NAME = "templates"
 THEME_ASSETS = "assets"
@@ -111,6 +113,9 @@ class SiteUrls:
     def asset(self, name: str) -> str:
         return self.page(f"{THEME_ASSETS}/{name}")
 
+    def search(self) -> str:
+        return self.page(paths.SEARCH_PATH)
+
 
 def long_date(day: dt.date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
@@ -162,15 +167,35 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
     return env
 
 
-class SiteRenderer:
-    """Renders every page of one archive."""
+PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings], bytes]
+"""Renders a PageJob whose 'template' names it (JSON files): from its context, like a template."""
 
-    def __init__(self, archive: Archive, archive_index: ArchiveIndex, site_templates: Path | None) -> None:
+
+class SiteRenderer:
+    """Renders every page of one archive.
+
+    `search` says whether the site has full-text search: every HTML page is
+    given it, so that turning search on or off renders them again.
+    """
+
+    def __init__(
+        self,
+        archive: Archive,
+        archive_index: ArchiveIndex,
+        site_templates: Path | None,
+        *,
+        search: bool = False,
+        python_renderers: Mapping[str, PythonRenderer] = EMPTY_MAPPING,
+    ) -> None:
         self.archive = archive
         self.index = archive_index
         self.settings = archive.settings
         self.urls = SiteUrls(archive.settings)
         self.env = make_environment(site_templates)
+        self.search = search
+        self.python_renderers = python_renderers
+        self.related = related_briefings(archive.briefings)
+        self.busiest_day = busiest_day(archive_index.years)
 
     def _render(self, template_name: str, **context: Any) -> bytes:
         try:
@@ -185,11 +210,13 @@ class SiteRenderer:
         return text.encode("utf-8")
 
     def render(self, job: PageJob) -> Output:
+        python = self.python_renderers.get(job.template)
+        if python is not None:
+            return Output(job.path, python(job.context, self.urls, self.settings))
         return Output(job.path, self._render(job.template, **job.context))
 
-    @staticmethod
-    def _page(path: str, template_name: str, **context: Any) -> PageJob:
-        return PageJob(f"{path}index.html", template_name, {"page_path": path, **context})
+    def _page(self, path: str, template_name: str, **context: Any) -> PageJob:
+        return PageJob(f"{path}index.html", template_name, {"page_path": path, "search": self.search, **context})
 
     def plan(self) -> list[PageJob]:
         """Every file of the site, in a stable order, not yet rendered."""
@@ -199,6 +226,7 @@ class SiteRenderer:
             *self.date_pages(),
             *self.source_pages(),
             *self.term_pages(),
+            *self.search_pages(),
         ]
         sitemap = [self.sitemap(pages)] if self.urls.has_host else []
         return [*pages, *self.feeds(), *sitemap, *self.site_files()]
@@ -210,16 +238,26 @@ class SiteRenderer:
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
-            yield self._page(paths.briefing_path(briefing), "briefing.html", briefing=briefing, neighbours=neighbours)
+            yield self._page(
+                paths.briefing_path(briefing),
+                "briefing.html",
+                briefing=briefing,
+                neighbours=neighbours,
+                related=self.related[briefing.path],
+            )
 
     def date_pages(self) -> Iterator[PageJob]:
         for group in self.index.dates:
             yield self._page(paths.date_path(group.date), "date.html", group=group)
         for year in self.index.years:
-            yield self._page(paths.year_path(year.year), "year.html", year=year)
+            calendar = year_calendar(year, self.busiest_day)
+            yield self._page(paths.year_path(year.year), "year.html", year=year, calendar=calendar, weekdays=WEEKDAYS)
             for month in year.months:
                 yield self._page(paths.month_path(month.year, month.month), "month.html", month=month)
-        yield self._page(paths.ALL_DATES_PATH, "dates.html", years=self.index.years)
+        calendars = archive_calendars(self.index.years, self.busiest_day)
+        yield self._page(
+            paths.ALL_DATES_PATH, "dates.html", years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+        )
 
     def source_pages(self) -> Iterator[PageJob]:
         yield self._page(paths.ALL_SOURCES_PATH, "sources.html", sources=self.index.sources)
@@ -237,17 +275,39 @@ class SiteRenderer:
         ):
             yield self._page(f"{kind}s/", "terms.html", kind=kind, groups=groups)
             for group in groups:
-                yield self._page(path_of(group.term), "term.html", kind=kind, group=group)
+                page_path = path_of(group.term)
+                yield self._page(
+                    page_path,
+                    "term.html",
+                    kind=kind,
+                    group=group,
+                    by_source=count_by_source(group.briefings),
+                    feeds=paths.feed_paths(page_path),
+                )
+
+    def search_pages(self) -> Iterator[PageJob]:
+        if self.search:
+            yield self._page(paths.SEARCH_PATH, "search.html")
 
     def feeds(self) -> Iterator[PageJob]:
+        """The Atom feeds: the whole archive's, and one per source, tag and place."""
         limit = self.settings.feed_entries
         yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
         for group in self.index.sources:
             path = paths.source_feed_path(group.source.key)
             title = f"{group.source.name}: {self.settings.title}"
-            yield self._feed(group.briefings[:limit], path, title)
+            yield self._feed(group.briefings[:limit], path, title, paths.source_path(group.source.key))
+        for label, groups, path_of in (
+            ("Topic", self.index.tags, paths.tag_path),
+            ("Place", self.index.places, paths.place_path),
+        ):
+            for term_group in groups:
+                page_path = path_of(term_group.term)
+                atom, _ = paths.feed_paths(page_path)
+                title = f"{label}: {term_group.term.name}: {self.settings.title}"
+                yield self._feed(term_group.briefings[:limit], atom, title, page_path)
 
-    def _feed(self, entries: tuple[Briefing, ...], path: str, title: str) -> PageJob:
+    def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
         override = build_time_override()
         if override is not None:
             updated = override.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -256,7 +316,14 @@ class SiteRenderer:
         else:
             updated = "1970-01-01T00:00:00Z"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, "briefgen-feed:" + self.settings.title + ":" + path).urn
-        context = {"entries": entries, "feed_path": path, "feed_title": title, "updated": updated, "feed_id": feed_id}
+        context = {
+            "entries": entries,
+            "feed_path": path,
+            "feed_title": title,
+            "updated": updated,
+            "feed_id": feed_id,
+            "alternate_path": alternate,
+        }
         return PageJob(path, "feed.xml", context)
 
     def sitemap(self, pages: list[PageJob]) -> PageJob:
@@ -265,7 +332,7 @@ class SiteRenderer:
         return PageJob("sitemap.xml", "sitemap.xml", {"addresses": addresses})
 
     def site_files(self) -> Iterator[PageJob]:
-        yield PageJob("404.html", "404.html", {"page_path": "404.html"})
+        yield PageJob("404.html", "404.html", {"page_path": "404.html", "search": self.search})
         yield PageJob("robots.txt", "robots.txt", {})
 
 

@@ -1,0 +1,216 @@
+"""Machine-readable exports: JSON Feed 1.1 for every facet, and JSON indexes of the briefings.
+
+Each file is a PageJob like any page, so the build cache sees everything it
+is made from, but it is written by a function here rather than by a template:
+JSON must be valid whatever the text holds, and byte-for-byte the same for the
+same input (sorted keys, fixed separators, UTF-8 as it is).
+
+    /feed.json, sources/<key>/feed.json, tags/<slug>/feed.json, places/<slug>/feed.json
+        JSON Feed 1.1 (https://jsonfeed.org/version/1.1), the newest `feed_entries`
+    /briefings.json
+        every briefing's record, without its notes (see README: Machine-readable exports)
+    briefings/YYYY/MM/DD/index.json, sources/<key>/index.json, sources/<key>/page/N/index.json
+        the records of that page's briefings, notes included
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from briefgen import index as paths
+from briefgen.index import ArchiveIndex
+from briefgen.model import Briefing, Settings, Source, Term
+from briefgen.render import PageJob, PythonRenderer, SiteUrls, atom_time, entry_id, long_date
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+INDEX_VERSION = "briefgen-index/1"
+"""Names the shape of briefings.json and index.json; changes when a field changes meaning."""
+JSON_FEED_RENDERER = "briefgen:json-feed"
+JSON_INDEX_RENDERER = "briefgen:json-index"
+
+
+def dumps(document: Any) -> bytes:
+    """Deterministic JSON: keys sorted, no spaces, text as it is (UTF-8), one line and a newline."""
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+# ------------------------------------------------------------------- planning
+
+
+def plan_exports(archive_index: ArchiveIndex, settings: Settings) -> list[PageJob]:
+    """Every JSON file of the site, in a stable order."""
+    return [*_feeds(archive_index, settings), *_indexes(archive_index, settings)]
+
+
+def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
+    limit = settings.feed_entries
+    yield _feed_job(paths.JSON_FEED_PATH, "", settings.title, archive_index.newest_first[:limit])
+    for source_group in archive_index.sources:
+        page = paths.source_path(source_group.source.key)
+        title = f"{source_group.source.name}: {settings.title}"
+        yield _feed_job(paths.feed_paths(page)[1], page, title, source_group.briefings[:limit])
+    for label, groups, path_of in (
+        ("Topic", archive_index.tags, paths.tag_path),
+        ("Place", archive_index.places, paths.place_path),
+    ):
+        for group in groups:
+            page = path_of(group.term)
+            title = f"{label}: {group.term.name}: {settings.title}"
+            yield _feed_job(paths.feed_paths(page)[1], page, title, group.briefings[:limit])
+
+
+def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
+    return PageJob(path, JSON_FEED_RENDERER, {"feed_path": path, "page_path": page, "title": title, "items": entries})
+
+
+def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
+    yield _index_job(paths.JSON_INDEX_PATH, "", settings.title, archive_index.newest_first, notes=False)
+    for day in archive_index.dates:
+        page = paths.date_path(day.date)
+        yield _index_job(page + paths.PAGE_JSON, page, f"Briefings of {long_date(day.date)}", day.briefings)
+    for source_group in archive_index.sources:
+        pages = paths.paginate(
+            source_group.briefings, settings.per_page, functools.partial(paths.source_path, source_group.source.key)
+        )
+        for listing in pages:
+            title = source_group.source.name + ("" if listing.number == 1 else f", page {listing.number}")
+            yield _index_job(
+                listing.path + paths.PAGE_JSON,
+                listing.path,
+                title,
+                listing.items,
+                previous=listing.previous_path,
+                next_=listing.next_path,
+            )
+
+
+def _index_job(
+    path: str,
+    page: str,
+    title: str,
+    briefings: tuple[Briefing, ...],
+    *,
+    notes: bool = True,
+    previous: str | None = None,
+    next_: str | None = None,
+) -> PageJob:
+    context = {
+        "index_path": path,
+        "page_path": page,
+        "title": title,
+        "briefings": briefings,
+        "notes": notes,
+        "previous_path": previous,
+        "next_path": next_,
+    }
+    return PageJob(path, JSON_INDEX_RENDERER, context)
+
+
+# ------------------------------------------------------------------- rendering
+
+
+def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+    """A JSON Feed 1.1 document: version, title and items (each with an id and content_html)."""
+    feed: dict[str, Any] = {
+        "version": JSON_FEED_VERSION,
+        "title": context["title"],
+        "home_page_url": urls.absolute(context["page_path"]),
+        "feed_url": urls.absolute(context["feed_path"]),
+        "language": settings.language,
+        "items": [_feed_item(briefing, urls) for briefing in context["items"]],
+    }
+    if settings.description:
+        feed["description"] = settings.description
+    return dumps(feed)
+
+
+def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": entry_id(briefing),  # the Atom entry's id: it survives a change of base_url
+        "url": urls.absolute_briefing(briefing),
+        "title": briefing.title,
+        "content_html": content_html(briefing),
+        "date_published": atom_time(briefing.date),
+        "authors": [{"name": name} for name in briefing.authors or (briefing.source.name,)],
+        "_briefgen": {
+            "date": briefing.date.isoformat(),
+            "source": _source(briefing.source),
+            "places": [term.name for term in briefing.places],
+        },
+    }
+    if briefing.summary:
+        item["summary"] = briefing.summary
+    if briefing.url:
+        item["external_url"] = briefing.url
+    if briefing.tags:
+        item["tags"] = [term.name for term in briefing.tags]
+    return item
+
+
+def content_html(briefing: Briefing) -> str:
+    """The whole briefing as one HTML fragment, as the Atom feed carries it: takeaways, text, notes."""
+    parts = []
+    if briefing.takeaways_html:
+        parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
+    parts.append(briefing.body_html)
+    if briefing.footnotes:
+        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in briefing.footnotes)
+        parts.append(f"<h2>Notes</h2><ol>{notes}</ol>")
+    return "".join(parts)
+
+
+def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+    """briefings.json or a page's index.json: the page's briefings as records (schema in the README)."""
+    document: dict[str, Any] = {
+        "version": INDEX_VERSION,
+        "title": context["title"],
+        "site": settings.title,
+        "home_page_url": urls.absolute(context["page_path"]),
+        "index_url": urls.absolute(context["index_path"]),
+        "briefings": [briefing_record(b, urls, notes=context["notes"]) for b in context["briefings"]],
+    }
+    for key in ("previous", "next"):
+        path = context[f"{key}_path"]
+        if path is not None:
+            document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
+    return dumps(document)
+
+
+def briefing_record(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> dict[str, Any]:
+    """One briefing's metadata, takeaways, address and (with `notes`) notes."""
+    page = paths.briefing_path(briefing)
+    record: dict[str, Any] = {
+        "id": entry_id(briefing),
+        "title": briefing.title,
+        "date": briefing.date.isoformat(),
+        "source": _source(briefing.source),
+        "url": urls.absolute(page),
+        "path": page,
+        "external_url": briefing.url,
+        "authors": list(briefing.authors),
+        "summary": briefing.summary,
+        "takeaways_html": list(briefing.takeaways_html),
+        "tags": _terms(briefing.tags),
+        "places": _terms(briefing.places),
+        "date_index_url": urls.absolute(paths.date_path(briefing.date) + paths.PAGE_JSON),
+    }
+    if notes:
+        record["notes"] = [{"number": note.number, "html": note.html} for note in briefing.footnotes]
+    return record
+
+
+def _source(source: Source) -> dict[str, Any]:
+    return {"key": source.key, "name": source.name, "url": source.url}
+
+
+def _terms(terms: Sequence[Term]) -> list[dict[str, str]]:
+    return [{"name": term.name, "slug": term.slug} for term in terms]
+
+
+RENDERERS: Mapping[str, PythonRenderer] = {
+    JSON_FEED_RENDERER: render_json_feed,
+    JSON_INDEX_RENDERER: render_json_index,
+}

@@ -1,0 +1,23 @@
+/* The search page: Pagefind's own interface, given the words typed in the header's search box (?q=).
+   The search page is the only page with a script; every other page works without one. */
+"use strict";
+window.addEventListener("DOMContentLoaded", function () {
+  var element = document.querySelector("[data-briefgen-search]");
+  if (!element || typeof window.PagefindUI !== "function") {
+    return;
+  }
+  var query = new URLSearchParams(window.location.search).get("q");
+  var ui = new window.PagefindUI({
+    element: element,
+    bundlePath: element.dataset.bundle,
+    baseUrl: element.dataset.base,
+    showImages: false,
+    showSubResults: false,
+    excerptLength: 40,
+    autofocus: !query,
+    openFilters: ["source"]
+  });
+  if (query) {
+    ui.triggerSearch(query);
+  }
+});
