@@ -17,6 +17,12 @@ window.addEventListener("DOMContentLoaded", function () {
     autofocus: !query,
     openFilters: ["source"]
   });
+  // Pagefind's box has only a placeholder: name it by the page's heading, for screen readers.
+  var input = element.querySelector(".pagefind-ui__search-input");
+  if (input) {
+    input.setAttribute("aria-labelledby", "bg:search-title");
+    input.setAttribute("aria-describedby", "bg:search-hint");
+  }
   if (query) {
     ui.triggerSearch(query);
   }
