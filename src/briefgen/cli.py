@@ -113,6 +113,11 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     )
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}; 0 picks a free one")
     serve.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
+    serve.add_argument(
+        "--search",
+        action="store_true",
+        help="index the site for full-text search on every rebuild (off by default: it re-indexes the whole site)",
+    )
     _add_root(serve)
     serve.set_defaults(run=run_serve)
 
@@ -208,7 +213,7 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    return serve_site(args.root, port=args.port, include_drafts=args.drafts)
+    return serve_site(args.root, port=args.port, include_drafts=args.drafts, search=args.search)
 
 
 def run_init(args: argparse.Namespace) -> int:

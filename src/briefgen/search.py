@@ -93,9 +93,24 @@ def find_pagefind() -> Pagefind | str:
     return Pagefind(executable, version)
 
 
+BRIEFING_PAGES_GLOB = "briefings/*/*/*/*/index.html"
+"""briefings/YYYY/MM/DD/<slug>/index.html, as index.briefing_path lays them out."""
+
+
 def index_site(pagefind: Pagefind, site: Path, bundle: Path) -> None:
     """Index the HTML pages under `site`, writing the bundle into the folder `bundle`."""
-    command = [str(pagefind.executable), "--site", str(site), "--output-path", str(bundle), "--quiet"]
+    # Only briefing pages carry data-pagefind-body; naming them spares Pagefind
+    # reading every listing page only to skip it (a sixth of its time).
+    command = [
+        str(pagefind.executable),
+        "--site",
+        str(site),
+        "--output-path",
+        str(bundle),
+        "--glob",
+        BRIEFING_PAGES_GLOB,
+        "--quiet",
+    ]
     try:
         result = subprocess.run(  # noqa: S603 - the binary the pagefind package ships, no shell
             command, capture_output=True, text=True, check=False, preexec_fn=_dies_with(os.getpid())

@@ -78,10 +78,15 @@ class SiteState:
 class LiveSite:
     """Builds the site into `output` on request, and tells the server what to serve."""
 
-    def __init__(self, root: Path, output: Path, *, include_drafts: bool, out: TextIO, err: TextIO) -> None:
+    def __init__(
+        self, root: Path, output: Path, *, include_drafts: bool, out: TextIO, err: TextIO, search: bool = False
+    ) -> None:
         self.root = root
         self.output = output
         self.include_drafts = include_drafts
+        # Pagefind indexes the whole site again on every change (seconds to minutes on a
+        # large archive), so a preview leaves search out unless asked for it.
+        self.search = search
         self.out, self.err = out, err
         self._instance = secrets.token_hex(4)
         self._attempts = 0
@@ -102,7 +107,7 @@ class LiveSite:
         problems: tuple[Problem, ...] = ()
         failure: list[str] = []
         try:
-            report = build_site(self.root, output=self.output, include_drafts=self.include_drafts)
+            report = build_site(self.root, output=self.output, include_drafts=self.include_drafts, search=self.search)
         except ArchiveError as exc:
             problems, failure = exc.problems, [str(p) for p in exc.errors]
         except BriefgenError as exc:
@@ -397,6 +402,7 @@ def serve_site(
     *,
     port: int = DEFAULT_PORT,
     include_drafts: bool = False,
+    search: bool = False,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:
@@ -405,7 +411,9 @@ def serve_site(
     if not root.is_dir():
         raise ServeError(f"{root} is not a folder")
     with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch, _stop_on_signals():
-        live = LiveSite(root, Path(scratch) / OUTPUT_DIR, include_drafts=include_drafts, out=out, err=err)
+        live = LiveSite(
+            root, Path(scratch) / OUTPUT_DIR, include_drafts=include_drafts, out=out, err=err, search=search
+        )
         server = open_server(port, live)
         http_thread = threading.Thread(target=server.serve_forever, daemon=True, name="briefgen-http")
         watcher = SourceWatcher(root)
