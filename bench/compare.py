@@ -9,9 +9,10 @@ briefing with its takeaways and notes rendered as Markdown, and taxonomy
 pages per source, tag, place and date) and for Pelican (its default theme),
 then times, run by run and interleaved:
 
-- briefgen cold: no output, no cache;
+- briefgen cold: no output, no cache (and no search index: Hugo makes none);
 - briefgen no-op: the same build again;
 - briefgen one edit: one briefing's text changed, then built;
+- briefgen cold with search: the same as cold, and Pagefind's index;
 - Hugo 0.168 cold, and Pelican 4.12 cold (content cache off).
 
 It prints medians, ratios to Hugo's cold build, and peak memory (the summed
@@ -222,17 +223,21 @@ def main() -> None:
     parser.add_argument("--memory-briefings", type=int, default=10000, help="0 to skip the memory build")
     parser.add_argument("--work", type=Path, default=Path("/tmp/briefgen-bench"))
     parser.add_argument("--no-pelican", action="store_true", help="leave Pelican out (it is slow)")
+    parser.add_argument("--no-search", action="store_true", help="leave out the cold build with search")
     args = parser.parse_args()
 
     work = args.work / str(args.briefings)
     corpus = make_corpus(work / "corpus", args.briefings)
     hugo_site = convert_for_hugo(corpus, work / "hugo")
     pelican_site = convert_for_pelican(corpus, work / "pelican")
-    briefgen = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus)]
+    # Hugo builds no search index, so the side-by-side builds leave Pagefind out;
+    # a cold build with search is timed on its own row.
+    briefgen = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search"]
+    with_search = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(work / "searched")]
     hugo = [shutil.which("hugo") or "hugo", "--quiet", "--source", str(hugo_site)]
     pelican = [shutil.which("pelican") or "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
 
-    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "edit", "hugo", "pelican")}
+    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "edit", "search", "hugo", "pelican")}
     for run in range(args.runs):
         shutil.rmtree(corpus / "site", ignore_errors=True)
         shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
@@ -240,6 +245,10 @@ def main() -> None:
         results["noop"].append(measure(briefgen))
         edit_one_briefing(corpus, run)
         results["edit"].append(measure(briefgen))
+        if not args.no_search:
+            shutil.rmtree(work / "searched", ignore_errors=True)
+            shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
+            results["search"].append(measure(with_search))
         shutil.rmtree(hugo_site / "public", ignore_errors=True)
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
         results["hugo"].append(measure(hugo))
@@ -258,7 +267,7 @@ def main() -> None:
         big = make_corpus(args.work / str(args.memory_briefings) / "corpus", args.memory_briefings)
         shutil.rmtree(big / "site", ignore_errors=True)
         shutil.rmtree(big / ".briefgen-cache", ignore_errors=True)
-        memory = measure([sys.executable, "-m", "briefgen", "build", "--root", str(big)])
+        memory = measure([sys.executable, "-m", "briefgen", "build", "--root", str(big), "--no-search"])
 
     hugo_cold = median(results["hugo"])
     print(
@@ -271,6 +280,7 @@ def main() -> None:
         ("briefgen cold (no cache)", results["cold"]),
         ("briefgen no-op rebuild", results["noop"]),
         ("briefgen after one edit", results["edit"]),
+        ("briefgen cold, with search (Pagefind)", results["search"]),
         ("Hugo 0.168 cold", results["hugo"]),
         ("Pelican 4.12 cold", results["pelican"]),
     ]
