@@ -22,6 +22,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.errors import Problem
 from briefgen.model import Body, Briefing, StoredBody
+from briefgen.write import MARKER
 
 CACHE_DIR = ".briefgen-cache"
 FORMAT_VERSION = "2"
@@ -152,17 +153,19 @@ class BuildCache:
 
 
 def output_identity(output: Path) -> str:
-    """The output folder's path and inode.
+    """The output folder's path, and the inodes of the folder and of its marker file.
 
     A build that swaps a whole new folder in (a first build, `--no-cache`, or
     one killed right after its swap, before saving the cache) leaves another
-    folder at the same path: the pages on record are not the ones there.
+    folder at the same path; one that updates the folder in place replaces
+    the marker before it changes anything. Either way, the pages on record
+    are no longer trusted to be the ones there.
     """
     try:
-        stat = output.stat()
+        folder, marker = output.stat(), (output / MARKER).stat()
     except OSError:
         return ""
-    return f"{output.resolve()}@{stat.st_dev}:{stat.st_ino}"
+    return f"{output.resolve()}@{folder.st_dev}:{folder.st_ino}:{marker.st_ino}"
 
 
 def current_state(path: Path) -> FileState | None:

@@ -169,6 +169,12 @@ class SiteUpdate(_Staging):
         return self
 
     def commit(self) -> None:
+        # A new marker file (same bytes, new inode) first: the cache trusts its
+        # record of the site only with the marker it saw, so a build killed
+        # after changing the site but before saving the cache is not trusted.
+        marker = self.staging / MARKER
+        marker.write_bytes(MARKER_TEXT)
+        marker.replace(self.output / MARKER)
         journal = self.staging / JOURNAL
         staged = sorted(p for p in self.written if self.staging.joinpath(*PurePosixPath(p).parts).exists())
         lines = [*(f"put {path}" for path in staged), *(f"remove {path}" for path in self.remove)]
