@@ -312,6 +312,20 @@ _CITATION_TEXT = re.compile(r"\[([0-9]{1,6})\](?!\()")
 _CITATION_HTML = re.compile(r'<sup class="citation">.*?</sup>')
 
 
+_DEEP_BLOCK_START = re.compile(r"^(?:[ \t]*(?:>|[*+-](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))){48}|^[ \t]{160}", re.MULTILINE)
+_MAX_EMPHASIS_MARKS = 4000
+
+
+def _may_nest_deeply(text: str) -> bool:
+    # markdown-it-pyrs recurses once per level of nesting, with no limit of its own:
+    # some tens of thousands of '> ' or '- ' opening one line, or of '*a ' before
+    # their closing 'a*', overflow the stack and crash the whole process. Block
+    # nesting needs a long run of markers or of indentation before a line's text;
+    # inline nesting needs many emphasis marks. markdown-it-py stops at 20 levels.
+    marks = text.count("*") + text.count("_") + text.count("~")
+    return marks > _MAX_EMPHASIS_MARKS or _DEEP_BLOCK_START.search(text) is not None
+
+
 class FastBodies:
     """Bodies rendered by markdown-it-pyrs, finished in Python to match the reference path."""
 
@@ -322,6 +336,8 @@ class FastBodies:
 
     def parse(self, text: str, note_numbers: Collection[int]) -> ParsedBody | None:
         if _FAST_BLOCKERS.search(text) or text.count("](") != len(_PLAIN_LINK.findall(text)):
+            return None
+        if _may_nest_deeply(text):
             return None
         html: str = self._md.render(text)
         html = _with_heading_ids(html)
