@@ -75,12 +75,15 @@ def year_calendar(year: YearGroup, busiest: int) -> CalendarYear:
 def month_calendar(year: int, month: int, days: dict[dt.date, DateGroup], busiest: int) -> CalendarMonth:
     weeks: list[tuple[CalendarDay | None, ...]] = []
     total = 0
-    for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+    # Day numbers, not dates: the weeks around January of year 1 and December of
+    # 9999 hold days that no datetime.date can stand for.
+    for week in calendar.Calendar(firstweekday=0).monthdayscalendar(year, month):
         row: list[CalendarDay | None] = []
-        for day in week:
-            if day.month != month:
+        for number in week:
+            if number == 0:  # a day of the month before or after
                 row.append(None)
                 continue
+            day = dt.date(year, month, number)
             group = days.get(day)
             count = len(group.briefings) if group is not None else 0
             total += count
