@@ -119,8 +119,23 @@ def unsafe_in_site(site: Path, *, asset_prefix: str = "/assets/") -> list[str]:
         elif file.suffix == ".xml":
             found += unsafe_in_feed(file.read_bytes(), where=where, asset_prefix=asset_prefix)
         elif file.suffix == ".json":
-            json.loads(file.read_text("utf-8"))  # any JSON the site publishes must parse
+            found += unsafe_in_json(json.loads(file.read_text("utf-8")), where=where)  # must parse, too
     return found
+
+
+def unsafe_in_json(value: object, *, where: str = "", key: str = "") -> list[str]:
+    """JSON Feeds and indexes: HTML they carry is checked as a page is, and every address as a link."""
+    if isinstance(value, dict):
+        return [problem for k, v in value.items() for problem in unsafe_in_json(v, where=where, key=str(k))]
+    if isinstance(value, list):
+        return [problem for item in value for problem in unsafe_in_json(item, where=where, key=key)]
+    if not isinstance(value, str):
+        return []
+    if key.endswith("_html"):
+        return unsafe_in_html(value, where=f"{where} {key}") + external_links_without_noopener(value, where=where)
+    if (key == "url" or key.endswith(("_url", "image", "icon"))) and scheme_of(value) not in SAFE_SCHEMES:
+        return [f"{where}: {key}={value!r}"]
+    return []
 
 
 def texts(html: bytes, xpath: str) -> list[str]:

@@ -9,6 +9,7 @@ to another site carries rel="noopener".
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import lxml.etree
@@ -18,7 +19,14 @@ import pytest
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError
 from briefgen.load import load_archive
-from tests.hostile import ATOM, external_links_without_noopener, texts, unsafe_in_html, unsafe_in_site
+from tests.hostile import (
+    ATOM,
+    external_links_without_noopener,
+    texts,
+    unsafe_in_html,
+    unsafe_in_json,
+    unsafe_in_site,
+)
 from tests.sites import SOURCES_YAML, MakeSite, briefing_text
 
 BASE = "https://example.org/archive/"
@@ -102,6 +110,14 @@ def test_feeds_carry_every_field_as_text_and_parse_as_xml(hostile: Path) -> None
     html = content.findtext(f"{ATOM}content") or ""
     assert unsafe_in_html(html) == []
     assert MARKDOWN_PAYLOAD in lxml.html.fromstring(f"<div>{html}</div>").text_content()
+
+
+def test_json_exports_carry_every_field_as_text(hostile: Path) -> None:
+    feed = json.loads((hostile / "feed.json").read_text("utf-8"))
+    assert feed["title"] == "Site " + PAYLOAD
+    assert sorted(item["title"] for item in feed["items"]) == sorted(["Title " + PAYLOAD, "Second " + PAYLOAD])
+    assert unsafe_in_json(feed) == []
+    assert unsafe_in_json(json.loads((hostile / "briefings.json").read_text("utf-8"))) == []
 
 
 def test_tags_places_and_named_sources_get_plain_addresses(hostile: Path) -> None:
