@@ -23,7 +23,7 @@ import yaml
 
 from briefgen import yamlfields
 from briefgen.build import build_site
-from briefgen.errors import ArchiveError
+from briefgen.errors import ArchiveError, BriefgenError
 from briefgen.load import find_briefing_files, load_archive
 from tests.sites import SOURCES_YAML, MakeSite, briefing_text
 
@@ -311,3 +311,13 @@ def test_deeply_nested_markdown_builds_in_bounded_time_and_memory(make_site: Mak
     for name in DEEP_MARKDOWN:
         page = (tmp_path / f"out/briefings/2025/06/26/{name}/index.html").read_bytes()
         lxml.html.fromstring(page)
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999999", "999999999999"])
+def test_a_source_date_epoch_beyond_any_calendar_is_one_clear_error(
+    make_site: MakeSite, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, epoch: str
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    with pytest.raises(BriefgenError, match=f"SOURCE_DATE_EPOCH={epoch} is not a time briefgen can use"):
+        build_site(make_site({"briefings/a.md": briefing_text()}), output=tmp_path / "out", search=False)
+    assert not (tmp_path / "out").exists()

@@ -146,7 +146,10 @@ def build_time_override() -> dt.datetime | None:
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if not value.isdigit():
         return None
-    return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    try:
+        return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
+    except (OverflowError, OSError, ValueError) as exc:  # beyond year 9999, or what the C library can hold
+        raise BriefgenError(f"SOURCE_DATE_EPOCH={value[:30]} is not a time briefgen can use: {exc}") from exc
 
 
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
