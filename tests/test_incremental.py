@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import build as build_module
 from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR
 from briefgen.errors import ArchiveError
@@ -239,3 +240,23 @@ def test_a_changed_image_is_copied_again(tmp_path: Path) -> None:
     (folder / "map.png").unlink()
     with pytest.raises(ArchiveError, match=r"map\.png"):
         build_site(root)
+
+
+def test_a_new_source_date_epoch_reaches_the_feeds(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
+    report = build_site(corpus)
+    assert report.written > 0
+    assert "<updated>2025-06-15T15:06:40Z</updated>" in (corpus / "site" / "feed.xml").read_text("utf-8")
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_build_with_nothing_changed_plans_nothing(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def must_not_plan(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a no-op build planned the pages")
+
+    monkeypatch.setattr(build_module, "_fingerprints", must_not_plan)
+    report = build_site(corpus)
+    assert (report.rendered, report.written) == (0, 0)
+    assert report.pages > len(list((corpus / "site").rglob("index.html")))  # pages, feeds and exports

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen import index as paths
-from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state
+from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity
 from briefgen.errors import ArchiveError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint
@@ -26,8 +26,9 @@ from briefgen.load import BRIEFINGS_DIR, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
-from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, theme_assets
-from briefgen.search import Pagefind, SearchStep, find_pagefind
+from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, source_date_epoch, theme_assets
+from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind, read_search_state
+from briefgen.searchbundle import ENTRY_FILE
 from briefgen.write import MARKER, SiteUpdate, StagedSite, check_output_folder, recover_interrupted
 
 OUTPUT_DIR = "site"
@@ -118,13 +119,32 @@ def _build_locked(
             cache.save(cache.state.pages)
         raise
     pagefind, notices = _search_tool(search)
+    copies = files_to_copy(root, archive)
+    theme = _theme_digest(root, archive)
+    last_build = LastBuild(cache.folder if cache is not None else None, output)
+    inputs = _inputs_digest(theme, archive, copies, pagefind, include_drafts)
+    bundle = output / BUNDLE_DIR
+    search_intact = (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
+    unchanged_pages = last_build.unchanged(inputs) if not touched and search_intact else None
+    if unchanged_pages is not None:  # nothing the site is made from has changed since it was built
+        return BuildReport(
+            briefings=len(archive.briefings),
+            pages=unchanged_pages,
+            rendered=0,
+            written=0,
+            files=unchanged_pages + len(copies),
+            seconds=time.perf_counter() - started,
+            warnings=warnings,
+            output=output,
+            search=pagefind is not None,
+            notices=notices,
+        )
     renderer = SiteRenderer(
         archive, build_index(archive), root / TEMPLATES_DIR, search=pagefind is not None, python_renderers=RENDERERS
     )
     jobs = [*renderer.plan(), *plan_exports(renderer.index, archive.settings)]
-    copies = files_to_copy(root, archive)
     _refuse_overlaps({job.path for job in jobs}, copies)
-    records = _fingerprints(root, archive, jobs, copies)
+    records = _fingerprints(theme, jobs, copies)
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
         previous = {path: r for path, r in cache.pages_in(output).items() if path not in touched}
@@ -138,6 +158,7 @@ def _build_locked(
     if cache is not None:
         cache.save(records, output)
     search_step.save_state()
+    last_build.record(inputs, len(jobs))
     return BuildReport(
         briefings=len(archive.briefings),
         pages=len(jobs),
@@ -256,15 +277,18 @@ def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool]:
     return index, content_digest, len(content), True
 
 
-def _fingerprints(
-    root: Path, archive: Archive, jobs: list[PageJob], copies: Mapping[str, Path]
-) -> dict[str, PageRecord]:
-    """What every output file is made from; content digests are filled in when written."""
-    theme = digest(
+def _theme_digest(root: Path, archive: Archive) -> str:
+    """What every page depends on besides its own context: version, settings, templates, build time."""
+    return digest(
         __version__,
         repr(archive.settings),
         files_fingerprint([builtin_theme_dir(), root / TEMPLATES_DIR]),
+        source_date_epoch(),
     )
+
+
+def _fingerprints(theme: str, jobs: list[PageJob], copies: Mapping[str, Path]) -> dict[str, PageRecord]:
+    """What every output file is made from; content digests are filled in when written."""
     records: dict[str, PageRecord] = {}
     fingerprints = Fingerprinter()
     for job in jobs:
@@ -273,6 +297,53 @@ def _fingerprints(
         state = current_state(source)
         records[path] = PageRecord(digest("copy", str(source), repr(state)), "", state.size if state else 0)
     return records
+
+
+def _inputs_digest(
+    theme: str, archive: Archive, copies: Mapping[str, Path], pagefind: Pagefind | None, include_drafts: bool
+) -> str:
+    """Everything the whole site is made from, in one digest: equal digests, equal sites."""
+    parts = [theme, repr(sorted(archive.sources.items())), repr(include_drafts)]
+    parts.append(pagefind.version if pagefind is not None else "no search")
+    parts += [f"{b.path} {b.fingerprint} {b.source!r}" for b in archive.briefings]
+    parts += [f"{path} {source} {current_state(source)!r}" for path, source in sorted(copies.items())]
+    return digest(*parts)
+
+
+class LastBuild:
+    """What the last complete build into an output folder was made from.
+
+    When nothing has changed since (the same inputs digest, the same output
+    folder and marker, the same search index), a build has nothing to do:
+    it need not even plan the pages, which is most of a no-op build's time.
+    """
+
+    FILE = "last-build"
+
+    def __init__(self, cache: Path | None, output: Path) -> None:
+        self.cache = cache
+        self.output = output
+
+    def _key(self, inputs: str) -> str:
+        return f"{inputs} {output_identity(self.output)} {read_search_state(self.cache)}"
+
+    def unchanged(self, inputs: str) -> int | None:
+        """The number of pages, when the output is exactly what these inputs make; None otherwise."""
+        if self.cache is None:
+            return None
+        try:
+            key, pages = (self.cache / self.FILE).read_text(encoding="utf-8").rsplit(" ", 1)
+        except (OSError, ValueError):
+            return None
+        return int(pages) if key == self._key(inputs) and pages.isdigit() else None
+
+    def record(self, inputs: str, pages: int) -> None:
+        if self.cache is None:
+            return
+        self.cache.mkdir(parents=True, exist_ok=True)
+        temporary = self.cache / f"{self.FILE}.tmp"
+        temporary.write_text(f"{self._key(inputs)} {pages}", encoding="utf-8")
+        temporary.replace(self.cache / self.FILE)
 
 
 def _still_there(output: Path, path: str, record: PageRecord, previous: Mapping[str, PageRecord]) -> bool:

@@ -42,16 +42,18 @@ class Fingerprinter:
         return self._digest(value).hex()
 
     def _digest(self, value: Any) -> bytes:
-        if value is None or isinstance(value, bool | int | float | str | dt.date | enum.Enum):
-            return hashlib.blake2b(f"{type(value).__name__}:{value!r}".encode(), digest_size=20).digest()
+        if isinstance(value, _PLAIN):
+            return hashlib.blake2b(_plain_bytes(value), digest_size=20).digest()
         known = self._known.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        hasher = hashlib.blake2b(digest_size=20)
-        hasher.update(type(value).__name__.encode())
+        # One hash over the object's parts: plain values as length-prefixed
+        # text, nested objects as their own (remembered) digests.
+        chunks = [type(value).__name__.encode()]
         for part in self._parts(value):
-            hasher.update(self._digest(part))
-        result = hasher.digest()
+            chunk = _plain_bytes(part) if isinstance(part, _PLAIN) else b"#" + self._digest(part)
+            chunks.append(len(chunk).to_bytes(4, "little") + chunk)
+        result = hashlib.blake2b(b"".join(chunks), digest_size=20).digest()
         self._known[id(value)] = (value, result)  # holding the value keeps its id from being reused
         return result
 
@@ -61,13 +63,32 @@ class Fingerprinter:
         # the file it came from; its source is resolved across files, so it is added.
         if isinstance(value, Briefing):
             return [value.fingerprint, value.source]
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return [part for f in dataclasses.fields(value) for part in (f.name, getattr(value, f.name))]
+        names = _field_names(type(value))
+        if names is not None:
+            return [part for name in names for part in (name, getattr(value, name))]
         if isinstance(value, Mapping):
             return [part for key in sorted(value, key=repr) for part in (key, value[key])]
         if isinstance(value, Iterable):
             return list(value)
         raise TypeError(f"cannot fingerprint a {type(value).__name__}")
+
+
+_PLAIN = (type(None), bool, int, float, str, dt.date, enum.Enum)
+
+
+def _plain_bytes(value: Any) -> bytes:
+    return f"{type(value).__name__}:{value!r}".encode()
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (looked up once per class), or None for any other class."""
+    if cls not in _FIELD_NAMES:
+        is_dataclass = dataclasses.is_dataclass(cls)
+        _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls)) if is_dataclass else None
+    return _FIELD_NAMES[cls]
 
 
 def files_fingerprint(folders: Iterable[Path]) -> str:

@@ -141,6 +141,11 @@ def entry_id(briefing: Briefing) -> str:
     return uuid.uuid5(uuid.NAMESPACE_URL, "briefgen:" + paths.briefing_path(briefing)).urn
 
 
+def source_date_epoch() -> str:
+    """The SOURCE_DATE_EPOCH setting as given: feeds carry it, so the build cache must see it."""
+    return os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+
+
 def build_time_override() -> dt.datetime | None:
     """SOURCE_DATE_EPOCH, the reproducible-builds convention, when set."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()

@@ -191,7 +191,7 @@ class SearchStep:
         bundle = self.output / BUNDLE_DIR
         if self.pagefind is None:
             return bundle.exists()
-        return _read_state(self.cache) != self._wanted_state(records) or not (bundle / ENTRY_FILE).is_file()
+        return read_search_state(self.cache) != self._wanted_state(records) or not (bundle / ENTRY_FILE).is_file()
 
     def stage_update(self, update: SiteUpdate, records: Mapping[str, PageRecord]) -> int:
         """Stage the index changes of a rebuild into `update`, to be moved in with the pages.
@@ -235,7 +235,8 @@ class SearchStep:
         temporary.replace(self.cache / STATE_FILE)
 
 
-def _read_state(cache: Path | None) -> str:
+def read_search_state(cache: Path | None) -> str:
+    """What the search index now in the output was made from, as the last build recorded it."""
     if cache is None:
         return ""
     try:
