@@ -233,7 +233,8 @@ def _update_site(
         targets = [
             update.claim(jobs[i].path, make_folder=False) if i in stale_set else output for i in range(len(jobs))
         ]
-        task = RenderTask(renderer, jobs, targets, [update.current(job.path) for job in jobs], previous)
+        current = [update.current(job.path) if i in stale_set else output for i, job in enumerate(jobs)]
+        task = RenderTask(renderer, jobs, targets, current, previous)
         written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
         for path in stale_copies:
             update.copy(path, copies[path])
