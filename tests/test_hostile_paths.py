@@ -163,6 +163,24 @@ def test_links_out_of_the_site_root_are_refused_with_a_message(make_site: MakeSi
     assert not (root / "site").exists()
 
 
+def test_a_briefings_folder_that_is_a_link_out_of_the_site_root_is_refused(tmp_path: Path, outside: Path) -> None:
+    root = tmp_path / "root"
+    root.mkdir()
+    (root / "briefings").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(root)
+    assert [str(p) for p in caught.value.errors] == [
+        "briefings:1: briefings/ is a link to a folder outside the site root"
+    ]
+    # A link to a folder inside the site root is fine.
+    (root / "briefings").unlink()
+    (root / "archive").mkdir()
+    (root / "archive" / "a.md").write_text(briefing_text(), "utf-8")
+    (root / "briefings").symlink_to("archive", target_is_directory=True)
+    archive, _ = load_archive(root)
+    assert [b.path for b in archive.briefings] == ["briefings/a.md"]
+
+
 def test_an_image_reached_through_a_link_to_a_folder_outside_is_refused(make_site: MakeSite, outside: Path) -> None:
     root = make_site({"briefings/a.md": briefing_text(body="![A map](../media/secret.png)\n")})
     (root / "media").symlink_to(outside, target_is_directory=True)

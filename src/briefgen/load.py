@@ -211,6 +211,9 @@ def find_briefing_files(root: Path, problems: list[Problem]) -> list[Path]:
         )
         return []
     real_root = root.resolve()
+    if not _inside(folder, real_root):  # its images would all be refused as outside: refuse it all, and say why
+        problems.append(error(BRIEFINGS_DIR, 1, f"{BRIEFINGS_DIR}/ is a link to a folder outside the site root"))
+        return []
     found: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
         here = Path(dirpath)
