@@ -302,7 +302,21 @@ def _escape(text: str) -> str:
 # Emphasis marks are let through only with white space on one side at least
 # (` *word*`, `**bold** `): where both sides are text or punctuation, as in
 # `x**y*z*`, the two ports were seen to disagree on CommonMark's delimiter rules.
-_FAST_BLOCKERS = re.compile(r"[\\`<&\t\x00\r]|!\[|^ {0,3}\[[^\]\n]*\]:|(?<=[^\s*_])[*_]+(?=[^\s*_])", re.MULTILINE)
+_FAST_BLOCKING_CHARACTERS = ("\\", "`", "<", "&", "\t", "\x00", "\r", "![")
+_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
+_EMPHASIS_BETWEEN_TEXT = re.compile(r"(?<=[^\s*_])[*_]+(?=[^\s*_])")
+
+
+def _fast_path_blocked(text: str) -> bool:
+    # Plain substring tests first: they run at C speed over a 30 KB body,
+    # where one combined regular expression cost a millisecond a briefing.
+    if any(part in text for part in _FAST_BLOCKING_CHARACTERS):
+        return True
+    if "]:" in text and _LINK_DEFINITION.search(text):
+        return True
+    return ("*" in text or "_" in text) and _EMPHASIS_BETWEEN_TEXT.search(text) is not None
+
+
 _PLAIN_LINK = re.compile(r"\[[^\[\]\n]*\]\(https?://[A-Za-z0-9._~/?#=+-]*\)")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
@@ -335,7 +349,7 @@ class FastBodies:
         self._first_paragraph_of = first_paragraph_of
 
     def parse(self, text: str, note_numbers: Collection[int]) -> ParsedBody | None:
-        if _FAST_BLOCKERS.search(text) or text.count("](") != len(_PLAIN_LINK.findall(text)):
+        if _fast_path_blocked(text) or text.count("](") != len(_PLAIN_LINK.findall(text)):
             return None
         if _may_nest_deeply(text):
             return None
