@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
+import shutil
 import subprocess
 import sys
 import threading
@@ -18,6 +20,24 @@ import lxml.html
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 MAKE_CORPUS = REPO_ROOT.parent / "shared" / "bench" / "make_corpus.py"
+
+
+def copy_example(to: Path) -> Path:
+    """The example archive's own files (not its theme), as a fresh site root."""
+    to.mkdir(parents=True, exist_ok=True)
+    for name in ("briefgen.yaml", "sources.yaml"):
+        shutil.copy(REPO_ROOT / name, to / name)
+    shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
+    return to
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Every file below `folder` by relative path, as a digest of its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def make_corpus(out: Path, briefings: int, sources: int = 6) -> Path:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,29 +15,13 @@ import pytest
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
 from briefgen.write import MARKER
-from tests.sitetools import REPO_ROOT, crawl, element_ids, make_corpus, serve
+from tests.sitetools import REPO_ROOT, copy_example, crawl, element_ids, make_corpus, serve, snapshot
 
 SEED = REPO_ROOT.parent / "shared" / "seed" / "000_8548220a5a2350b2.txt"
 ISW_PAGE = "briefings/2025/06/26/isw-north-korean-troops/index.html"
 WILSON_PAGE = "briefings/2025/06/26/wilson-center-forced-displacement/index.html"
 DATE_PAGE = "briefings/2025/06/26/index.html"
 BASE = "https://example.org/conflict-archive/"
-
-
-def copy_example(to: Path) -> Path:
-    to.mkdir(parents=True, exist_ok=True)
-    for name in ("briefgen.yaml", "sources.yaml"):
-        shutil.copy(REPO_ROOT / name, to / name)
-    shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
-    return to
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 def page(site: Path, path: str) -> lxml.html.HtmlElement:

@@ -14,8 +14,7 @@ from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR
 from briefgen.errors import ArchiveError
 from briefgen.write import JOURNAL, MARKER, UPDATE_SUFFIX
-from tests.sitetools import make_corpus
-from tests.test_build import snapshot
+from tests.sitetools import make_corpus, snapshot
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from briefgen.build import build_site
 from briefgen.cli import main
 from briefgen.load import load_archive
 from briefgen.scaffold import EXAMPLE_BRIEFING, PAGES_WORKFLOW, STARTER_FILES, starter_text
+from tests.sitetools import snapshot
 
 SOURCES = """\
 isw:
@@ -40,14 +40,6 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 def new(capsys: pytest.CaptureFixture[str], root: Path, *args: str) -> tuple[int, str, str]:
     return run(capsys, "new", "--root", str(root), *args)
-
-
-def snapshot(folder: Path) -> dict[str, str]:
-    return {
-        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
 
 
 # briefgen new

@@ -14,7 +14,7 @@ import pytest
 from briefgen.build import build_site
 from briefgen.searchbundle import SIGNATURE, BundleFormatError, decode, encode, read_file
 from tests.sites import REPO_ROOT
-from tests.test_build import copy_example, snapshot
+from tests.sitetools import copy_example, snapshot
 
 
 def has_search_box(html: bytes) -> bool:

@@ -7,7 +7,6 @@ skipped. `python -m pytest -m "not e2e"` leaves them out for a quick local run.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -96,15 +95,6 @@ def representative_pages(output: Path) -> dict[str, str]:
     if second_pages:
         found["source-page-2"] = second_pages[0]
     return found
-
-
-def copy_example(to: Path) -> Path:
-    """The example archive's own files (not its theme), as a fresh site root."""
-    to.mkdir(parents=True, exist_ok=True)
-    for name in ("briefgen.yaml", "sources.yaml"):
-        shutil.copy(REPO_ROOT / name, to / name)
-    shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
-    return to
 
 
 @pytest.fixture(scope="session", autouse=True)

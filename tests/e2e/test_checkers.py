@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from briefgen.build import build_site
-from tests.e2e.conftest import NOT_FOUND_PATH, PREFIX, copy_example
+from tests.e2e.conftest import NOT_FOUND_PATH, PREFIX
 from tests.e2e.readers import (
     axe_violations,
     browse,
@@ -26,7 +26,7 @@ from tests.e2e.readers import (
     sitemap_problems,
     vnu_errors,
 )
-from tests.sitetools import REPO_ROOT, crawl, serve
+from tests.sitetools import REPO_ROOT, copy_example, crawl, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
