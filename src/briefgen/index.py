@@ -103,10 +103,6 @@ class MonthGroup:
     days: tuple[DateGroup, ...]
 
     @property
-    def first_day(self) -> dt.date:
-        return dt.date(self.year, self.month, 1)
-
-    @property
     def count(self) -> int:
         return sum(len(day.briefings) for day in self.days)
 
