@@ -24,7 +24,7 @@ import pytest
 
 from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR, CacheState
-from briefgen.write import JOURNAL, MARKER, OLD_SUFFIX, STAGING_SUFFIX, UPDATE_SUFFIX, recover_interrupted
+from briefgen.write import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, recover_interrupted
 from tests.sites import MakeSite, briefing_text
 from tests.sitetools import make_corpus
 
@@ -40,8 +40,9 @@ def snapshot(folder: Path) -> Snapshot:
 
 
 def leftovers(root: Path) -> list[str]:
-    """What a build keeps beside site/ only while it runs, and temporary files of the cache."""
-    found = [p.name for p in root.iterdir() if p.name.startswith(".site.briefgen-")]
+    """What a build keeps beside site/ only while it runs (the twin stays), and temporary files of the cache."""
+    twin = f".site.{TWIN_SUFFIX}"
+    found = [p.name for p in root.iterdir() if p.name.startswith(".site.briefgen-") and p.name != twin]
     cache = root / CACHE_DIR
     if cache.is_dir():
         found += [p.relative_to(root).as_posix() for p in cache.rglob(".tmp-*")]
@@ -63,11 +64,6 @@ def describe(site: Snapshot, expected: dict[str, Snapshot]) -> str:
 
 def briefgen(*args: str) -> list[str]:
     return [sys.executable, "-m", "briefgen", *args]
-
-
-def mid_update(root: Path) -> bool:
-    """A rebuild was killed after starting to move its files into site/ (write.py's journal)."""
-    return (root / f".site.{UPDATE_SUFFIX}" / JOURNAL).is_file()
 
 
 class Inputs:
@@ -114,7 +110,6 @@ def test_builds_killed_at_random_moments_never_leave_a_partial_site(
     assert snapshot(site) == sites["old"]
     rng = random.Random(int(os.environ.get("BRIEFGEN_KILL_SEED", "8")))
     current, kills, finished = "old", 0, 0
-    mid_updates: list[str] = []
     # How long each kind of build takes, so that kills land anywhere in it, end included.
     duration = {"cached": 1.0, "cold": 2.5}
     started = time.monotonic()
@@ -144,14 +139,6 @@ def test_builds_killed_at_random_moments_never_leave_a_partial_site(
         now = snapshot(site)
         matches = [version for version in (current, target) if now == sites[version]]
         what = f"kill {kills} of the {'group' if whole_group else 'build alone'} after {delay:.2f} s ({mode})"
-        if not matches and mid_update(root):
-            # Killed while moving a rebuild's files in (see the xfail test below): each file is
-            # still wholly one version or the other, and the next build finishes the move.
-            assert all(now[p] in {sites["old"].get(p), sites["new"].get(p)} for p in now), what
-            mid_updates.append(what)
-            build_site(root)
-            now = snapshot(site)
-            matches = [target] if now == sites[target] else []
         assert matches, f"{what}: a partial site, {describe(now, sites)}; left beside it: {leftovers(root)}"
         assert process.returncode != 0 or matches == [target]
         current = matches[0]
@@ -165,49 +152,57 @@ def test_builds_killed_at_random_moments_never_leave_a_partial_site(
     assert build_site(root).written == 0
 
 
-KILL_ON_MOVE_INTO_SITE = """
+KILL_ON_RENAME = """
 import os, runpy, signal, sys
-site = os.path.realpath(sys.argv[1]) + os.sep
-moved = 0
-def dying(move):
+where, after = os.path.realpath(sys.argv[1]), int(sys.argv[2])
+renamed = 0
+def dying(rename):
     def wrapper(source, target, *args, **kwargs):
-        global moved
-        target = os.path.realpath(os.fspath(target))
-        if target.startswith(site) and os.path.basename(target) != ".briefgen-output":
-            moved += 1
-            if moved > 2:  # two files moved into site/, then the power goes
+        global renamed
+        if os.path.realpath(os.fspath(target)).startswith(where):
+            renamed += 1
+            if renamed > after:  # `after` renames into `where` done, then the power goes
                 os.kill(os.getpid(), signal.SIGKILL)
-        return move(source, target, *args, **kwargs)
+        return rename(source, target, *args, **kwargs)
     return wrapper
 os.replace, os.rename = dying(os.replace), dying(os.rename)
-sys.argv = ["briefgen", *sys.argv[2:]]
+sys.argv = ["briefgen", *sys.argv[3:]]
 runpy.run_module("briefgen", run_name="__main__")
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a rebuild moves its changed files into site/ one by one (write.py SiteUpdate, commit 411f950): "
-    "killed in between, site/ is a mix of the two builds until the next build finishes the move",
+@pytest.mark.parametrize(
+    ("where", "after", "shows"),
+    [
+        (f".site.{TWIN_SUFFIX}/", 2, "the last site"),  # half-way through them
+        (f".site.{TWIN_SUFFIX}/.briefgen-twin", 0, "the new site"),  # right after the exchange
+        (f"{CACHE_DIR}/index-", 0, "the new site"),  # after the exchange, before the cache is saved
+    ],
 )
-def test_a_rebuild_killed_while_moving_files_in_leaves_one_whole_site(
-    corpus: tuple[Path, dict[str, Snapshot], Inputs],
+def test_a_rebuild_killed_while_changing_the_site_leaves_one_whole_site(
+    corpus: tuple[Path, dict[str, Snapshot], Inputs], where: str, after: int, shows: str
 ) -> None:
     root, sites, inputs = corpus
     inputs.write("old")
     build_site(root)
-    inputs.write("new")
+    inputs.write("new")  # a change first, so that the twin has been mirrored before the build below
+    build_site(root)
+    inputs.write("old")
     killed = subprocess.run(
-        [sys.executable, "-c", KILL_ON_MOVE_INTO_SITE, str(root / "site"), "build", "--root", str(root)],
+        [sys.executable, "-c", KILL_ON_RENAME, str(root / where), str(after), "build", "--root", str(root)],
         capture_output=True,
         text=True,
         check=False,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    now = snapshot(root / "site")
-    build_site(root)  # whatever happens above, the next build completes the new site
+    # The build being killed goes from 'new' back to 'old'.
+    assert snapshot(root / "site") == sites["new" if shows == "the last site" else "old"]
+    build_site(root)  # the next build completes the work
+    assert snapshot(root / "site") == sites["old"]
+    assert leftovers(root) == []
+    inputs.write("new")
+    build_site(root)
     assert snapshot(root / "site") == sites["new"]
-    assert now in (sites["old"], sites["new"]), describe(now, sites)
 
 
 def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(corpus: tuple[Path, dict[str, Snapshot], Inputs]) -> None:
@@ -241,7 +236,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(corpus: tuple[Path,
             assert now in (sites["old"], sites["new"]), (
                 f"after {delay:.2f} s: {describe(now, sites)}"
             )  # new: after its swap
-            assert leftovers(root) == [] or mid_update(root)
+            assert leftovers(root) == []
         else:  # it had finished: a complete new site
             assert out.startswith("built 301 briefings"), errors
             assert now == sites["new"]

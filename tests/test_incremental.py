@@ -13,7 +13,7 @@ from briefgen import build as build_module
 from briefgen.build import build_site
 from briefgen.cache import CACHE_DIR
 from briefgen.errors import ArchiveError
-from briefgen.write import JOURNAL, MARKER, UPDATE_SUFFIX
+from briefgen.write import MARKER, TWIN_RECORD, TWIN_SUFFIX, UPDATE_SUFFIX
 from tests.sitetools import make_corpus, snapshot
 
 
@@ -198,20 +198,71 @@ def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
     assert_same_as_cold(corpus, tmp_path)
 
 
-def test_an_interrupted_update_is_completed_by_the_next_build(corpus: Path, tmp_path: Path) -> None:
-    # A build killed after writing its journal: one page staged, one file to remove.
-    site = corpus / "site"
-    update = corpus / f".site.{UPDATE_SUFFIX}"
-    (update / "404.html").parent.mkdir(parents=True)
-    (update / "404.html").write_bytes(b"half-way")
-    (update / JOURNAL).write_text("put 404.html\nremove robots.txt\n", encoding="utf-8")
-    build_site(corpus)
-    assert not update.exists()
+def test_a_rebuild_swaps_in_the_twin_which_shares_every_unchanged_file(corpus: Path, tmp_path: Path) -> None:
+    site, twin = corpus / "site", corpus / f".site.{TWIN_SUFFIX}"
+    edit_text(corpus)
+    build_site(corpus)  # mirrors the twin (the first build's old site) by hard links
+    edit_text(corpus)
+    before = {p.relative_to(site).as_posix(): p.stat() for p in site.rglob("*") if p.is_file()}
+    report = build_site(corpus)
     assert_same_as_cold(corpus, tmp_path)
-    assert (site / "robots.txt").is_file()
+    after = {p.relative_to(site).as_posix(): p.stat() for p in site.rglob("*") if p.is_file()}
+    changed = sorted(path for path in after if path not in before or after[path].st_ino != before[path].st_ino)
+    removed = sorted(set(before) - set(after))  # search index files named by their content
+    assert len(changed) == report.written > 0
+    assert all(after[p].st_mtime_ns == before[p].st_mtime_ns for p in after if p not in changed)
+    # The twin is now the previous site: the same files, the changed ones as they were, and a
+    # record of where it differs, in which the site it pairs with is named by its inode.
+    record = (twin / TWIN_RECORD).read_text("utf-8").splitlines()
+    assert record[0].endswith(f":{site.stat().st_ino}") and record[1:] == sorted({*changed, *removed})
+    for path, status in before.items():
+        assert (twin / path).stat().st_ino == status.st_ino
+    assert not (site / TWIN_RECORD).exists()
 
 
-def test_a_killed_update_without_a_journal_is_discarded(corpus: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("damage", ["record removed", "files changed", "record names another site"])
+def test_a_damaged_twin_is_mirrored_again(corpus: Path, tmp_path: Path, damage: str) -> None:
+    twin = corpus / f".site.{TWIN_SUFFIX}"
+    edit_text(corpus)
+    build_site(corpus)
+    assert (twin / TWIN_RECORD).is_file()
+    if damage == "record removed":
+        (twin / TWIN_RECORD).unlink()
+        (twin / "404.html").unlink()
+        (twin / "stray.html").write_text("not from any build")
+    elif damage == "files changed":  # replaced, as an editor's tool would, but the record left as it was
+        (twin / TWIN_RECORD).unlink()
+        for page in sorted(twin.rglob("index.html"))[:20]:
+            page.unlink()
+            page.write_text("<p>stale")
+        shutil.rmtree(twin / "tags")
+        (twin / "tags").write_text("a file where a folder was")
+    else:
+        (twin / TWIN_RECORD).write_text("0:0\n", "utf-8")
+        (twin / "robots.txt").unlink()
+        (twin / "robots.txt").write_text("stale")
+    add_tag(corpus)
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)
+    add_place(corpus)
+    build_site(corpus)  # from the twin made whole again
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_twin_that_is_a_link_is_unlinked_never_followed(corpus: Path, tmp_path: Path) -> None:
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "work.md").write_text("an editor's work")
+    twin = corpus / f".site.{TWIN_SUFFIX}"
+    twin.symlink_to(precious, target_is_directory=True)
+    edit_text(corpus)
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)
+    assert [p.name for p in precious.iterdir()] == ["work.md"]
+    assert twin.is_dir() and not twin.is_symlink()
+
+
+def test_what_a_killed_update_staged_is_discarded(corpus: Path, tmp_path: Path) -> None:
     update = corpus / f".site.{UPDATE_SUFFIX}"
     (update / "sub").mkdir(parents=True)
     (update / "sub" / "index.html").write_bytes(b"never committed")

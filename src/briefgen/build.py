@@ -108,7 +108,7 @@ def _build_locked(
     search: bool,
 ) -> BuildReport:
     """The build itself, run while no other build may write the same output or cache."""
-    touched = recover_interrupted(output)
+    recover_interrupted(output)
     cache = BuildCache(root / CACHE_DIR) if use_cache else None
     try:
         archive, warnings = load_archive(
@@ -125,7 +125,7 @@ def _build_locked(
     inputs = _inputs_digest(theme, archive, copies, pagefind, include_drafts)
     bundle = output / BUNDLE_DIR
     search_intact = (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
-    unchanged_pages = last_build.unchanged(inputs) if not touched and search_intact else None
+    unchanged_pages = last_build.unchanged(inputs) if search_intact else None
     if unchanged_pages is not None:  # nothing the site is made from has changed since it was built
         return BuildReport(
             briefings=len(archive.briefings),
@@ -147,14 +147,16 @@ def _build_locked(
     records = _fingerprints(theme, jobs, copies)
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
-        previous = {path: r for path, r in cache.pages_in(output).items() if path not in touched}
+        previous = cache.pages_in(output)
     search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
     if previous:
         rendered, written = _update_site(
             output, renderer, jobs, copies, records, previous, workers, progress, search_step
         )
     else:
-        rendered, written = _write_whole_site(output, renderer, jobs, copies, records, workers, progress, search_step)
+        rendered, written = _write_whole_site(
+            output, renderer, jobs, copies, records, workers, progress, search_step, keep_twin=cache is not None
+        )
     if cache is not None:
         cache.save(records, output)
     search_step.save_state()
@@ -192,9 +194,11 @@ def _write_whole_site(
     workers: int,
     progress: ProgressCallback | None,
     search: SearchStep,
+    *,
+    keep_twin: bool,
 ) -> tuple[int, int]:
     """Render every page into a staging folder, index it for search, then swap it in. Returns (rendered, written)."""
-    with StagedSite(output) as staged:
+    with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path) for job in jobs]
         task = RenderTask(renderer, jobs, targets, [staged.current(job.path) for job in jobs], {})

@@ -25,8 +25,7 @@ its new one:
   file's content, kept in the build cache). Pagefind cannot update an index,
   so it indexes the whole site again; files whose bytes did not change (most
   fragments, which are named by their content) stay as they are, the others
-  join the pages in the update's journal, and files no longer made are removed
-  by it.
+  are staged with the pages, and files no longer made are removed with them.
 """
 
 from __future__ import annotations

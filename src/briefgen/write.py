@@ -1,18 +1,18 @@
 """Safe output: nothing reaches the output folder until everything has been rendered.
 
-Two ways, both staging files in a hidden folder beside the output:
+Two ways, both staging files in a hidden folder beside the output, and both
+ending in one rename that exchanges two folders (Linux renameat2):
 
 - StagedSite, for a first build (or one with no record of the last): the
-  whole new site is written beside the old one and the two folders are
-  exchanged in one rename.
-- SiteUpdate, for a rebuild: only files whose bytes change are staged; a
-  journal then lists them and the files to remove, and they are moved in.
-  Unchanged files are not touched, so their modification times stay and a
-  deploy step uploads only what changed. A build killed while moving is
-  completed by the next one from the journal (`recover_interrupted`).
+  whole new site is written beside the old one and the two are exchanged.
+- SiteUpdate, for a rebuild: only files whose bytes change are staged; the
+  site's Twin, a second copy kept beside it by hard links, takes them, and is
+  exchanged with the output folder. Unchanged files are not touched, so their
+  modification times stay and a deploy step uploads only what changed.
 
-A build that fails before that point leaves the old site exactly as it was.
-Every path is checked to stay inside the output folder.
+So a build that fails, or is killed at any moment, leaves the old site or the
+new one, never a mix of the two. Every path is checked to stay inside the
+output folder.
 """
 
 from __future__ import annotations
@@ -34,7 +34,9 @@ _RENAME_EXCHANGE = 2
 STAGING_SUFFIX = "briefgen-staging"
 UPDATE_SUFFIX = "briefgen-update"
 OLD_SUFFIX = "briefgen-old"
-JOURNAL = ".briefgen-journal"
+TWIN_SUFFIX = "briefgen-twin"
+TWIN_RECORD = ".briefgen-twin"
+"""Inside the twin only: the output folder it pairs with, and the paths where the two differ."""
 
 
 def check_output_folder(output: Path, *, root: Path, protected: Iterable[Path] = ()) -> None:
@@ -133,10 +135,16 @@ class _Staging:
 
 
 class StagedSite(_Staging):
-    """A whole new site written next to the output folder, swapped in on commit."""
+    """A whole new site written next to the output folder, swapped in on commit.
 
-    def __init__(self, output: Path) -> None:
+    With `keep_twin`, the old site is kept beside the new one as its twin
+    (see Twin), which the next rebuild brings up to date by hard links instead
+    of removing thousands of files now; otherwise it is removed.
+    """
+
+    def __init__(self, output: Path, *, keep_twin: bool = True) -> None:
         super().__init__(output, STAGING_SUFFIX)
+        self.keep_twin = keep_twin
 
     def __enter__(self) -> StagedSite:
         _make_staging(self.staging)
@@ -144,21 +152,24 @@ class StagedSite(_Staging):
         return self
 
     def commit(self) -> None:
-        """Swap the staged site in for the old one, then remove the old one."""
-        if self.output.exists():
-            if _exchange(self.staging, self.output):
-                shutil.rmtree(self.staging)
-                return
+        twin = Twin(self.output)
+        _remove_tree(twin.folder)  # it was the twin of the site being replaced
+        if not self.output.exists():
+            self.staging.rename(self.output)
+            return
+        if not _exchange(self.staging, self.output):
             old = self.output.parent / f".{self.output.name}.{OLD_SUFFIX}"
             self.output.rename(old)
             self.staging.rename(self.output)
-            shutil.rmtree(old)
+            old.rename(self.staging)
+        if self.keep_twin:
+            self.staging.rename(twin.folder)  # with no record: the next rebuild mirrors it whole
         else:
-            self.staging.rename(self.output)
+            shutil.rmtree(self.staging)
 
 
 class SiteUpdate(_Staging):
-    """Changed files staged beside an existing site, then moved in by a journal."""
+    """Changed files staged beside an existing site, brought in by the site's twin."""
 
     def __init__(self, output: Path, remove: Iterable[str]) -> None:
         super().__init__(output, UPDATE_SUFFIX)
@@ -169,41 +180,173 @@ class SiteUpdate(_Staging):
         return self
 
     def commit(self) -> None:
-        # A new marker file (same bytes, new inode) first: the cache trusts its
-        # record of the site only with the marker it saw, so a build killed
-        # after changing the site but before saving the cache is not trusted.
-        marker = self.staging / MARKER
-        marker.write_bytes(MARKER_TEXT)
-        marker.replace(self.output / MARKER)
-        journal = self.staging / JOURNAL
         staged = sorted(p for p in self.written if self.staging.joinpath(*PurePosixPath(p).parts).exists())
-        lines = [*(f"put {path}" for path in staged), *(f"remove {path}" for path in self.remove)]
-        temporary = journal.with_suffix(".tmp")
-        with temporary.open("w", encoding="utf-8") as stream:
-            stream.write("\n".join(lines) + "\n")
-            stream.flush()
-            os.fsync(stream.fileno())
-        temporary.replace(journal)  # from here on the update happens, even if this process dies
-        _apply_journal(self.output, self.staging)
+        twin = Twin(self.output)
+        twin.update(self.staging, staged, self.remove)
+        twin.swap()
+        shutil.rmtree(self.staging)
 
 
-def recover_interrupted(output: Path) -> set[str]:
-    """Finish or discard what a killed build left beside `output`; returns the paths it touched."""
-    touched: set[str] = set()
+class Twin:
+    """A second copy of the output folder beside it, which a rebuild brings up to
+    date and then exchanges with the output folder in one rename.
+
+    So a rebuild changes the published folder in one step however many files
+    it changes, and a build killed at any moment leaves either the old site or
+    the new one, never a mix. After the exchange the twin holds the previous
+    build; a record inside it lists the paths where it differs from the output
+    folder, so that the next rebuild touches only those and its own changes.
+    Every other file is a hard link to the output folder's: unchanged files
+    keep their inode and modification time, and the twin costs the disk space
+    of the files that differ. Neither folder's files are ever written in place,
+    only replaced, which is what makes sharing them safe.
+    """
+
+    def __init__(self, output: Path) -> None:
+        self.output = output
+        self.folder = output.parent / f".{output.name}.{TWIN_SUFFIX}"
+        self.changed: list[str] = []
+
+    def update(self, staging: Path, staged: list[str], removed: list[str]) -> None:
+        """Make the twin the output folder plus `staged` (moved in from `staging`) minus `removed`."""
+        differing = self._take_record()
+        try:
+            self._apply(differing, staging, staged, removed)
+        except OSError:  # a twin damaged from outside: made again from the output folder
+            _remove_tree(self.folder)
+            self._apply(None, staging, staged, removed)
+        self.changed = sorted({*staged, *removed})
+
+    def swap(self) -> None:
+        """Exchange the twin with the output folder, then record how the new twin differs."""
+        if not _exchange(self.folder, self.output):
+            old = self.output.parent / f".{self.output.name}.{OLD_SUFFIX}"
+            self.output.rename(old)
+            self.folder.rename(self.output)
+            old.rename(self.folder)
+        record = self.folder / TWIN_RECORD
+        temporary = record.with_name(f"{TWIN_RECORD}.tmp")
+        temporary.write_text("\n".join([_folder_identity(self.output), *self.changed]) + "\n", encoding="utf-8")
+        temporary.replace(record)
+
+    def _take_record(self) -> set[str] | None:
+        """The paths where the twin may differ from the output folder; None when unknown.
+
+        The record is removed as it is read: from here until the swap the twin
+        is half-way, and a build killed meanwhile leaves the next one no record.
+        """
+        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
+            self.folder.unlink()
+        record = self.folder / TWIN_RECORD
+        try:
+            partner, *paths = record.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+        record.unlink()
+        return set(paths) if partner == _folder_identity(self.output) else None
+
+    def _apply(self, differing: set[str] | None, staging: Path, staged: list[str], removed: list[str]) -> None:
+        if differing is None:
+            self._mirror_output()
+            differing = set()
+        changed = {*staged, *removed}
+        for path in sorted(differing - changed):
+            self._follow_output(path)
+        for path in removed:
+            target = self.folder.joinpath(*safe_relative_path(path).parts)
+            _remove_path(target)
+            _remove_empty_folders(target.parent, self.folder)
+        for path in staged:
+            pure = safe_relative_path(path)
+            target = self.folder.joinpath(*pure.parts)
+            _remove_path(target)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            staging.joinpath(*pure.parts).replace(target)
+
+    def _follow_output(self, path: str) -> None:
+        """Make the twin's `path` what the output folder has there."""
+        pure = safe_relative_path(path)
+        source, target = self.output.joinpath(*pure.parts), self.folder.joinpath(*pure.parts)
+        _remove_path(target)
+        if source.is_file() and not source.is_symlink():
+            _link(source, target)
+        else:
+            _remove_empty_folders(target.parent, self.folder)
+
+    def _mirror_output(self) -> None:
+        """Make the whole twin a copy of the output folder, file by file, by hard links."""
+        self.folder.mkdir(exist_ok=True)
+        wanted = _files_by_inode(self.output)
+        present = _files_by_inode(self.folder)
+        for path in sorted(present.keys() - wanted.keys(), reverse=True):
+            target = self.folder / path
+            _remove_path(target)
+            _remove_empty_folders(target.parent, self.folder)
+        for path, inode in sorted(wanted.items()):
+            if present.get(path) != inode:
+                target = self.folder / path
+                _remove_path(target)
+                _link(self.output / path, target)
+
+
+def recover_interrupted(output: Path) -> None:
+    """Put back or discard what a killed build left beside `output`."""
     output = output.resolve()
-    update = output.parent / f".{output.name}.{UPDATE_SUFFIX}"
-    if (update / JOURNAL).is_file():
-        touched = _apply_journal(output, update)
     old = output.parent / f".{output.name}.{OLD_SUFFIX}"
+    twin = output.parent / f".{output.name}.{TWIN_SUFFIX}"
     if not output.exists() and old.is_dir() and not old.is_symlink() and (old / MARKER).is_file():
-        old.rename(output)  # killed between the two renames of a swap without renameat2: the last good site
+        # Killed during a swap without renameat2 (three renames): the old site is the last good one.
+        old.rename(output)
     for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
-        leftover = output.parent / f".{output.name}.{suffix}"
-        if leftover.is_symlink():
-            leftover.unlink()
-        elif leftover.exists():
-            shutil.rmtree(leftover)
-    return touched
+        _remove_tree(output.parent / f".{output.name}.{suffix}")
+    if twin.is_symlink() or (twin.exists() and not twin.is_dir()):
+        twin.unlink()
+
+
+def _remove_tree(folder: Path) -> None:
+    """Remove a folder of briefgen's; a link in its place is unlinked, never followed."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        folder.unlink()
+    elif folder.exists():
+        shutil.rmtree(folder)
+
+
+def _remove_path(target: Path) -> None:
+    if target.is_dir() and not target.is_symlink():
+        shutil.rmtree(target)
+    else:
+        target.unlink(missing_ok=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:  # a file system without hard links: a copy, with its modification time
+        shutil.copy2(source, target)
+
+
+def _files_by_inode(folder: Path) -> dict[str, int]:
+    """Every regular file under `folder` (relative path -> inode), without following links."""
+    found: dict[str, int] = {}
+    pending = [(folder, "")]
+    while pending:
+        current, prefix = pending.pop()
+        with os.scandir(current) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                elif entry.is_file(follow_symlinks=False):
+                    found[f"{prefix}{entry.name}"] = entry.inode()
+    return found
+
+
+def _folder_identity(folder: Path) -> str:
+    try:
+        status = folder.stat()
+    except OSError:
+        return ""
+    return f"{status.st_dev}:{status.st_ino}"
 
 
 def _make_staging(staging: Path) -> None:
@@ -211,27 +354,6 @@ def _make_staging(staging: Path) -> None:
         staging.mkdir(parents=True)
     except OSError as exc:
         raise OutputError(f"cannot create the staging folder {staging}: {exc.strerror}") from exc
-
-
-def _apply_journal(output: Path, staging: Path) -> set[str]:
-    # Every step can be done twice: a file already moved is no longer staged,
-    # a file already removed is missing. So a journal can always be replayed.
-    touched: set[str] = set()
-    for line in (staging / JOURNAL).read_text(encoding="utf-8").splitlines():
-        action, _, path = line.partition(" ")
-        pure = safe_relative_path(path)
-        target = output.joinpath(*pure.parts)
-        touched.add(pure.as_posix())
-        if action == "put":
-            staged = staging.joinpath(*pure.parts)
-            if staged.exists():
-                target.parent.mkdir(parents=True, exist_ok=True)
-                staged.replace(target)
-        elif action == "remove":
-            target.unlink(missing_ok=True)
-            _remove_empty_folders(target.parent, output)
-    shutil.rmtree(staging)
-    return touched
 
 
 def _remove_empty_folders(folder: Path, output: Path) -> None:
