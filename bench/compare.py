@@ -11,7 +11,10 @@ then times, run by run and interleaved:
 
 - briefgen cold: no output, no cache (and no search index: Hugo makes none);
 - briefgen no-op: the same build again;
-- briefgen one edit: one briefing's text changed, then built;
+- briefgen first rebuild: one briefing's text changed, then built; the first
+  rebuild after a cold build also makes the site's twin (write.py), by hard
+  links to every file;
+- briefgen one edit: the same again, as an editor's every later rebuild;
 - briefgen cold with search: the same as cold, and Pagefind's index;
 - Hugo 0.168 cold, and Pelican 4.12 cold (content cache off).
 
@@ -237,13 +240,15 @@ def main() -> None:
     hugo = [shutil.which("hugo") or "hugo", "--quiet", "--source", str(hugo_site)]
     pelican = [shutil.which("pelican") or "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
 
-    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "edit", "search", "hugo", "pelican")}
+    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "first", "edit", "search", "hugo", "pelican")}
     for run in range(args.runs):
-        shutil.rmtree(corpus / "site", ignore_errors=True)
-        shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
+        for made in ("site", ".site.briefgen-twin", ".briefgen-cache"):
+            shutil.rmtree(corpus / made, ignore_errors=True)
         results["cold"].append(measure(briefgen))
         results["noop"].append(measure(briefgen))
-        edit_one_briefing(corpus, run)
+        edit_one_briefing(corpus, 2 * run)
+        results["first"].append(measure(briefgen))
+        edit_one_briefing(corpus, 2 * run + 1)
         results["edit"].append(measure(briefgen))
         if not args.no_search:
             shutil.rmtree(work / "searched", ignore_errors=True)
@@ -265,8 +270,8 @@ def main() -> None:
     memory = None
     if args.memory_briefings:
         big = make_corpus(args.work / str(args.memory_briefings) / "corpus", args.memory_briefings)
-        shutil.rmtree(big / "site", ignore_errors=True)
-        shutil.rmtree(big / ".briefgen-cache", ignore_errors=True)
+        for made in ("site", ".site.briefgen-twin", ".briefgen-cache"):
+            shutil.rmtree(big / made, ignore_errors=True)
         memory = measure([sys.executable, "-m", "briefgen", "build", "--root", str(big), "--no-search"])
 
     hugo_cold = median(results["hugo"])
@@ -280,6 +285,7 @@ def main() -> None:
         ("briefgen cold (no cache)", results["cold"]),
         ("briefgen no-op rebuild", results["noop"]),
         ("briefgen after one edit", results["edit"]),
+        ("briefgen first rebuild after a cold build (one edit)", results["first"]),
         ("briefgen cold, with search (Pagefind)", results["search"]),
         ("Hugo 0.168 cold", results["hugo"]),
         ("Pelican 4.12 cold", results["pelican"]),

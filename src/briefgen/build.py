@@ -200,7 +200,7 @@ def _write_whole_site(
     """Render every page into a staging folder, index it for search, then swap it in. Returns (rendered, written)."""
     with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
-        targets = [staged.claim(job.path) for job in jobs]
+        targets = [staged.claim(job.path, make_folder=False) for job in jobs]  # folders: made by the workers
         task = RenderTask(renderer, jobs, targets, [staged.current(job.path) for job in jobs], {})
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies))
         for path, source in sorted(copies.items()):

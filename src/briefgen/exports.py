@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from briefgen import index as paths
@@ -34,7 +35,11 @@ JSON_INDEX_RENDERER = "briefgen:json-index"
 
 def dumps(document: Any) -> bytes:
     """Deterministic JSON: keys sorted, no spaces, text as it is (UTF-8), one line and a newline."""
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8") + b"\n"
+    return _dumps_text(document).encode("utf-8") + b"\n"
+
+
+def _dumps_text(document: Any) -> str:
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 # ------------------------------------------------------------------- planning
@@ -150,8 +155,39 @@ def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
     return item
 
 
+class _Recent:
+    """The last `size` results by key, in one process.
+
+    A briefing is in several feeds and JSON indexes of one build (its source,
+    its date, its tags and places): its part of them is made once while it
+    is recent. Keys hold every input, so a result can never be stale.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.results: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+        found = self.results.get(key)
+        if found is not None:
+            self.results.move_to_end(key)
+            return found
+        made = self.results[key] = make()
+        if len(self.results) > self.size:
+            self.results.popitem(last=False)
+        return made
+
+
+_CONTENTS = _Recent(256)
+_RECORDS = _Recent(1024)
+
+
 def content_html(briefing: Briefing) -> str:
     """The whole briefing as one HTML fragment, as the Atom feed carries it: takeaways, text, notes."""
+    return _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing))
+
+
+def _content_html(briefing: Briefing) -> str:
     parts = []
     if briefing.takeaways_html:
         parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
@@ -162,6 +198,12 @@ def content_html(briefing: Briefing) -> str:
     return "".join(parts)
 
 
+def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
+    """briefing_record as JSON, as dumps() writes it inside a document."""
+    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
+    return _RECORDS.get(key, lambda: _dumps_text(briefing_record(briefing, urls, notes=notes)))
+
+
 def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
     """briefings.json or a page's index.json: the page's briefings as records (schema in the README)."""
     document: dict[str, Any] = {
@@ -170,13 +212,15 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
         "site": settings.title,
         "home_page_url": urls.absolute(context["page_path"]),
         "index_url": urls.absolute(context["index_path"]),
-        "briefings": [briefing_record(b, urls, notes=context["notes"]) for b in context["briefings"]],
     }
     for key in ("previous", "next"):
         path = context[f"{key}_path"]
         if path is not None:
             document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
-    return dumps(document)
+    # Each record is made once while recent, then placed by hand: "briefings" sorts before
+    # every other key, so these are the bytes dumps() would write for the whole document.
+    records = ",".join(_record_json(b, urls, notes=context["notes"]) for b in context["briefings"])
+    return b'{"briefings":[' + records.encode("utf-8") + b"]," + dumps(document)[1:]
 
 
 def briefing_record(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> dict[str, Any]:

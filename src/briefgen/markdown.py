@@ -404,6 +404,8 @@ def _with_citations(html: str) -> tuple[str, list[CitationRef]]:
 
 
 def _cite_in_text(html: str, cite: Callable[[re.Match[str]], str]) -> str:
-    # Only between tags: an attribute never holds a citation.
-    pieces = re.split(r"(<[^>]*>)", html)
-    return "".join(piece if piece.startswith("<") else _CITATION_TEXT.sub(cite, piece) for piece in pieces)
+    # On the fast path no tag or attribute can hold '[n]' (link addresses allow no brackets,
+    # heading ids are slugs), so the whole text is searched at once instead of piece by piece.
+    if "[" not in html:
+        return html
+    return _CITATION_TEXT.sub(cite, html)
