@@ -11,7 +11,7 @@ import pytest
 
 from briefgen import build as build_module
 from briefgen.build import build_site
-from briefgen.cache import CACHE_DIR
+from briefgen.cache import CACHE_DIR, PackWriter
 from briefgen.errors import ArchiveError
 from briefgen.write import MARKER, TWIN_RECORD, TWIN_SUFFIX, UPDATE_SUFFIX
 from tests.sitetools import make_corpus, snapshot
@@ -310,3 +310,26 @@ def test_a_build_with_nothing_changed_plans_nothing(corpus: Path, monkeypatch: p
     report = build_site(corpus)
     assert (report.rendered, report.written) == (0, 0)
     assert report.pages > len(list((corpus / "site").rglob("index.html")))  # pages, feeds and exports
+
+
+def pack_files(root: Path) -> list[Path]:
+    return sorted((root / CACHE_DIR / "bodies").iterdir())
+
+
+def test_bodies_are_kept_in_a_few_pack_files_however_many_rebuilds(corpus: Path, tmp_path: Path) -> None:
+    assert 1 <= len(pack_files(corpus)) <= 3  # one per parsing process, not one per briefing
+    for _ in range(PackWriter.MAX_SMALL_PACKS + 4):  # each rebuild parses one file into a new pack
+        edit_text(corpus)
+        build_site(corpus)
+    packs = pack_files(corpus)
+    assert len(packs) <= PackWriter.MAX_SMALL_PACKS + 3, [p.name for p in packs]
+    assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_damaged_pack_is_only_a_slower_build(corpus: Path, tmp_path: Path) -> None:
+    for pack in pack_files(corpus):
+        with pack.open("r+b") as stream:
+            stream.truncate(pack.stat().st_size // 2)
+    change_template(corpus)  # so that pages are rendered again: their bodies are parsed again
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)

@@ -11,11 +11,13 @@ cannot match; at worst the cache misses and the work is done again.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
 import pickle
 import tempfile
-from collections.abc import Mapping
+import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +27,7 @@ from briefgen.model import Body, Briefing, StoredBody
 from briefgen.write import MARKER
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
 _TEMPORARY_PREFIX = ".tmp-"
 
@@ -84,8 +86,10 @@ class BuildCache:
         self.folder = folder
         self.bodies = folder / "bodies"
         self.state = self._read()
+        self._packs = PackWriter(self.bodies)
         self.used_entries: set[str] = set()
         self._changed = False
+        self._pack_sizes: dict[str, int] = {}
 
     def _index_file(self) -> Path:
         return self.folder / f"index-{FORMAT_VERSION}-{__version__}.pickle"
@@ -109,9 +113,16 @@ class BuildCache:
         if entry is None or not _images_unchanged(entry):
             return None
         briefing = entry.briefing
-        if briefing is not None and isinstance(briefing.body, StoredBody) and not Path(briefing.body.path).is_file():
+        if briefing is not None and isinstance(briefing.body, StoredBody) and not self._pack_holds(briefing.body):
             return None
         return entry
+
+    def _pack_holds(self, stored: StoredBody) -> bool:
+        size = self._pack_sizes.get(stored.path)
+        if size is None:
+            state = current_state(Path(stored.path))
+            size = self._pack_sizes[stored.path] = state.size if state is not None else -1
+        return stored.offset + stored.size <= size
 
     def remember(self, rel: str, salt: str, state: FileState, key: str, entry: ParsedEntry) -> None:
         self._changed |= self.state.files.get((rel, salt)) != (state, key) or key not in self.state.entries
@@ -120,11 +131,8 @@ class BuildCache:
         self.used_entries.add(key)
 
     def store_body(self, key: str, body: Body) -> StoredBody:
-        """Write a briefing's body to the cache; large archives keep bodies out of memory."""
-        self.bodies.mkdir(parents=True, exist_ok=True)
-        path = self.bodies / f"{key}.pickle"
-        _atomic_write(path, pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
-        return StoredBody(str(path))
+        """Keep a briefing's body in the cache; large archives keep bodies out of memory."""
+        return self._packs.append(pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
 
     def pages_in(self, output: Path) -> Mapping[str, PageRecord]:
         """What the last build wrote, when it wrote to `output` and that folder is still the one it wrote."""
@@ -142,14 +150,99 @@ class BuildCache:
         self.state.pages = dict(pages)
         self.state.output = output_name
         self.folder.mkdir(parents=True, exist_ok=True)
+        self._packs.close()
+        self.state.entries = self._packs.compact(self.state.entries)
         _atomic_write(self._index_file(), pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
         for partial in self.folder.glob(f"{_TEMPORARY_PREFIX}*"):  # left by a build killed while saving
             partial.unlink(missing_ok=True)
-        keep = {f"{key}.pickle" for key in self.used_entries}
-        if self.bodies.is_dir():
-            for stale in self.bodies.iterdir():
-                if stale.name not in keep:
-                    stale.unlink(missing_ok=True)
+        self._packs.remove_all_but(_pack_names(self.state.entries.values()))
+
+
+class PackWriter:
+    """Briefing bodies, pickled one after another into pack files in the cache's bodies/.
+
+    One file per process that parses (the build and each of its workers), so
+    that a cold build writes a handful of files where it once wrote one per
+    briefing: on a busy disk, creating 5,000 small files cost seconds. A pack
+    is only ever appended to, by the one process that made it; a body is read
+    back by its offset and size (model.StoredBody). Packs no body on record
+    uses are removed, and small ones are merged (`compact`), so the folder
+    stays a few files however many rebuilds there were.
+    """
+
+    MAX_SMALL_PACKS = 8
+    SMALL_PACK_BYTES = 4 << 20
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._open: tuple[int, int, str] | None = None
+        """(process id, descriptor, path) of the pack this process appends to."""
+        self._written = 0
+
+    def append(self, data: bytes) -> StoredBody:
+        if self._open is None or self._open[0] != os.getpid():  # first body, or a forked worker's first
+            self.folder.mkdir(parents=True, exist_ok=True)
+            pack = self.folder / f"{time.time_ns():x}-{os.getpid()}.pack"
+            descriptor = os.open(pack, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o644)
+            self._open, self._written = (os.getpid(), descriptor, str(pack)), 0
+        _, descriptor, path = self._open
+        offset = self._written
+        view = memoryview(data)
+        while view:
+            view = view[os.write(descriptor, view) :]
+        self._written += len(data)
+        return StoredBody(path, offset, len(data))
+
+    def close(self) -> None:
+        """Stop appending to this process's pack; the next body starts a new one."""
+        if self._open is not None and self._open[0] == os.getpid():
+            os.close(self._open[1])
+        self._open = None
+
+    def __del__(self) -> None:  # a `serve` session builds again and again in one process
+        self.close()
+
+    def compact(self, entries: dict[str, ParsedEntry]) -> dict[str, ParsedEntry]:
+        """Entries with the bodies of small packs (when there are many) moved into one new pack."""
+        sizes: dict[str, int] = {}
+        for path in _pack_names(entries.values()):
+            state = current_state(self.folder / path)
+            sizes[path] = state.size if state is not None else 0
+        small = {path for path, size in sizes.items() if size < self.SMALL_PACK_BYTES}
+        if len(small) <= self.MAX_SMALL_PACKS:
+            return entries
+        self.close()  # a new pack, for the merged bodies only
+        moved = dict(entries)
+        for key, entry in entries.items():
+            briefing = entry.briefing
+            if briefing is None or not isinstance(briefing.body, StoredBody):
+                continue
+            if Path(briefing.body.path).name in small:
+                body = self.append(_read_pack(briefing.body))
+                moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
+        self.close()
+        return moved
+
+    def remove_all_but(self, keep: set[str]) -> None:
+        if not self.folder.is_dir():
+            return
+        for stale in self.folder.iterdir():
+            if stale.name not in keep:
+                stale.unlink(missing_ok=True)
+
+
+def _pack_names(entries: Iterable[ParsedEntry]) -> set[str]:
+    return {
+        Path(entry.briefing.body.path).name
+        for entry in entries
+        if entry.briefing is not None and isinstance(entry.briefing.body, StoredBody)
+    }
+
+
+def _read_pack(stored: StoredBody) -> bytes:
+    with open(stored.path, "rb") as stream:  # noqa: PTH123 - a plain seek and read
+        stream.seek(stored.offset)
+        return stream.read(stored.size)
 
 
 def output_identity(output: Path) -> str:

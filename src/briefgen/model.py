@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import pickle
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,17 +94,35 @@ class Body:
 
 @dataclass(frozen=True, slots=True)
 class StoredBody:
-    """A Body kept in a cache file, so that an archive of 100,000 briefings fits in memory."""
+    """A Body kept in the build cache, so that an archive of 100,000 briefings fits in memory.
+
+    Bodies are pickled one after another into a few pack files (cache.py):
+    this one is `size` bytes at `offset` in the file at `path`.
+    """
 
     path: str
+    offset: int = 0
+    size: int = 0
+
+
+_OPEN_PACKS: dict[str, int] = {}
+"""Pack file -> a descriptor open for reading, in this process; read with pread, so shared after fork."""
+_MAX_OPEN_PACKS = 64
 
 
 @functools.lru_cache(maxsize=32)
-def _read_stored_body(path: str) -> Body:
-    with open(path, "rb") as stream:  # noqa: PTH123 - hot path, plain open is enough
-        body = pickle.load(stream)  # noqa: S301 - written by this build's own cache
+def _read_stored_body(stored: StoredBody) -> Body:
+    descriptor = _OPEN_PACKS.get(stored.path)
+    if descriptor is None:
+        if len(_OPEN_PACKS) >= _MAX_OPEN_PACKS:  # a long `serve` session: packs come and go
+            for old in _OPEN_PACKS.values():
+                os.close(old)
+            _OPEN_PACKS.clear()
+        descriptor = _OPEN_PACKS[stored.path] = os.open(stored.path, os.O_RDONLY | os.O_CLOEXEC)
+    data = os.pread(descriptor, stored.size, stored.offset)
+    body = pickle.loads(data) if len(data) == stored.size else None  # noqa: S301 - this build's own cache
     if not isinstance(body, Body):
-        raise TypeError(f"{path} does not hold a briefing body")
+        raise TypeError(f"{stored.path} does not hold a briefing body at {stored.offset}")
     return body
 
 
@@ -132,7 +151,7 @@ class Briefing:
     """Digest of everything this briefing was made from (its file, settings, sources, version)."""
 
     def content(self) -> Body:
-        return self.body if isinstance(self.body, Body) else _read_stored_body(self.body.path)
+        return self.body if isinstance(self.body, Body) else _read_stored_body(self.body)
 
     @property
     def body_html(self) -> str:
