@@ -333,3 +333,17 @@ def test_a_damaged_pack_is_only_a_slower_build(corpus: Path, tmp_path: Path) -> 
     change_template(corpus)  # so that pages are rendered again: their bodies are parsed again
     build_site(corpus)
     assert_same_as_cold(corpus, tmp_path)
+
+
+def test_an_edit_to_a_briefings_text_leaves_briefings_json_alone(corpus: Path, tmp_path: Path) -> None:
+    listing = corpus / "site" / "briefings.json"
+    before = listing.stat()
+    edit_text(corpus)  # a paragraph added after the first: neither its summary nor its takeaways change
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)
+    assert listing.stat().st_ino == before.st_ino
+    path = some_briefing(corpus)
+    path.write_text(path.read_text("utf-8").replace("title:", "title: Retitled", 1), "utf-8")
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)
+    assert listing.stat().st_ino != before.st_ino

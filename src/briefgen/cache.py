@@ -23,7 +23,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.errors import Problem
-from briefgen.model import Body, Briefing, StoredBody
+from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields
 from briefgen.write import MARKER
 
 CACHE_DIR = ".briefgen-cache"
@@ -32,6 +32,7 @@ FORMAT_VERSION = "3"
 _TEMPORARY_PREFIX = ".tmp-"
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileState:
     """What os.stat says of a briefing file, to skip hashing it when unchanged."""
@@ -41,6 +42,7 @@ class FileState:
     inode: int
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
     """A parsed briefing file: the briefing (None when it had errors) and its problems."""
@@ -53,6 +55,7 @@ class ParsedEntry:
     """The day it was parsed: whether a date is 'in the future' depends on it."""
 
 
+@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageRecord:
     """A page written by an earlier build: the fingerprint it was made from, its content's digest."""

@@ -14,9 +14,9 @@ from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, init_site, new_briefing, parse_day
-from briefgen.serve import DEFAULT_PORT, serve_site
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+DEFAULT_PORT = 8000
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -213,6 +213,8 @@ def run_new(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from briefgen.serve import serve_site  # noqa: PLC0415 - its server and watcher, only when serving
+
     return serve_site(args.root, port=args.port, include_drafts=args.drafts, search=args.search)
 
 

@@ -23,7 +23,7 @@ from typing import Any
 
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term
+from briefgen.model import Briefing, Settings, Source, Term, WithoutText
 from briefgen.render import PageJob, PythonRenderer, SiteUrls, atom_time, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -106,7 +106,8 @@ def _index_job(
         "index_path": path,
         "page_path": page,
         "title": title,
-        "briefings": briefings,
+        # Without notes, a record shows none of a briefing's text: an edit to it changes no such file.
+        "briefings": briefings if notes else tuple(map(WithoutText, briefings)),
         "notes": notes,
         "previous_path": previous,
         "next_path": next_,
@@ -219,7 +220,9 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
             document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
     # Each record is made once while recent, then placed by hand: "briefings" sorts before
     # every other key, so these are the bytes dumps() would write for the whole document.
-    records = ",".join(_record_json(b, urls, notes=context["notes"]) for b in context["briefings"])
+    notes = context["notes"]
+    briefings = context["briefings"] if notes else [shown.briefing for shown in context["briefings"]]
+    records = ",".join(_record_json(b, urls, notes=notes) for b in briefings)
     return b'{"briefings":[' + records.encode("utf-8") + b"]," + dumps(document)[1:]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefgen.model import Briefing
+from briefgen.model import Briefing, WithoutText
 
 
 def digest(*parts: bytes | str) -> str:
@@ -63,6 +63,8 @@ class Fingerprinter:
         # the file it came from; its source is resolved across files, so it is added.
         if isinstance(value, Briefing):
             return [value.fingerprint, value.source]
+        if isinstance(value, WithoutText):
+            return [getattr(value.briefing, name) for name in _TEXTLESS_FIELDS]
         names = _field_names(type(value))
         if names is not None:
             return [part for name in names for part in (name, getattr(value, name))]
@@ -74,6 +76,8 @@ class Fingerprinter:
 
 
 _PLAIN = (type(None), bool, int, float, str, dt.date, enum.Enum)
+_TEXTLESS_FIELDS = tuple(f.name for f in dataclasses.fields(Briefing) if f.name not in {"body", "fingerprint"})
+"""Every field of a briefing but its text, and the digest of its file (which covers the text)."""
 
 
 def _plain_bytes(value: Any) -> bytes:

@@ -6,9 +6,6 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
 from briefgen.build import ProgressCallback
 
 MIN_FILES_FOR_BAR = 500
@@ -20,6 +17,10 @@ def build_progress() -> Iterator[ProgressCallback | None]:
     if not sys.stderr.isatty():
         yield None
         return
+    # Imported here: most builds (CI, scripts, serve) have no terminal, and rich is a tenth of start-up.
+    from rich.console import Console  # noqa: PLC0415
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn  # noqa: PLC0415
+
     with Progress(
         TextColumn("building"),
         BarColumn(),

@@ -41,7 +41,6 @@ from briefgen.load import BRIEFINGS_DIR
 
 HOST = "127.0.0.1"
 """Only this computer: a preview is not a publication."""
-DEFAULT_PORT = 8000
 WATCHED_DIRS = (BRIEFINGS_DIR, TEMPLATES_DIR, STATIC_DIR)
 WATCHED_FILES = (SETTINGS_FILE, SOURCES_FILE)
 STATE_PATH = "__briefgen__/state"
@@ -400,7 +399,7 @@ class SourceWatcher:
 def serve_site(
     root: Path,
     *,
-    port: int = DEFAULT_PORT,
+    port: int,
     include_drafts: bool = False,
     search: bool = False,
     out: TextIO = sys.stdout,
