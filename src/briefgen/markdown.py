@@ -359,8 +359,11 @@ class FastBodies:
         if any(citation.number not in note_numbers for citation in citations):
             return None  # the reference path finds the line of each one to report
         html = _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener">', html)
-        if html.startswith("<p>"):  # the usual case: the first paragraph is the first thing
-            first = html[3 : html.index("</p>")]
+        # The first paragraph, as markdown-it finds it, is the first <p> in the HTML, unless a
+        # tight list comes before it: its items' paragraphs are written without <p>.
+        start = html.find("<p>")
+        if start >= 0 and "<li" not in html[:start]:
+            first = html[start + 3 : html.index("</p>", start)]
             first_text = " ".join(html_lib.unescape(_HTML_TAG.sub("", _CITATION_HTML.sub("", first))).split())
         else:
             first_text = self._first_paragraph_of(text)

@@ -21,13 +21,38 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from briefgen.errors import Problem, error
 
-try:  # libyaml's C parser is several times faster; fall back when it is missing
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
-
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_WORDS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOL_WORDS = frozenset(
+    form for word in ("yes", "no", "true", "false", "on", "off") for form in (word, word.capitalize(), word.upper())
+)
+"""YAML 1.1's words for null and for booleans, as PyYAML's resolver matches them (its regular expressions)."""
+
+try:  # libyaml's C parser is several times faster; fall back when it is missing
+    _Base: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Base = yaml.SafeLoader
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """Tags a plain scalar null, bool or text, and nothing else.
+
+    Text is read as written (`title: 1984` is "1984"), so only these tags are
+    ever asked about. PyYAML's resolver tries its number, date and other
+    patterns on every one of the hundreds of scalars a briefing has.
+    """
+
+    def resolve(self, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0] and value in _NULL_WORDS:
+                return NULL_TAG
+            if implicit[0] and value in _BOOL_WORDS:
+                return BOOL_TAG
+            return "tag:yaml.org,2002:str"
+        return "tag:yaml.org,2002:seq" if kind is SequenceNode else "tag:yaml.org,2002:map"
+
+
 MAX_DEPTH = 32
 """Deeper nesting than this in front matter or settings is a mistake or an attack."""
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -67,7 +92,9 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
         raise YamlError(error(path, line, _describe_yaml_error(exc, text))) from exc
     except yaml.YAMLError as exc:
         raise YamlError(error(path, first_line, f"invalid YAML: {exc}")) from exc
-    if node is not None:
+    # An alias needs an anchor ('&name'; libyaml refuses one it has not met), and
+    # nesting is bounded above: a text without '&' need not be walked node by node.
+    if node is not None and "&" in text:
         _refuse_aliases(node, path, first_line)
     return node
 
