@@ -211,6 +211,13 @@ def edit_one_briefing(corpus: Path, run: int) -> None:
     path.write_text(text + f"\n\nEdited in run {run}.\n", encoding="utf-8")
 
 
+def tool(name: str) -> str:
+    """A command installed with the bench extra: beside this Python first, so an inactive venv works too."""
+    return (
+        shutil.which(name, path=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])) or name
+    )
+
+
 def median(runs: list[Run]) -> float:
     return statistics.median(r.seconds for r in runs)
 
@@ -237,8 +244,8 @@ def main() -> None:
     # a cold build with search is timed on its own row.
     briefgen = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search"]
     with_search = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(work / "searched")]
-    hugo = [shutil.which("hugo") or "hugo", "--quiet", "--source", str(hugo_site)]
-    pelican = [shutil.which("pelican") or "pelican", "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    hugo = [tool("hugo"), "--quiet", "--source", str(hugo_site)]
+    pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
 
     results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "first", "edit", "search", "hugo", "pelican")}
     for run in range(args.runs):
