@@ -27,7 +27,7 @@ from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields
 from briefgen.write import MARKER
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "3"
+FORMAT_VERSION = "4"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
 _TEMPORARY_PREFIX = ".tmp-"
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefgen.model import Briefing, WithoutText
+from briefgen.model import Briefing, WithoutText, fields_digest
 
 
 def digest(*parts: bytes | str) -> str:
@@ -63,8 +63,8 @@ class Fingerprinter:
         # the file it came from; its source is resolved across files, so it is added.
         if isinstance(value, Briefing):
             return [value.fingerprint, value.source]
-        if isinstance(value, WithoutText):
-            return [getattr(value.briefing, name) for name in _TEXTLESS_FIELDS]
+        if isinstance(value, WithoutText):  # its fields' digest, made by the loader (or here, for one made elsewhere)
+            return [value.briefing.fields_digest or fields_digest(value.briefing), value.briefing.source]
         names = _field_names(type(value))
         if names is not None:
             return [part for name in names for part in (name, getattr(value, name))]
@@ -76,8 +76,6 @@ class Fingerprinter:
 
 
 _PLAIN = (type(None), bool, int, float, str, dt.date, enum.Enum)
-_TEXTLESS_FIELDS = tuple(f.name for f in dataclasses.fields(Briefing) if f.name not in {"body", "fingerprint"})
-"""Every field of a briefing but its text, and the digest of its file (which covers the text)."""
 
 
 def _plain_bytes(value: Any) -> bytes:

@@ -20,7 +20,7 @@ from briefgen.config import SOURCES_FILE, decode, is_web_address, read_settings,
 from briefgen.errors import ArchiveError, Problem, error, warning
 from briefgen.fingerprint import digest
 from briefgen.markdown import MarkdownRenderer, ParsedBody
-from briefgen.model import Archive, Body, Briefing, Footnote, Image, Settings, Source, Term
+from briefgen.model import Archive, Body, Briefing, Footnote, Image, Settings, Source, Term, fields_digest
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
 from briefgen.yamlfields import Fields, YamlError, compose, nearest
@@ -374,7 +374,7 @@ def _briefing_from_fields(
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
         return None
     assert title is not None and date is not None and source is not None and slug is not None
-    return Briefing(
+    briefing = Briefing(
         path=rel,
         title=title,
         date=date,
@@ -392,6 +392,7 @@ def _briefing_from_fields(
         extra=extra or {},
         fingerprint=fingerprint,
     )
+    return dataclasses.replace(briefing, fields_digest=fields_digest(briefing))
 
 
 def _resolve_source(

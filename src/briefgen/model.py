@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import operator
 import os
 import pickle
@@ -179,6 +180,8 @@ class Briefing:
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY_MAPPING)
     fingerprint: str = ""
     """Digest of everything this briefing was made from (its file, settings, sources, version)."""
+    fields_digest: str = ""
+    """Digest of every field but its text (body and notes) and its source: see WithoutText."""
 
     def content(self) -> Body:
         return self.body if isinstance(self.body, Body) else _read_stored_body(self.body)
@@ -207,6 +210,18 @@ class WithoutText:
     """
 
     briefing: Briefing
+
+
+def fields_digest(briefing: Briefing) -> str:
+    """What Briefing.fields_digest holds: made once by the loader, and cached with the briefing."""
+    values = tuple(getattr(briefing, name) for name in _FIELDS_WITHOUT_TEXT)
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).hexdigest()
+
+
+_FIELDS_WITHOUT_TEXT = tuple(
+    f.name for f in dataclasses.fields(Briefing) if f.name not in {"body", "source", "fingerprint", "fields_digest"}
+)
+"""The source is left out because the loader settles it across files afterwards; it is digested apart."""
 
 
 @dataclass(frozen=True, slots=True)
