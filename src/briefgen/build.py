@@ -142,7 +142,9 @@ def _build_locked(
     renderer = SiteRenderer(
         archive, build_index(archive), root / TEMPLATES_DIR, search=pagefind is not None, python_renderers=RENDERERS
     )
-    jobs = [*renderer.plan(), *plan_exports(renderer.index, archive.settings)]
+    # In path order, a day's page, its index.json and its briefings' pages are neighbours, so a
+    # worker renders them together and reads each body once (model keeps the last few read).
+    jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=lambda job: job.path)
     _refuse_overlaps({job.path for job in jobs}, copies)
     records = _fingerprints(theme, jobs, copies)
     previous: Mapping[str, PageRecord] = {}
