@@ -10,6 +10,9 @@ pages per source, tag, place and date) and for Pelican (its default theme),
 then times, run by run and interleaved:
 
 - briefgen cold: no output, no cache (and no search index: Hugo makes none);
+  every cold build of every tool writes into a new folder, and outputs are
+  removed after the last run, so that no build is timed just after the
+  benchmark removed a large tree (which slows file creation on this disk);
 - briefgen no-op: the same build again;
 - briefgen first rebuild: one briefing's text changed, then built; the first
   rebuild after a cold build also makes the site's twin (write.py), by hard
@@ -242,37 +245,43 @@ def main() -> None:
     pelican_site = convert_for_pelican(corpus, work / "pelican")
     # Hugo builds no search index, so the side-by-side builds leave Pagefind out;
     # a cold build with search is timed on its own row.
-    briefgen = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search"]
-    with_search = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(work / "searched")]
-    hugo = [tool("hugo"), "--quiet", "--source", str(hugo_site)]
-    pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-o", "output", "-q"]
+    # Every cold build writes into a folder of its own, and the outputs are removed only after
+    # the last run: on this machine's disk, creating files right after removing a large tree is
+    # several times slower for tens of seconds, which would time the benchmark's own clean-up.
+    outputs = work / "outputs"
+    shutil.rmtree(outputs, ignore_errors=True)
+
+    def briefgen(run: int, *extra: str) -> list[str]:
+        site = outputs / f"briefgen-{run}" / "site"
+        return [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(site), *extra]
+
+    hugo_site_out = [tool("hugo"), "--quiet", "--source", str(hugo_site), "--destination"]
+    pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-q", "-o"]
 
     results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "first", "edit", "search", "hugo", "pelican")}
     for run in range(args.runs):
-        for made in ("site", ".site.briefgen-twin", ".briefgen-cache"):
-            shutil.rmtree(corpus / made, ignore_errors=True)
-        results["cold"].append(measure(briefgen))
-        results["noop"].append(measure(briefgen))
+        shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)  # a few files: bodies are packed
+        results["cold"].append(measure(briefgen(run, "--no-search")))
+        results["noop"].append(measure(briefgen(run, "--no-search")))
         edit_one_briefing(corpus, 2 * run)
-        results["first"].append(measure(briefgen))
+        results["first"].append(measure(briefgen(run, "--no-search")))
         edit_one_briefing(corpus, 2 * run + 1)
-        results["edit"].append(measure(briefgen))
+        results["edit"].append(measure(briefgen(run, "--no-search")))
         if not args.no_search:
-            shutil.rmtree(work / "searched", ignore_errors=True)
             shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
-            results["search"].append(measure(with_search))
-        shutil.rmtree(hugo_site / "public", ignore_errors=True)
+            results["search"].append(measure(briefgen(args.runs + run)))
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-        results["hugo"].append(measure(hugo))
+        results["hugo"].append(measure([*hugo_site_out, str(outputs / f"hugo-{run}")]))
         if not args.no_pelican:
-            shutil.rmtree(pelican_site / "output", ignore_errors=True)
-            results["pelican"].append(measure(pelican, cwd=pelican_site))
+            results["pelican"].append(measure([*pelican, str(outputs / f"pelican-{run}")], cwd=pelican_site))
         print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
 
-    verify = work / "verify"
-    shutil.rmtree(verify, ignore_errors=True)
-    subprocess.run([*briefgen, "--output", str(verify), "--no-cache"], check=True, capture_output=True)
-    identical = tree_digest(verify) == tree_digest(corpus / "site")
+    last = outputs / f"briefgen-{args.runs - 1}" / "site"
+    verify = outputs / "verify"
+    verify_command = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search", "--no-cache"]
+    subprocess.run([*verify_command, "--output", str(verify)], check=True, capture_output=True)
+    identical = tree_digest(verify) == tree_digest(last)
+    shutil.rmtree(outputs, ignore_errors=True)
 
     memory = None
     if args.memory_briefings:
