@@ -348,3 +348,17 @@ def test_an_edit_to_a_briefings_text_leaves_briefings_json_alone(corpus: Path, t
     build_site(corpus)
     assert_same_as_cold(corpus, tmp_path)
     assert listing.stat().st_ino != before.st_ino
+
+
+def test_bodies_are_found_whichever_folder_the_build_runs_from(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(corpus)
+    shutil.rmtree(CACHE_DIR)
+    build_site(Path("."))  # the site root as a relative path: every body is parsed and recorded...
+    packs = pack_files(corpus)
+    monkeypatch.chdir(tmp_path)
+    edit_text(corpus)
+    build_site(corpus)  # ... and found from elsewhere: only the edited briefing is parsed again
+    assert set(packs) <= set(pack_files(corpus)), "every briefing was parsed again"
+    assert_same_as_cold(corpus, tmp_path)

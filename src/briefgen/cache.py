@@ -86,8 +86,10 @@ class BuildCache:
     """Reads the cache folder once, and writes it back whole at the end of a build."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.bodies = folder / "bodies"
+        # Absolute, as bodies are recorded by their pack's path: a build run from
+        # another folder (`--root DIR`, then `cd DIR` and no option) finds them all the same.
+        self.folder = folder.absolute()
+        self.bodies = self.folder / "bodies"
         self.state = self._read()
         self._packs = PackWriter(self.bodies)
         self.used_entries: set[str] = set()
