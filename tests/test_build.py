@@ -294,3 +294,21 @@ def test_every_internal_link_resolves_under_a_sub_path(tmp_path: Path) -> None:
     built = len(list((root / "site").rglob("index.html")))
     assert len(pages) > built  # every page, plus feeds and assets
     assert element_ids  # the helper the crawler checks fragments with
+
+
+def test_site_templates_get_what_the_readme_lists(tmp_path: Path) -> None:
+    # README, "The format": the filters and functions a site's own templates may use.
+    root = copy_example(tmp_path / "root")
+    (root / "templates").mkdir(exist_ok=True)
+    (root / "templates" / "briefing.html").write_text(
+        '{% extends "base.html" %}{% block content %}{% set b = briefing %}'
+        "<p>{{ b.date | long_date }} {{ b.date.month | month_name }} {{ b.summary | excerpt(3) }}"
+        " {{ b.date | atom_time }} {{ entry_id(b) }}</p><ol>{{ notes_html(b.footnotes) }}</ol>"
+        "<div>{{ content_html(b) }}</div>{% endblock %}\n",
+        encoding="utf-8",
+    )
+    build_site(root, search=False)
+    page = next((root / "site" / "briefings").glob("*/*/*/isw-*/index.html")).read_text(encoding="utf-8")
+    assert "urn:uuid:" in page
+    assert '<li id="fn:1" value="1">' in page
+    assert "<h2>Key takeaways</h2>" in page

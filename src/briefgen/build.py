@@ -4,8 +4,8 @@
 
 Any error stops the build before the swap, so the previous site stays as it
 was. With the cache, unchanged briefings are not parsed again, pages whose
-inputs did not change are not rendered again, and files whose bytes did not
-change are hard-linked from the previous site instead of written.
+inputs did not change are not rendered again, and only files whose bytes
+changed are written: the site's twin (write.py) takes them and is swapped in.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.errors import Problem
-from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields
-from briefgen.write import MARKER
+from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields, stored_bytes
+from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
 FORMAT_VERSION = "4"
@@ -223,7 +223,7 @@ class PackWriter:
             if briefing is None or not isinstance(briefing.body, StoredBody):
                 continue
             if Path(briefing.body.path).name in small:
-                body = self.append(_read_pack(briefing.body))
+                body = self.append(stored_bytes(briefing.body))
                 moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
         self.close()
         return moved
@@ -244,26 +244,18 @@ def _pack_names(entries: Iterable[ParsedEntry]) -> set[str]:
     }
 
 
-def _read_pack(stored: StoredBody) -> bytes:
-    with open(stored.path, "rb") as stream:  # noqa: PTH123 - a plain seek and read
-        stream.seek(stored.offset)
-        return stream.read(stored.size)
-
-
 def output_identity(output: Path) -> str:
     """The output folder's path, and the inodes of the folder and of its marker file.
 
-    A build that swaps a whole new folder in (a first build, `--no-cache`, or
-    one killed right after its swap, before saving the cache) leaves another
-    folder at the same path; one that updates the folder in place replaces
-    the marker before it changes anything. Either way, the pages on record
-    are no longer trusted to be the ones there.
+    Every build that changes the site puts another folder at its path (a whole
+    new site, or the rebuilt twin: write.py), so a build killed after its swap
+    but before saving the cache leaves a folder whose identity is not on
+    record, and the pages on record are no longer trusted to be the ones there.
     """
-    try:
-        folder, marker = output.stat(), (output / MARKER).stat()
-    except OSError:
+    folder, marker = folder_identity(output), current_state(output / MARKER)
+    if not folder or marker is None:
         return ""
-    return f"{output.resolve()}@{folder.st_dev}:{folder.st_ino}:{marker.st_ino}"
+    return f"{output.resolve()}@{folder}:{marker.inode}"
 
 
 def current_state(path: Path) -> FileState | None:

@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
 from briefgen.model import Briefing, Settings, Source, Term, WithoutText
-from briefgen.render import PageJob, PythonRenderer, SiteUrls, atom_time, entry_id, long_date
+from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 INDEX_VERSION = "briefgen-index/1"
@@ -156,47 +155,7 @@ def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
     return item
 
 
-class _Recent:
-    """The last `size` results by key, in one process.
-
-    A briefing is in several feeds and JSON indexes of one build (its source,
-    its date, its tags and places): its part of them is made once while it
-    is recent. Keys hold every input, so a result can never be stale.
-    """
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.results: OrderedDict[tuple[Any, ...], str] = OrderedDict()
-
-    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
-        found = self.results.get(key)
-        if found is not None:
-            self.results.move_to_end(key)
-            return found
-        made = self.results[key] = make()
-        if len(self.results) > self.size:
-            self.results.popitem(last=False)
-        return made
-
-
-_CONTENTS = _Recent(256)
-_RECORDS = _Recent(1024)
-
-
-def content_html(briefing: Briefing) -> str:
-    """The whole briefing as one HTML fragment, as the Atom feed carries it: takeaways, text, notes."""
-    return _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing))
-
-
-def _content_html(briefing: Briefing) -> str:
-    parts = []
-    if briefing.takeaways_html:
-        parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
-    parts.append(briefing.body_html)
-    if briefing.footnotes:
-        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in briefing.footnotes)
-        parts.append(f"<h2>Notes</h2><ol>{notes}</ol>")
-    return "".join(parts)
+_RECORDS = Recent(1024)
 
 
 def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:

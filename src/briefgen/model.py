@@ -33,19 +33,13 @@ def pickled_by_fields(cls: type[Frozen]) -> type[Frozen]:
     slower than a call.
     """
     names = tuple(f.name for f in dataclasses.fields(cls))  # type: ignore[arg-type]
-    values = operator.attrgetter(*names)
-    if len(names) == 1:
+    get = operator.attrgetter(*names)
+    values = get if len(names) > 1 else lambda self: (get(self),)  # one name: attrgetter gives no tuple
 
-        def reduce_one(self: Frozen) -> tuple[Any, ...]:
-            return (cls, (values(self),))
+    def reduce(self: Frozen) -> tuple[Any, ...]:
+        return (cls, values(self))
 
-        cls.__reduce__ = reduce_one  # type: ignore[assignment,method-assign]
-    else:
-
-        def reduce(self: Frozen) -> tuple[Any, ...]:
-            return (cls, values(self))
-
-        cls.__reduce__ = reduce  # type: ignore[assignment,method-assign]
+    cls.__reduce__ = reduce  # type: ignore[assignment,method-assign]
     return cls
 
 
@@ -140,8 +134,8 @@ _OPEN_PACKS: dict[str, int] = {}
 _MAX_OPEN_PACKS = 64
 
 
-@functools.lru_cache(maxsize=32)
-def _read_stored_body(stored: StoredBody) -> Body:
+def stored_bytes(stored: StoredBody) -> bytes:
+    """The pickled body's bytes as its pack holds them (fewer at the end of a short pack)."""
     descriptor = _OPEN_PACKS.get(stored.path)
     if descriptor is None:
         if len(_OPEN_PACKS) >= _MAX_OPEN_PACKS:  # a long `serve` session: packs come and go
@@ -149,7 +143,12 @@ def _read_stored_body(stored: StoredBody) -> Body:
                 os.close(old)
             _OPEN_PACKS.clear()
         descriptor = _OPEN_PACKS[stored.path] = os.open(stored.path, os.O_RDONLY | os.O_CLOEXEC)
-    data = os.pread(descriptor, stored.size, stored.offset)
+    return os.pread(descriptor, stored.size, stored.offset)
+
+
+@functools.lru_cache(maxsize=32)
+def _read_stored_body(stored: StoredBody) -> Body:
+    data = stored_bytes(stored)
     body = pickle.loads(data) if len(data) == stored.size else None  # noqa: S301 - this build's own cache
     if not isinstance(body, Body):
         raise TypeError(f"{stored.path} does not hold a briefing body at {stored.offset}")

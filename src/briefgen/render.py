@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import os
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,6 +180,49 @@ def notes_html(footnotes: Sequence[Footnote]) -> Markup:
     return Markup("\n".join(items))  # noqa: S704 - every part is escaped above or already safe
 
 
+class Recent:
+    """The last `size` results by key, in one process.
+
+    A briefing is in several feeds and JSON indexes of one build (its source,
+    its date, its tags and places): its part of them is made once while it
+    is recent. Keys hold every input, so a result can never be stale.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.results: OrderedDict[tuple[Any, ...], str] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+        found = self.results.get(key)
+        if found is not None:
+            self.results.move_to_end(key)
+            return found
+        made = self.results[key] = make()
+        if len(self.results) > self.size:
+            self.results.popitem(last=False)
+        return made
+
+
+_CONTENTS = Recent(256)
+
+
+def content_html(briefing: Briefing) -> Markup:
+    """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes."""
+    # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
+    return Markup(_CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing)))  # noqa: S704
+
+
+def _content_html(briefing: Briefing) -> str:
+    parts = []
+    if briefing.takeaways_html:
+        parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
+    parts.append(briefing.body_html)
+    if briefing.footnotes:
+        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in briefing.footnotes)
+        parts.append(f"<h2>Notes</h2><ol>{notes}</ol>")
+    return "".join(parts)  # every part is briefgen's own rendered HTML
+
+
 def make_environment(site_templates: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
@@ -193,7 +237,7 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
-    env.globals.update(entry_id=entry_id, notes_html=notes_html)
+    env.globals.update(entry_id=entry_id, notes_html=notes_html, content_html=content_html)
     return env
 
 

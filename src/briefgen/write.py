@@ -153,15 +153,11 @@ class StagedSite(_Staging):
 
     def commit(self) -> None:
         twin = Twin(self.output)
-        _remove_tree(twin.folder)  # it was the twin of the site being replaced
+        _remove_path(twin.folder)  # it was the twin of the site being replaced
         if not self.output.exists():
             self.staging.rename(self.output)
             return
-        if not _exchange(self.staging, self.output):
-            old = self.output.parent / f".{self.output.name}.{OLD_SUFFIX}"
-            self.output.rename(old)
-            self.staging.rename(self.output)
-            old.rename(self.staging)
+        _swap_folders(self.staging, self.output)
         if self.keep_twin:
             self.staging.rename(twin.folder)  # with no record: the next rebuild mirrors it whole
         else:
@@ -213,20 +209,16 @@ class Twin:
         try:
             self._apply(differing, staging, staged, removed)
         except OSError:  # a twin damaged from outside: made again from the output folder
-            _remove_tree(self.folder)
+            _remove_path(self.folder)
             self._apply(None, staging, staged, removed)
         self.changed = sorted({*staged, *removed})
 
     def swap(self) -> None:
         """Exchange the twin with the output folder, then record how the new twin differs."""
-        if not _exchange(self.folder, self.output):
-            old = self.output.parent / f".{self.output.name}.{OLD_SUFFIX}"
-            self.output.rename(old)
-            self.folder.rename(self.output)
-            old.rename(self.folder)
+        _swap_folders(self.folder, self.output)
         record = self.folder / TWIN_RECORD
         temporary = record.with_name(f"{TWIN_RECORD}.tmp")
-        temporary.write_text("\n".join([_folder_identity(self.output), *self.changed]) + "\n", encoding="utf-8")
+        temporary.write_text("\n".join([folder_identity(self.output), *self.changed]) + "\n", encoding="utf-8")
         temporary.replace(record)
 
     def _take_record(self) -> set[str] | None:
@@ -235,15 +227,14 @@ class Twin:
         The record is removed as it is read: from here until the swap the twin
         is half-way, and a build killed meanwhile leaves the next one no record.
         """
-        if self.folder.is_symlink() or (self.folder.exists() and not self.folder.is_dir()):
-            self.folder.unlink()
+        _unlink_unless_folder(self.folder)
         record = self.folder / TWIN_RECORD
         try:
             partner, *paths = record.read_text(encoding="utf-8").splitlines()
         except (OSError, UnicodeDecodeError, ValueError):
             return None
         record.unlink()
-        return set(paths) if partner == _folder_identity(self.output) else None
+        return set(paths) if partner == folder_identity(self.output) else None
 
     def _apply(self, differing: set[str] | None, staging: Path, staged: list[str], removed: list[str]) -> None:
         if differing is None:
@@ -298,24 +289,32 @@ def recover_interrupted(output: Path) -> None:
         # Killed during a swap without renameat2 (three renames): the old site is the last good one.
         old.rename(output)
     for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
-        _remove_tree(output.parent / f".{output.name}.{suffix}")
-    if twin.is_symlink() or (twin.exists() and not twin.is_dir()):
-        twin.unlink()
+        _remove_path(output.parent / f".{output.name}.{suffix}")
+    _unlink_unless_folder(twin)
 
 
-def _remove_tree(folder: Path) -> None:
-    """Remove a folder of briefgen's; a link in its place is unlinked, never followed."""
-    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        folder.unlink()
-    elif folder.exists():
-        shutil.rmtree(folder)
+def _swap_folders(new: Path, output: Path) -> None:
+    """Put `new` at `output` and what was there at `new`: one atomic exchange where the
+    system has one, else three renames (`recover_interrupted` finishes them if killed)."""
+    if not _exchange(new, output):
+        old = output.parent / f".{output.name}.{OLD_SUFFIX}"
+        output.rename(old)
+        new.rename(output)
+        old.rename(new)
 
 
 def _remove_path(target: Path) -> None:
+    """Remove a file or a whole folder; a link is unlinked, never followed."""
     if target.is_dir() and not target.is_symlink():
         shutil.rmtree(target)
     else:
         target.unlink(missing_ok=True)
+
+
+def _unlink_unless_folder(path: Path) -> None:
+    """A link or a file where briefgen keeps a folder of its own is unlinked, never followed."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
 
 
 def _link(source: Path, target: Path) -> None:
@@ -341,7 +340,8 @@ def _files_by_inode(folder: Path) -> dict[str, int]:
     return found
 
 
-def _folder_identity(folder: Path) -> str:
+def folder_identity(folder: Path) -> str:
+    """The folder's device and inode: another folder at the same path has another identity."""
     try:
         status = folder.stat()
     except OSError:
