@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import multiprocessing
+import multiprocessing.pool
 import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
@@ -36,7 +37,10 @@ def default_workers() -> int:
 def _worker_started(parent: int) -> None:
     # Ctrl-C reaches every process of the terminal's group: only the parent
     # stops the build (and the pool), so workers print no traceback of their own.
+    # SIGINT was blocked across the fork (see _pool), so one sent before this line
+    # waits, and is dropped here with the rest.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     # A parent killed outright (SIGKILL, the OOM killer) takes its workers
     # with it, so that none keeps writing into a staging folder.
     _die_with_parent()
@@ -73,8 +77,21 @@ def parallel_map(
         return
     _task = (function, shared)
     try:
-        with multiprocessing.get_context("fork").Pool(usable, _worker_started, (os.getpid(),)) as pool:
+        with _pool(usable) as pool:
             chunk = max(1, min(64, len(items) // (usable * 8)))
             yield from pool.imap(_run_one, items, chunksize=chunk)
     finally:
         _task = None
+
+
+def _pool(workers: int) -> multiprocessing.pool.Pool:
+    """Forked workers that never see Ctrl-C, even one sent while they start."""
+    # Between fork and _worker_started a worker still has Python's own handler:
+    # a Ctrl-C then would print a KeyboardInterrupt traceback from the worker.
+    # Blocked here, it reaches the parent once the pool is up (its threads keep
+    # it blocked, so the main thread takes it) and the workers ignore it.
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return multiprocessing.get_context("fork").Pool(workers, _worker_started, (os.getpid(),))
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
