@@ -362,3 +362,43 @@ def test_bodies_are_found_whichever_folder_the_build_runs_from(
     build_site(corpus)  # ... and found from elsewhere: only the edited briefing is parsed again
     assert set(packs) <= set(pack_files(corpus)), "every briefing was parsed again"
     assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_correction_to_a_briefings_text_renders_only_the_pages_that_show_it(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    render_page = build_module._render_page
+
+    def spy(task: build_module.RenderTask, index: int) -> object:
+        rendered.append(task.jobs[index].path)
+        return render_page(task, index)
+
+    monkeypatch.setattr(build_module, "_render_page", spy)
+    edit_text(corpus)  # a paragraph added after the first: only the text changes
+    build_site(corpus)
+    assert_same_as_cold(corpus, tmp_path)
+    # Its page, and the JSON indexes that carry its notes; not its date's, source's or topics'
+    # pages, which list it by title, summary and takeaways only.
+    pages = [path for path in rendered if path.endswith(".html")]
+    assert len(pages) == 1 and pages[0].startswith("briefings/"), rendered
+    assert all(path.endswith((".html", "index.json", "feed.json", "feed.xml")) for path in rendered), rendered
+
+
+@pytest.mark.parametrize("shown", ["b.body_html", "b.footnotes | map(attribute='html') | join", "b.content().html"])
+def test_a_theme_that_shows_text_on_a_listing_page_has_it_corrected(corpus: Path, tmp_path: Path, shown: str) -> None:
+    # The built-in date page shows no briefing's text; this one does, so a correction must reach it.
+    (corpus / "templates").mkdir(exist_ok=True)
+    (corpus / "templates" / "date.html").write_text(
+        "{% extends 'base.html' %}{% block content %}"
+        f"{{% for b in group.briefings %}}<div>{{{{ {shown} }}}}</div>{{% endfor %}}"
+        "{% endblock %}\n",
+        "utf-8",
+    )
+    build_site(corpus)
+    path = some_briefing(corpus)
+    text = path.read_text("utf-8")
+    path.write_text(text.replace('\n  1: "', '\n  1: "Corrected. ', 1) + "\nAdded.[1]\n", "utf-8")
+    report = build_site(corpus)
+    assert 0 < report.rendered < 20
+    assert_same_as_cold(corpus, tmp_path)

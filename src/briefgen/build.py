@@ -10,6 +10,7 @@ changed are written: the site's twin (write.py) takes them and is swapped in.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,11 +21,11 @@ from briefgen import index as paths
 from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity
 from briefgen.errors import ArchiveError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
-from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint
+from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, load_archive
 from briefgen.lock import build_lock
-from briefgen.model import Archive
+from briefgen.model import Archive, TextReads, fields_digest
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, source_date_epoch, theme_assets
 from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind, read_search_state
@@ -146,21 +147,24 @@ def _build_locked(
     # worker renders them together and reads each body once (model keeps the last few read).
     jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=lambda job: job.path)
     _refuse_overlaps({job.path for job in jobs}, copies)
-    records = _fingerprints(theme, jobs, copies)
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
         previous = cache.pages_in(output)
+    shape = pages_shape(theme, archive, search=pagefind is not None)
+    same_shape = cache is not None and cache.pages_shape() == shape
+    records = _fingerprints(theme, jobs, copies, previous if same_shape else {})
     search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
     if previous:
+        texts = {briefing.path: briefing.fingerprint for briefing in archive.briefings}
         rendered, written = _update_site(
-            output, renderer, jobs, copies, records, previous, workers, progress, search_step
+            output, renderer, jobs, copies, records, previous, texts, workers, progress, search_step
         )
     else:
         rendered, written = _write_whole_site(
             output, renderer, jobs, copies, records, workers, progress, search_step, keep_twin=cache is not None
         )
     if cache is not None:
-        cache.save(records, output)
+        cache.save(records, output, shape)
     search_step.save_state()
     last_build.record(inputs, len(jobs))
     return BuildReport(
@@ -219,19 +223,21 @@ def _update_site(
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
     previous: Mapping[str, PageRecord],
+    texts: Mapping[str, str],
     workers: int,
     progress: ProgressCallback | None,
     search: SearchStep,
 ) -> tuple[int, int]:
     """Render what changed, and move in only files whose bytes changed, the search index's with them.
 
-    Returns (rendered, written)."""
-    stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous)]
+    `texts` holds every briefing's fingerprint by path: a page is rendered again when
+    the text of a briefing it showed changed. Returns (rendered, written)."""
+    stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous, texts)]
     stale_set = set(stale)
     for i, job in enumerate(jobs):
         if i not in stale_set:  # reused as it is: its digest and size stay those on record
             records[job.path] = previous[job.path]
-    stale_copies = sorted(p for p in copies if not _still_there(output, p, records[p], previous))
+    stale_copies = sorted(p for p in copies if not _still_there(output, p, records[p], previous, texts))
     removed = sorted(set(previous) - set(records))
     if not (stale or stale_copies or removed or search.pending(records)):
         return 0, 0
@@ -259,9 +265,11 @@ def _render(
 ) -> int:
     """Render the pages at `indices` in parallel, recording each; returns how many were written."""
     written, done = 0, total - len(indices)
-    for index, content_digest, size, was_written in parallel_map(_render_page, task, indices, workers):
+    for index, content_digest, size, was_written, texts_read, texts in parallel_map(
+        _render_page, task, indices, workers
+    ):
         path = task.jobs[index].path
-        records[path] = PageRecord(records[path].fingerprint, content_digest, size)
+        records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
         written += was_written
         done += 1
         if progress is not None:
@@ -269,19 +277,24 @@ def _render(
     return written
 
 
-def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool]:
-    """Render one page; write it unless the output folder already has these bytes. Runs in a worker."""
+def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool, tuple[str, ...], str]:
+    """Render one page; write it unless the output folder already has these bytes. Runs in a worker.
+
+    Returns (index, content digest, size, whether written, briefings whose text it shows, their digest)."""
     job = task.jobs[index]
-    content = task.renderer.render(job).content
+    with TextReads() as reads:
+        content = task.renderer.render(job).content
+    texts_read = tuple(sorted(reads.read))
+    texts = texts_digest(reads.read) if texts_read else ""
     content_digest = digest(content)
     old = task.previous.get(job.path)
     if old is not None and old.content_digest == content_digest:
         state = current_state(task.current[index])
         if state is not None and state.size == old.size:
-            return index, content_digest, len(content), False
+            return index, content_digest, len(content), False, texts_read, texts
     task.targets[index].parent.mkdir(parents=True, exist_ok=True)
     task.targets[index].write_bytes(content)
-    return index, content_digest, len(content), True
+    return index, content_digest, len(content), True, texts_read, texts
 
 
 def _theme_digest(root: Path, archive: Archive) -> str:
@@ -294,12 +307,30 @@ def _theme_digest(root: Path, archive: Archive) -> str:
     )
 
 
-def _fingerprints(theme: str, jobs: list[PageJob], copies: Mapping[str, Path]) -> dict[str, PageRecord]:
-    """What every output file is made from; content digests are filled in when written."""
+def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
+    """What every page's context is made from, briefings' text left out: the theme, search, sources, fields."""
+    parts = [theme, repr(search), repr(sorted(archive.sources.items()))]
+    parts += [f"{b.path} {b.fields_digest or fields_digest(b)} {b.source!r}" for b in archive.briefings]
+    return digest(*parts)
+
+
+def _fingerprints(
+    theme: str, jobs: list[PageJob], copies: Mapping[str, Path], same_shape: Mapping[str, PageRecord]
+) -> dict[str, PageRecord]:
+    """What every output file is made from; content digests are filled in when written.
+
+    `same_shape`: the last build's records, when its pages_shape() was this build's. Every
+    page's context is then what it was, briefings' text aside (which TextReads covers), and
+    so is its fingerprint: after a correction to a briefing's text nothing is digested again.
+    """
     records: dict[str, PageRecord] = {}
-    fingerprints = Fingerprinter()
-    for job in jobs:
-        records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
+    if same_shape and all(job.path in same_shape for job in jobs):
+        for job in jobs:
+            records[job.path] = PageRecord(same_shape[job.path].fingerprint, "", 0)
+    else:
+        fingerprints = Fingerprinter()
+        for job in jobs:
+            records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
     for path, source in copies.items():
         state = current_state(source)
         records[path] = PageRecord(digest("copy", str(source), repr(state)), "", state.size if state else 0)
@@ -353,13 +384,19 @@ class LastBuild:
         temporary.replace(self.cache / self.FILE)
 
 
-def _still_there(output: Path, path: str, record: PageRecord, previous: Mapping[str, PageRecord]) -> bool:
-    """The previous build wrote this file from the same inputs, and it is still in place."""
+def _still_there(
+    output: Path, path: str, record: PageRecord, previous: Mapping[str, PageRecord], texts: Mapping[str, str]
+) -> bool:
+    """The previous build wrote this file from the same inputs, texts it showed included, and it is still in place."""
     old = previous.get(path)
     if old is None or old.fingerprint != record.fingerprint:
         return False
-    state = current_state(output / path)
-    return state is not None and state.size == old.size
+    if old.texts_read and old.texts != texts_digest({read: texts.get(read) for read in old.texts_read}):
+        return False
+    try:  # a Path and a FileState for each of thousands of files cost twice this
+        return os.stat(f"{output}/{path}").st_size == old.size  # noqa: PTH116
+    except OSError:
+        return False
 
 
 def files_to_copy(root: Path, archive: Archive) -> dict[str, Path]:

@@ -27,7 +27,7 @@ from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields, stored
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
 _TEMPORARY_PREFIX = ".tmp-"
 
@@ -58,23 +58,32 @@ class ParsedEntry:
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageRecord:
-    """A page written by an earlier build: the fingerprint it was made from, its content's digest."""
+    """A page written by an earlier build: the fingerprint it was made from, its content's digest.
+
+    The fingerprint digests the page's template and context, briefings by their
+    fields; the text of the briefings it showed is recorded apart, as it
+    rendered (model.TextReads): their paths, and a digest of their fingerprints.
+    """
 
     fingerprint: str
     content_digest: str
     size: int
+    texts_read: tuple[str, ...] = ()
+    texts: str = ""
 
 
 @dataclass(slots=True)
 class CacheState:
     files: dict[tuple[str, str], tuple[FileState, str]] = field(default_factory=dict)
     """(Briefing path, parse salt) -> its state when last read, and the entry key it had then."""
-    entries: dict[str, ParsedEntry] = field(default_factory=dict)
-    """Entry key -> the parsed briefing."""
+    entries: dict[str, bytes] = field(default_factory=dict)
+    """Entry key -> the parsed briefing, pickled: a build pickles only the entries it parsed anew."""
     pages: dict[str, PageRecord] = field(default_factory=dict)
     """Output path -> what was written there."""
     output: str = ""
     """The output folder the pages were written to."""
+    shape: str = ""
+    """What the pages' fingerprints were made from, briefings' text left out (build.py: pages_shape)."""
 
 
 def file_state(path: Path) -> FileState:
@@ -93,6 +102,10 @@ class BuildCache:
         self.state = self._read()
         self._packs = PackWriter(self.bodies)
         self.used_entries: set[str] = set()
+        self._read_entries: dict[str, ParsedEntry] = {}
+        """Entries unpickled from the cache, as they were read."""
+        self._new_entries: dict[str, ParsedEntry] = {}
+        """Entries this build parsed, to be pickled when it saves."""
         self._changed = False
         self._pack_sizes: dict[str, int] = {}
 
@@ -114,7 +127,11 @@ class BuildCache:
         return known[1] if known is not None and known[0] == state else None
 
     def entry(self, key: str) -> ParsedEntry | None:
-        entry = self.state.entries.get(key)
+        entry = self._read_entries.get(key)
+        if entry is None and key in self.state.entries:
+            entry = _unpickled_entry(self.state.entries[key])
+            if entry is not None:
+                self._read_entries[key] = entry
         if entry is None or not _images_unchanged(entry):
             return None
         briefing = entry.briefing
@@ -132,7 +149,8 @@ class BuildCache:
     def remember(self, rel: str, salt: str, state: FileState, key: str, entry: ParsedEntry) -> None:
         self._changed |= self.state.files.get((rel, salt)) != (state, key) or key not in self.state.entries
         self.state.files[(rel, salt)] = (state, key)
-        self.state.entries[key] = entry
+        if self._read_entries.get(key) is not entry:
+            self._new_entries[key] = entry
         self.used_entries.add(key)
 
     def store_body(self, key: str, body: Body) -> StoredBody:
@@ -144,23 +162,38 @@ class BuildCache:
         identity = output_identity(output)
         return self.state.pages if identity and self.state.output == identity else {}
 
-    def save(self, pages: Mapping[str, PageRecord], output: Path | None = None) -> None:
+    def pages_shape(self) -> str:
+        """The shape the recorded pages were fingerprinted under."""
+        return self.state.shape
+
+    def save(self, pages: Mapping[str, PageRecord], output: Path | None = None, shape: str | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
         output_name = output_identity(output) if output is not None else self.state.output
+        shape = shape if shape is not None else self.state.shape
         unused = len(self.used_entries) != len(self.state.entries)
-        if not (self._changed or unused or pages != self.state.pages or output_name != self.state.output):
+        if not (
+            self._changed
+            or unused
+            or pages != self.state.pages
+            or output_name != self.state.output
+            or shape != self.state.shape
+        ):
             return  # a build that changed nothing need not spend time writing the same cache
-        self.state.entries = {k: v for k, v in self.state.entries.items() if k in self.used_entries}
+        kept = {k: self._read_entries[k] for k in sorted(self.used_entries) if k not in self._new_entries}
+        used = {**kept, **self._new_entries}
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._packs.close()
+        changed = {**self._new_entries, **self._packs.compact(used)}
+        self.state.entries = {k: self.state.entries[k] for k in kept if k not in changed}
+        self.state.entries.update((k, pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)) for k, e in changed.items())
         self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
         self.state.pages = dict(pages)
         self.state.output = output_name
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._packs.close()
-        self.state.entries = self._packs.compact(self.state.entries)
+        self.state.shape = shape
         _atomic_write(self._index_file(), pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
         for partial in self.folder.glob(f"{_TEMPORARY_PREFIX}*"):  # left by a build killed while saving
             partial.unlink(missing_ok=True)
-        self._packs.remove_all_but(_pack_names(self.state.entries.values()))
+        self._packs.remove_all_but(_pack_names({**used, **changed}.values()))
 
 
 class PackWriter:
@@ -208,16 +241,16 @@ class PackWriter:
         self.close()
 
     def compact(self, entries: dict[str, ParsedEntry]) -> dict[str, ParsedEntry]:
-        """Entries with the bodies of small packs (when there are many) moved into one new pack."""
+        """The entries whose bodies were in small packs (when there are many), moved into one new pack."""
         sizes: dict[str, int] = {}
         for path in _pack_names(entries.values()):
             state = current_state(self.folder / path)
             sizes[path] = state.size if state is not None else 0
         small = {path for path, size in sizes.items() if size < self.SMALL_PACK_BYTES}
         if len(small) <= self.MAX_SMALL_PACKS:
-            return entries
+            return {}
         self.close()  # a new pack, for the merged bodies only
-        moved = dict(entries)
+        moved: dict[str, ParsedEntry] = {}
         for key, entry in entries.items():
             briefing = entry.briefing
             if briefing is None or not isinstance(briefing.body, StoredBody):
@@ -263,6 +296,14 @@ def current_state(path: Path) -> FileState | None:
         return file_state(path)
     except OSError:
         return None
+
+
+def _unpickled_entry(data: bytes) -> ParsedEntry | None:
+    try:
+        entry = pickle.loads(data)  # noqa: S301 - our own file, in the user's own site root
+    except Exception:  # damaged bytes can raise almost anything: only a slower build
+        return None
+    return entry if isinstance(entry, ParsedEntry) else None
 
 
 def _images_unchanged(entry: ParsedEntry) -> bool:

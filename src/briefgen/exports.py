@@ -22,7 +22,7 @@ from typing import Any
 
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term, WithoutText
+from briefgen.model import Briefing, Settings, Source, Term, text_read
 from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -105,8 +105,7 @@ def _index_job(
         "index_path": path,
         "page_path": page,
         "title": title,
-        # Without notes, a record shows none of a briefing's text: an edit to it changes no such file.
-        "briefings": briefings if notes else tuple(map(WithoutText, briefings)),
+        "briefings": briefings,
         "notes": notes,
         "previous_path": previous,
         "next_path": next_,
@@ -161,6 +160,8 @@ _RECORDS = Recent(1024)
 def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
     """briefing_record as JSON, as dumps() writes it inside a document."""
     key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
+    if notes:  # the notes are the briefing's text, read once and then kept: each page using them says so
+        text_read(briefing)
     return _RECORDS.get(key, lambda: _dumps_text(briefing_record(briefing, urls, notes=notes)))
 
 
@@ -180,8 +181,7 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
     # Each record is made once while recent, then placed by hand: "briefings" sorts before
     # every other key, so these are the bytes dumps() would write for the whole document.
     notes = context["notes"]
-    briefings = context["briefings"] if notes else [shown.briefing for shown in context["briefings"]]
-    records = ",".join(_record_json(b, urls, notes=notes) for b in briefings)
+    records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
     return b'{"briefings":[' + records.encode("utf-8") + b"]," + dumps(document)[1:]
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefgen.model import Briefing, WithoutText, fields_digest
+from briefgen.model import Briefing, fields_digest
 
 
 def digest(*parts: bytes | str) -> str:
@@ -25,6 +25,11 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(len(data).to_bytes(8, "little"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def texts_digest(read: Mapping[str, str | None]) -> str:
+    """The texts a page showed, as one digest: each briefing's path and fingerprint, in path order."""
+    return digest(*(f"{path} {read[path]}" for path in sorted(read)))
 
 
 class Fingerprinter:
@@ -59,12 +64,10 @@ class Fingerprinter:
 
     @staticmethod
     def _parts(value: Any) -> list[Any]:
-        # A Briefing stands for itself by its fingerprint, which already digests
-        # the file it came from; its source is resolved across files, so it is added.
+        # A Briefing stands for itself by its fields, text left out: the text a page shows is
+        # recorded as it renders (model.TextReads). The source is resolved across files, so it is added.
         if isinstance(value, Briefing):
-            return [value.fingerprint, value.source]
-        if isinstance(value, WithoutText):  # its fields' digest, made by the loader (or here, for one made elsewhere)
-            return [value.briefing.fields_digest or fields_digest(value.briefing), value.briefing.source]
+            return [value.fields_digest or fields_digest(value), value.source]
         names = _field_names(type(value))
         if names is not None:
             return [part for name in names for part in (name, getattr(value, name))]

@@ -472,6 +472,8 @@ def _images(
     Every file looked for, found or not, is added to `images_read`: the cache
     must parse the briefing again when one of them appears, changes or goes.
     """
+    if not parsed.images:
+        return (), {}
     images: dict[str, Image] = {}
     names: dict[str, str] = {}
     real_root = root.resolve()

@@ -180,9 +180,11 @@ class Briefing:
     fingerprint: str = ""
     """Digest of everything this briefing was made from (its file, settings, sources, version)."""
     fields_digest: str = ""
-    """Digest of every field but its text (body and notes) and its source: see WithoutText."""
+    """Digest of every field but its text (body and notes) and its source: see fields_digest()."""
 
     def content(self) -> Body:
+        """The body and notes: every read of them goes through here, so that TextReads sees it."""
+        text_read(self)
         return self.body if isinstance(self.body, Body) else _read_stored_body(self.body)
 
     @property
@@ -199,20 +201,48 @@ class Briefing:
         return (self.date, self.source.key, self.slug)
 
 
-@dataclass(frozen=True, slots=True)
-class WithoutText:
-    """A briefing as a page that shows none of its text (body and notes) sees it.
+class TextReads:
+    """The briefings whose text (body and notes) is read while one page renders, in this process.
 
-    The build cache fingerprints it by every other field rather than by the
-    whole file (fingerprint.py), so that correcting a briefing's text leaves
-    such pages, briefings.json above all, as they are.
+    A page that shows a briefing's title, date or takeaways but not its text
+    stays as it is when only that text is corrected; the build cache records
+    which briefings' text each page read, and with which fingerprint.
+
+        with TextReads() as reads:
+            ...render...
+        reads.read  # briefing path -> fingerprint
+
+    Briefing.content() records each read; a function that keeps a result made
+    from a briefing's text (a memo) calls text_read() when it hands it out again.
     """
 
-    briefing: Briefing
+    def __init__(self) -> None:
+        self.read: dict[str, str] = {}
+
+    def __enter__(self) -> TextReads:
+        _READING.append(self.read)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        _READING.pop()
+
+
+_READING: list[dict[str, str]] = []
+"""The reads being recorded, innermost last: one page renders at a time in a process."""
+
+
+def text_read(briefing: Briefing) -> None:
+    """Note that the page being rendered shows this briefing's text."""
+    if _READING:
+        _READING[-1][briefing.path] = briefing.fingerprint
 
 
 def fields_digest(briefing: Briefing) -> str:
-    """What Briefing.fields_digest holds: made once by the loader, and cached with the briefing."""
+    """What Briefing.fields_digest holds: made once by the loader, and cached with the briefing.
+
+    A page's fingerprint digests a briefing by these fields only; its text is
+    covered by the record of what the page read (TextReads).
+    """
     values = tuple(getattr(briefing, name) for name in _FIELDS_WITHOUT_TEXT)
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).hexdigest()
 

@@ -26,7 +26,7 @@ from briefgen import index as paths
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError
 from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
 from briefgen.related import count_by_source, related_briefings
 
 THEME_DIR_NAME = "templates"
@@ -208,6 +208,7 @@ _CONTENTS = Recent(256)
 
 def content_html(briefing: Briefing) -> Markup:
     """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes."""
+    text_read(briefing)  # kept while recent: each page given it again says it shows the text
     # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
     return Markup(_CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing)))  # noqa: S704
 
@@ -235,6 +236,9 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # A build renders each template thousands of times, and templates do not change
+        # during one: checking the file's time before every page cost a stat each.
+        auto_reload=False,
     )
     env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
     env.globals.update(entry_id=entry_id, notes_html=notes_html, content_html=content_html)
