@@ -162,6 +162,12 @@ class BuildCache:
         identity = output_identity(output)
         return self.state.pages if identity and self.state.output == identity else {}
 
+    def templates_folder(self) -> Path:
+        """Where Jinja keeps the templates it compiled (keyed by their source: never stale)."""
+        folder = self.folder / "templates"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def pages_shape(self) -> str:
         """The shape the recorded pages were fingerprinted under."""
         return self.state.shape

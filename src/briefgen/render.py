@@ -224,7 +224,8 @@ def _content_html(briefing: Briefing) -> str:
     return "".join(parts)  # every part is briefgen's own rendered HTML
 
 
-def make_environment(site_templates: Path | None) -> jinja2.Environment:
+def make_environment(site_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
+    """The environment every page renders in; `compiled`, a folder where Jinja keeps templates compiled."""
     loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(site_templates)))
@@ -239,6 +240,8 @@ def make_environment(site_templates: Path | None) -> jinja2.Environment:
         # A build renders each template thousands of times, and templates do not change
         # during one: checking the file's time before every page cost a stat each.
         auto_reload=False,
+        # Keyed by each template's source, so an edited template is compiled again.
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
     )
     env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
     env.globals.update(entry_id=entry_id, notes_html=notes_html, content_html=content_html)
@@ -264,12 +267,13 @@ class SiteRenderer:
         *,
         search: bool = False,
         python_renderers: Mapping[str, PythonRenderer] = EMPTY_MAPPING,
+        compiled_templates: Path | None = None,
     ) -> None:
         self.archive = archive
         self.index = archive_index
         self.settings = archive.settings
         self.urls = SiteUrls(archive.settings)
-        self.env = make_environment(site_templates)
+        self.env = make_environment(site_templates, compiled_templates)
         self.search = search
         self.python_renderers = python_renderers
         self.related = related_briefings(archive.briefings)
