@@ -18,12 +18,13 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS
+from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS, decode
 from briefgen.errors import ArchiveError, Problem
 from briefgen.load import BRIEFING_KEYS, SourceRegistry, load_archive, load_briefing
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Archive, Source
 from briefgen.slugs import is_plain_slug
+from briefgen.yamlfields import UNSHOWABLE
 from tests.sites import SOURCES_YAML, write_site
 
 TODAY = dt.date(2025, 7, 1)
@@ -251,3 +252,15 @@ def test_load_briefing_collects_problems_and_never_raises(data: bytes) -> None:
         if briefing is not None:
             assert briefing.title.strip()
             assert briefing.path == "briefings/a.md"
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60))
+def test_every_control_character_is_replaced_and_reported(text: str) -> None:
+    # decode() looks for them in the bytes first, and with the regular expression only then.
+    problems: list[Problem] = []
+    decoded = decode(text.encode("utf-8"), "a.md", problems)
+    assert decoded is not None
+    assert UNSHOWABLE.search(decoded) is None
+    expected = UNSHOWABLE.search(text.replace("\r", "\n")) is not None
+    assert any("invisible control character" in p.message for p in problems) == expected

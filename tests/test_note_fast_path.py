@@ -1,11 +1,11 @@
-"""The fast path for plain notes renders exactly what markdown-it renders."""
+"""The fast paths for plain notes and plain inline text render exactly what markdown-it renders."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown import MarkdownRenderer, plain_note_html
+from briefgen.markdown import MarkdownRenderer, is_plain_inline, plain_note_html
 
 RENDERER = MarkdownRenderer(allow_html=False)
 
@@ -49,3 +49,26 @@ def test_markup_in_a_note_goes_to_the_full_parser() -> None:
     ):
         assert plain_note_html(text) is None
         assert RENDERER.render_note(text) == RENDERER.render_note_reference(text)
+
+
+inline_texts = st.lists(words, min_size=1, max_size=8).map(" ".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(inline_texts)
+@example("Russia’s forces: 1,200 km/h; Kyiv/Kharkiv, “advances” (June).")
+@example("a  b")
+def test_inline_fast_path_matches_markdown_it(text: str) -> None:
+    # Takeaways and summaries: the same plain words, without addresses (inline text links none).
+    if is_plain_inline(text):
+        assert RENDERER.render_inline(text) == RENDERER.render_inline_reference(text)
+        assert RENDERER.inline_text(text) == RENDERER.inline_text_reference(text)
+
+
+def test_corpus_like_takeaways_take_the_inline_fast_path() -> None:
+    takeaway = "Russia’s forces likely advanced near Pokrovsk, per “geolocated” footage: 1/3 of it."
+    assert is_plain_inline(takeaway)
+    assert RENDERER.render_inline(takeaway) == RENDERER.render_inline_reference(takeaway)
+    for marked in ("*emphasis*", "a `code` span", "AT&amp;T", "<b>", "[x](https://x.org)", "~~gone~~", "a\\*b"):
+        assert not is_plain_inline(marked)
+        assert RENDERER.render_inline(marked) == RENDERER.render_inline_reference(marked)

@@ -198,6 +198,13 @@ class MarkdownRenderer:
         return html
 
     def render_inline(self, text: str) -> str:
+        """Inline Markdown (a takeaway) as HTML; plain words take a fast path."""
+        if is_plain_inline(text):
+            return _escape(text)
+        return self.render_inline_reference(text)
+
+    def render_inline_reference(self, text: str) -> str:
+        """markdown-it's own rendering of inline text: what the fast path must match."""
         html: str = self._inline.renderInline(text)
         return html
 
@@ -216,6 +223,12 @@ class MarkdownRenderer:
 
     def inline_text(self, text: str) -> str:
         """Inline Markdown as plain text, for summaries, feeds and `<title>`."""
+        if is_plain_inline(text):  # one text token: the text itself, runs of spaces made one
+            return " ".join(text.split())
+        return self.inline_text_reference(text)
+
+    def inline_text_reference(self, text: str) -> str:
+        """markdown-it's own plain text of inline Markdown: what the fast path must match."""
         return plain_text(self._inline.parseInline(text)[0].children or [])
 
 
@@ -268,6 +281,14 @@ _ADDRESS = (
 )
 _PLAIN_NOTE = re.compile(rf"(?:{_PLAIN_WORDS}(?:(?<=\s){_ADDRESS}|^{_ADDRESS})(?=\s|$))*{_PLAIN_WORDS}")
 _ADDRESS_IN_NOTE = re.compile(rf"(?:(?<=\s)|^){_ADDRESS}(?=\s|$)")
+
+
+_PLAIN_INLINE = re.compile(_PLAIN_WORDS)
+
+
+def is_plain_inline(text: str) -> bool:
+    """Whether inline text is words and punctuation that no inline rule reacts to (its HTML: itself, escaped)."""
+    return _PLAIN_INLINE.fullmatch(text) is not None and text == text.strip()
 
 
 def plain_note_html(text: str) -> str | None:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import jinja2
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from briefgen import index as paths
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
@@ -164,20 +164,22 @@ def notes_html(footnotes: Sequence[Footnote]) -> Markup:
 
     Made here rather than by a loop in briefing.html: with a hundred notes a
     page, the nested Jinja loops were a third of the page's rendering time.
-    A note's html is already safe (rendered by markdown.py); every other part
-    is escaped here.
+    A note's html is already safe (rendered by markdown.py), and so are its
+    number (an int) and its citations' ids, which markdown.py makes from
+    numbers alone ('fnref:12:2'): nothing here needs escaping, which was a
+    fifth of a briefing page's time.
     """
     items = []
     for note in footnotes:
-        number = escape(note.number)
+        number = int(note.number)
         several = len(note.citation_ids) > 1
         links = "".join(
-            f'<a class="backref" href="#{escape(ref)}" role="doc-backlink" '
+            f'<a class="backref" href="#{ref}" role="doc-backlink" '
             f'aria-label="Back to citation {i} of note {number}">\u21a9{f"<sup>{i}</sup>" if several else ""}</a> '
             for i, ref in enumerate(note.citation_ids, 1)
         )
         items.append(f'      <li id="fn:{number}" value="{number}">{note.html}\n{links}      </li>')
-    return Markup("\n".join(items))  # noqa: S704 - every part is escaped above or already safe
+    return Markup("\n".join(items))  # noqa: S704 - every part is safe: see above
 
 
 class Recent:
