@@ -11,7 +11,9 @@ changed are written: the site's twin (write.py) takes them and is swapped in.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
+import itertools
 import os
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -160,16 +162,27 @@ def _build_locked(
         previous = cache.pages_in(output)
     shape = pages_shape(theme, archive, search=pagefind is not None)
     same_shape = cache is not None and cache.pages_shape() == shape
-    records = _fingerprints(theme, jobs, copies, previous if same_shape else {})
+    fingerprints = functools.partial(_fingerprints, theme, jobs, copies, previous if same_shape else {})
     search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
-    if previous:
+    records: dict[str, PageRecord] = {}
+    if previous:  # what changed decides what to render: fingerprints first
+        records.update(fingerprints())
         texts = {briefing.path: briefing.fingerprint for briefing in archive.briefings}
         rendered, written = _update_site(
             output, renderer, jobs, copies, records, previous, texts, workers, progress, search_step
         )
-    else:
+    else:  # every page renders: fingerprints are made while the workers render
         rendered, written = _write_whole_site(
-            output, renderer, jobs, copies, records, workers, progress, search_step, keep_twin=cache is not None
+            output,
+            renderer,
+            jobs,
+            copies,
+            records,
+            workers,
+            progress,
+            search_step,
+            keep_twin=cache is not None,
+            while_rendering=lambda: records.update(fingerprints()),
         )
     if cache is not None:
         cache.save(records, output, shape)
@@ -229,13 +242,16 @@ def _write_whole_site(
     search: SearchStep,
     *,
     keep_twin: bool,
+    while_rendering: Callable[[], None],
 ) -> tuple[int, int]:
-    """Render every page into a staging folder, index it for search, then swap it in. Returns (rendered, written)."""
+    """Render every page into a staging folder, index it for search, then swap it in. Returns (rendered, written).
+
+    `records` is filled by `while_rendering`, which _render runs once the workers are at work."""
     with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path, make_folder=False) for job in jobs]  # folders: made by the workers
         task = RenderTask(renderer, jobs, targets, [staged.current(job.path) for job in jobs], {})
-        _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies))
+        _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies), while_rendering)
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
         indexed = search.stage_whole(staged.staging, records)
@@ -289,12 +305,19 @@ def _render(
     workers: int,
     progress: ProgressCallback | None,
     total: int,
+    while_rendering: Callable[[], None] | None = None,
 ) -> int:
-    """Render the pages at `indices` in parallel, recording each; returns how many were written."""
+    """Render the pages at `indices` in parallel, recording each; returns how many were written.
+
+    `while_rendering` runs in this process once the first page is back, so that
+    it takes the time the parent would spend waiting for the workers."""
+    results = parallel_map(_render_page, task, indices, workers)
+    if while_rendering is not None:
+        first = list(itertools.islice(results, 1))  # the workers have started, and go on
+        while_rendering()
+        results = itertools.chain(first, results)
     written, done = 0, total - len(indices)
-    for index, content_digest, size, was_written, texts_read, texts in parallel_map(
-        _render_page, task, indices, workers
-    ):
+    for index, content_digest, size, was_written, texts_read, texts in results:
         path = task.jobs[index].path
         records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
         written += was_written
