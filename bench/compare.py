@@ -25,9 +25,14 @@ briefgen's modules are compiled to bytecode first, as pip does when it
 installs a package: an editable install where PYTHONDONTWRITEBYTECODE is
 set would otherwise time Python compiling them on every run.
 
-It prints medians, ratios to Hugo's cold build, and peak memory (the summed
-proportional set size of the process and its children, sampled), and checks
-that the one-edit build is byte-identical to a cold build of the same input.
+Every build starts after a sync of the disk, so that none is timed while the
+kernel writes out what the one before it wrote. A first round measures peak
+memory (the summed proportional set size of the process and its children,
+sampled every 50 ms) and is not timed: on 2 cores the sampler's reads of
+/proc took a share of the CPU from the build it watched. The timed rounds
+follow without it. It prints medians, ratios to Hugo's cold build and the
+peaks, and checks that the one-edit build is byte-identical to a cold build
+of the same input.
 Needs the bench extra: pip install -e '.[bench]'.
 """
 
@@ -61,12 +66,19 @@ class Run:
     peak_mb: float
 
 
-def measure(command: list[str], cwd: Path | None = None) -> Run:
-    """Run a command to its end: wall time, and the peak of the summed PSS of its process tree."""
+def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool = False) -> Run:
+    """Run a command to its end: wall time, and with `sample_memory` the peak of the summed PSS of its process tree.
+
+    The disk is synced first, so that no build is timed while the kernel writes out
+    what the one before it wrote.
+    """
+    os.sync()
     started = time.perf_counter()
     process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0
     stop = threading.Event()
+    if not sample_memory:
+        stop.set()
 
     def sample() -> None:
         nonlocal peak
@@ -241,10 +253,6 @@ def median(runs: list[Run]) -> float:
     return statistics.median(r.seconds for r in runs)
 
 
-def peak(runs: list[Run]) -> float:
-    return max(r.peak_mb for r in runs)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--briefings", type=int, default=5000)
@@ -268,32 +276,44 @@ def main() -> None:
     outputs = work / "outputs"
     shutil.rmtree(outputs, ignore_errors=True)
 
-    def briefgen(run: int, *extra: str) -> list[str]:
-        site = outputs / f"briefgen-{run}" / "site"
+    def briefgen(name: str, *extra: str) -> list[str]:
+        site = outputs / f"briefgen-{name}" / "site"
         return [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(site), *extra]
 
     hugo_site_out = [tool("hugo"), "--quiet", "--source", str(hugo_site), "--destination"]
     pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-q", "-o"]
 
     results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "first", "edit", "search", "hugo", "pelican")}
-    for run in range(args.runs):
+    peaks: dict[str, float] = {}
+
+    def record(kind: str, run: int, command: list[str], cwd: Path | None = None) -> None:
+        # Round 0 samples memory and is not timed: reading every process's smaps each 50 ms
+        # took a share of a 2-core machine's CPU (5 ms a read for a 300 MB process), and more
+        # of a tool with more memory. The timed rounds run without the sampler.
+        measured = measure(command, cwd, sample_memory=run == 0)
+        if run == 0:
+            peaks[kind] = measured.peak_mb
+        else:
+            results[kind].append(measured)
+
+    for run in range(args.runs + 1):
         shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)  # a few files: bodies are packed
-        results["cold"].append(measure(briefgen(run, "--no-search")))
-        results["noop"].append(measure(briefgen(run, "--no-search")))
+        record("cold", run, briefgen(str(run), "--no-search"))
+        record("noop", run, briefgen(str(run), "--no-search"))
         edit_one_briefing(corpus, 2 * run)
-        results["first"].append(measure(briefgen(run, "--no-search")))
+        record("first", run, briefgen(str(run), "--no-search"))
         edit_one_briefing(corpus, 2 * run + 1)
-        results["edit"].append(measure(briefgen(run, "--no-search")))
+        record("edit", run, briefgen(str(run), "--no-search"))
         if not args.no_search:
             shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
-            results["search"].append(measure(briefgen(args.runs + run)))
+            record("search", run, briefgen(f"search-{run}"))
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-        results["hugo"].append(measure([*hugo_site_out, str(outputs / f"hugo-{run}")]))
+        record("hugo", run, [*hugo_site_out, str(outputs / f"hugo-{run}")])
         if not args.no_pelican:
-            results["pelican"].append(measure([*pelican, str(outputs / f"pelican-{run}")], cwd=pelican_site))
-        print(f"run {run + 1}/{args.runs} done", file=sys.stderr)
+            record("pelican", run, [*pelican, str(outputs / f"pelican-{run}")], cwd=pelican_site)
+        print(f"round {run + 1}/{args.runs + 1} done ({'memory' if run == 0 else 'timed'})", file=sys.stderr)
 
-    last = outputs / f"briefgen-{args.runs - 1}" / "site"
+    last = outputs / f"briefgen-{args.runs}" / "site"
     verify = outputs / "verify"
     verify_command = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search", "--no-cache"]
     subprocess.run([*verify_command, "--output", str(verify)], check=True, capture_output=True)
@@ -305,7 +325,9 @@ def main() -> None:
         big = make_corpus(args.work / str(args.memory_briefings) / "corpus", args.memory_briefings)
         for made in ("site", ".site.briefgen-twin", ".briefgen-cache"):
             shutil.rmtree(big / made, ignore_errors=True)
-        memory = measure([sys.executable, "-m", "briefgen", "build", "--root", str(big), "--no-search"])
+        memory = measure(
+            [sys.executable, "-m", "briefgen", "build", "--root", str(big), "--no-search"], sample_memory=True
+        )
 
     hugo_cold = median(results["hugo"])
     print(
@@ -315,17 +337,18 @@ def main() -> None:
     print("| build | median s | ratio to Hugo cold | peak MB |")
     print("|---|---:|---:|---:|")
     rows = [
-        ("briefgen cold (no cache)", results["cold"]),
-        ("briefgen no-op rebuild", results["noop"]),
-        ("briefgen after one edit", results["edit"]),
-        ("briefgen first rebuild after a cold build (one edit)", results["first"]),
-        ("briefgen cold, with search (Pagefind)", results["search"]),
-        ("Hugo 0.168 cold", results["hugo"]),
-        ("Pelican 4.12 cold", results["pelican"]),
+        ("briefgen cold (no cache)", "cold"),
+        ("briefgen no-op rebuild", "noop"),
+        ("briefgen after one edit", "edit"),
+        ("briefgen first rebuild after a cold build (one edit)", "first"),
+        ("briefgen cold, with search (Pagefind)", "search"),
+        ("Hugo 0.168 cold", "hugo"),
+        ("Pelican 4.12 cold", "pelican"),
     ]
-    for name, runs in rows:
-        if runs:
-            print(f"| {name} | {median(runs):.2f} | {median(runs) / hugo_cold:.3f} | {peak(runs):.0f} |")
+    for name, kind in rows:
+        if results[kind]:
+            seconds = median(results[kind])
+            print(f"| {name} | {seconds:.2f} | {seconds / hugo_cold:.3f} | {peaks[kind]:.0f} |")
     if memory is not None:
         print(f"| briefgen cold, {args.memory_briefings:,} briefings | {memory.seconds:.2f} | | {memory.peak_mb:.0f} |")
     print(f"\none-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
