@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from briefgen import __version__
@@ -19,11 +21,13 @@ from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state
 from briefgen.config import SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
 from briefgen.errors import ArchiveError, Problem, error, warning
 from briefgen.fingerprint import digest
-from briefgen.markdown import MarkdownRenderer, ParsedBody
 from briefgen.model import Archive, Body, Briefing, Footnote, Image, Settings, Source, Term, fields_digest
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
 from briefgen.yamlfields import Fields, YamlError, compose, nearest
+
+if TYPE_CHECKING:
+    from briefgen.markdown import MarkdownRenderer, ParsedBody
 
 BRIEFINGS_DIR = "briefings"
 BRIEFING_KEYS = (
@@ -78,11 +82,25 @@ class ParseContext:
 
     root: Path
     registry: SourceRegistry
-    renderer: MarkdownRenderer
     today: dt.date
     salt: str
     """Digest of what parsing depends on besides the file: version, settings, sources."""
     cache: BuildCache | None = None
+    allow_html: bool = False
+    renderer: MarkdownRenderer | None = None
+    """None: the site's own, made for the first file parsed (see markdown())."""
+
+    def markdown(self) -> MarkdownRenderer:
+        return self.renderer if self.renderer is not None else site_markdown(self.allow_html)
+
+
+@functools.cache
+def site_markdown(allow_html: bool) -> MarkdownRenderer:
+    """The Markdown renderer, made when a file is to be parsed: a build with every
+    briefing in the cache (a no-op rebuild) need not even import markdown-it."""
+    from briefgen.markdown import MarkdownRenderer  # noqa: PLC0415 - see above
+
+    return MarkdownRenderer(allow_html=allow_html)
 
 
 def load_archive(
@@ -105,10 +123,10 @@ def load_archive(
     context = ParseContext(
         root=root,
         registry=registry,
-        renderer=MarkdownRenderer(allow_html=settings.allow_html),
         today=today or dt.date.today(),
         salt=parse_salt(root, settings),
         cache=cache,
+        allow_html=settings.allow_html,
     )
     files = find_briefing_files(root, problems)
     briefings: list[Briefing] = []
@@ -138,6 +156,8 @@ def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[
     """Every file parsed, in order: from the cache where it is current, in parallel otherwise."""
     entries: list[ParsedEntry | None] = [_cached_entry(context, path) for path in files]
     missing = [i for i, entry in enumerate(entries) if entry is None]
+    if missing:
+        context.markdown()  # made before the workers fork, so that each has it
     results = parallel_map(parse_file, context, [files[i] for i in missing], workers)
     for i, (state, key, entry) in zip(missing, results, strict=True):
         entries[i] = entry
@@ -345,7 +365,7 @@ def _briefing_from_fields(
     problems: list[Problem],
     images_read: list[Path],
 ) -> Briefing | None:
-    renderer = context.renderer
+    renderer = context.markdown()
     for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
         fields.require(key, example)
     title, date, source_value = fields.text("title"), fields.date("date"), fields.text("source")
