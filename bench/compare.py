@@ -77,8 +77,6 @@ def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool 
     process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0
     stop = threading.Event()
-    if not sample_memory:
-        stop.set()
 
     def sample() -> None:
         nonlocal peak
@@ -94,11 +92,13 @@ def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool 
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
+    if sample_memory:
+        sampler.start()
     code = process.wait()
     elapsed = time.perf_counter() - started
     stop.set()
-    sampler.join()
+    if sample_memory:
+        sampler.join()
     if code != 0:
         raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
     return Run(elapsed, peak / 2**20)

@@ -402,3 +402,16 @@ def test_a_theme_that_shows_text_on_a_listing_page_has_it_corrected(corpus: Path
     report = build_site(corpus)
     assert 0 < report.rendered < 20
     assert_same_as_cold(corpus, tmp_path)
+
+
+def test_a_template_edited_twice_is_compiled_again_each_time(corpus: Path, tmp_path: Path) -> None:
+    # Jinja keeps compiled templates in the cache, by name and source: the same file with
+    # new text must not be served from the copy compiled for its old text.
+    change_template(corpus)
+    build_site(corpus)
+    template = corpus / "templates" / "404.html"
+    template.write_text(template.read_text("utf-8").replace("gone", "gone again"), "utf-8")
+    build_site(corpus)
+    assert "gone again" in (corpus / "site" / "404.html").read_text("utf-8")
+    assert any((corpus / CACHE_DIR / "templates").iterdir()), "the compiled templates are kept in the cache"
+    assert_same_as_cold(corpus, tmp_path)

@@ -128,7 +128,8 @@ def _build_locked(
     copies = files_to_copy(root, archive)
     theme = _theme_digest(root, archive)
     last_build = LastBuild(cache.folder if cache is not None else None, output)
-    inputs = _inputs_digest(theme, archive, copies, pagefind, include_drafts)
+    shape = pages_shape(theme, archive, search=pagefind is not None)
+    inputs = _inputs_digest(shape, archive, copies, pagefind, include_drafts)
     bundle = output / BUNDLE_DIR
     search_intact = (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
     unchanged_pages = last_build.unchanged(inputs) if search_intact else None
@@ -160,7 +161,6 @@ def _build_locked(
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
         previous = cache.pages_in(output)
-    shape = pages_shape(theme, archive, search=pagefind is not None)
     same_shape = cache is not None and cache.pages_shape() == shape
     fingerprints = functools.partial(_fingerprints, theme, jobs, copies, previous if same_shape else {})
     search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
@@ -360,7 +360,7 @@ def _theme_digest(root: Path, archive: Archive) -> str:
 def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
     """What every page's context is made from, briefings' text left out: the theme, search, sources, fields."""
     parts = [theme, repr(search), repr(sorted(archive.sources.items()))]
-    parts += [f"{b.path} {b.fields_digest or fields_digest(b)} {b.source!r}" for b in archive.briefings]
+    parts += [f"{b.path} {fields_digest(b)} {b.source!r}" for b in archive.briefings]
     return digest(*parts)
 
 
@@ -388,12 +388,14 @@ def _fingerprints(
 
 
 def _inputs_digest(
-    theme: str, archive: Archive, copies: Mapping[str, Path], pagefind: Pagefind | None, include_drafts: bool
+    shape: str, archive: Archive, copies: Mapping[str, Path], pagefind: Pagefind | None, include_drafts: bool
 ) -> str:
-    """Everything the whole site is made from, in one digest: equal digests, equal sites."""
-    parts = [theme, repr(sorted(archive.sources.items())), repr(include_drafts)]
-    parts.append(pagefind.version if pagefind is not None else "no search")
-    parts += [f"{b.path} {b.fingerprint} {b.source!r}" for b in archive.briefings]
+    """Everything the whole site is made from, in one digest: equal digests, equal sites.
+
+    The pages' shape, and what it leaves out: each briefing's text (its fingerprint
+    digests the whole file), Pagefind's version and the files copied as they are."""
+    parts = [shape, repr(include_drafts), pagefind.version if pagefind is not None else "no search"]
+    parts += [f"{b.path} {b.fingerprint}" for b in archive.briefings]
     parts += [f"{path} {source} {current_state(source)!r}" for path, source in sorted(copies.items())]
     return digest(*parts)
 

@@ -185,13 +185,15 @@ class BuildCache:
             or shape != self.state.shape
         ):
             return  # a build that changed nothing need not spend time writing the same cache
-        kept = {k: self._read_entries[k] for k in sorted(self.used_entries) if k not in self._new_entries}
-        used = {**kept, **self._new_entries}
         self.folder.mkdir(parents=True, exist_ok=True)
         self._packs.close()
-        changed = {**self._new_entries, **self._packs.compact(used)}
-        self.state.entries = {k: self.state.entries[k] for k in kept if k not in changed}
-        self.state.entries.update((k, pickle.dumps(e, protocol=pickle.HIGHEST_PROTOCOL)) for k, e in changed.items())
+        used = {k: self._new_entries.get(k) or self._read_entries[k] for k in sorted(self.used_entries)}
+        changed = {**self._new_entries, **self._packs.compact(used)}  # pickled anew; the rest as they were read
+        used.update(changed)
+        self.state.entries = {
+            k: pickle.dumps(changed[k], protocol=pickle.HIGHEST_PROTOCOL) if k in changed else self.state.entries[k]
+            for k in used
+        }
         self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
         self.state.pages = dict(pages)
         self.state.output = output_name
@@ -199,7 +201,7 @@ class BuildCache:
         _atomic_write(self._index_file(), pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
         for partial in self.folder.glob(f"{_TEMPORARY_PREFIX}*"):  # left by a build killed while saving
             partial.unlink(missing_ok=True)
-        self._packs.remove_all_but(_pack_names({**used, **changed}.values()))
+        self._packs.remove_all_but(_pack_names(used.values()))
 
 
 class PackWriter:

@@ -22,7 +22,7 @@ from typing import Any
 
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term, text_read
+from briefgen.model import Briefing, Settings, Source, Term
 from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -160,9 +160,11 @@ _RECORDS = Recent(1024)
 def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
     """briefing_record as JSON, as dumps() writes it inside a document."""
     key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
-    if notes:  # the notes are the briefing's text, read once and then kept: each page using them says so
-        text_read(briefing)
-    return _RECORDS.get(key, lambda: _dumps_text(briefing_record(briefing, urls, notes=notes)))
+    return _RECORDS.get(
+        key,
+        lambda: _dumps_text(briefing_record(briefing, urls, notes=notes)),
+        text_of=briefing if notes else None,  # the notes are the briefing's text
+    )
 
 
 def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:

@@ -69,7 +69,7 @@ class Fingerprinter:
         # A Briefing stands for itself by its fields, text left out: the text a page shows is
         # recorded as it renders (model.TextReads). The source is resolved across files, so it is added.
         if isinstance(value, Briefing):
-            return [value.fields_digest or fields_digest(value), value.source]
+            return [fields_digest(value), value.source]
         names = _field_names(type(value))
         if names is not None:
             return [part for name in names for part in (name, getattr(value, name))]

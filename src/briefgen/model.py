@@ -238,11 +238,14 @@ def text_read(briefing: Briefing) -> None:
 
 
 def fields_digest(briefing: Briefing) -> str:
-    """What Briefing.fields_digest holds: made once by the loader, and cached with the briefing.
+    """The digest of a briefing's fields, text and source left out: the loader's, kept in
+    Briefing.fields_digest, or made now for a briefing made elsewhere.
 
     A page's fingerprint digests a briefing by these fields only; its text is
     covered by the record of what the page read (TextReads).
     """
+    if briefing.fields_digest:
+        return briefing.fields_digest
     values = tuple(getattr(briefing, name) for name in _FIELDS_WITHOUT_TEXT)
     return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).hexdigest()
 

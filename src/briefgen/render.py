@@ -188,13 +188,17 @@ class Recent:
     A briefing is in several feeds and JSON indexes of one build (its source,
     its date, its tags and places): its part of them is made once while it
     is recent. Keys hold every input, so a result can never be stale.
+    A result made from a briefing's text (`text_of`) counts as a read of it
+    each time it is handed out, made or kept (model.TextReads).
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.results: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+    def get(self, key: tuple[Any, ...], make: Callable[[], str], *, text_of: Briefing | None = None) -> str:
+        if text_of is not None:
+            text_read(text_of)
         found = self.results.get(key)
         if found is not None:
             self.results.move_to_end(key)
@@ -210,9 +214,9 @@ _CONTENTS = Recent(256)
 
 def content_html(briefing: Briefing) -> Markup:
     """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes."""
-    text_read(briefing)  # kept while recent: each page given it again says it shows the text
     # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
-    return Markup(_CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing)))  # noqa: S704
+    made = _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing), text_of=briefing)
+    return Markup(made)  # noqa: S704 - briefgen's own rendered HTML
 
 
 def _content_html(briefing: Briefing) -> str:
