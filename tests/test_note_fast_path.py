@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import sys
+
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown import MarkdownRenderer, is_plain_inline, plain_note_html
+from briefgen.markdown import WHITE_SPACE_BUT_SPACE, MarkdownRenderer, is_plain_inline, plain_note_html
 
 RENDERER = MarkdownRenderer(allow_html=False)
 
@@ -30,6 +33,26 @@ def test_fast_path_matches_markdown_it(text: str) -> None:
     fast = plain_note_html(text)
     if fast is not None:
         assert fast == RENDERER.render_note_reference(text)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(words, addresses)
+@example("Reuters, June 26, 2025,", "https://www.reuters.com/world/asia/")
+@example("A\u00a0B,", "https://x.org")
+@example("a  ", "https://x.org/")
+def test_a_source_and_its_address_render_as_markdown_it_renders_them(name: str, address: str) -> None:
+    # The commonest note, a name then one address, has a shortcut of its own.
+    text = f"{name} {address}"
+    fast = plain_note_html(text)
+    if fast is not None:
+        assert fast == RENDERER.render_note_reference(text)
+
+
+def test_white_space_but_space_is_every_character_that_str_calls_space() -> None:
+    listed = re.compile(f"[{WHITE_SPACE_BUT_SPACE}]")
+    for code in range(sys.maxunicode + 1):
+        character = chr(code)
+        assert (listed.match(character) is not None) == (character.isspace() and character != " "), hex(code)
 
 
 def test_corpus_like_notes_take_the_fast_path() -> None:
