@@ -193,6 +193,26 @@ def test_a_site_template_overrides_the_theme_file_by_file(tmp_path: Path) -> Non
     assert "Key takeaways" in (root / "site" / ISW_PAGE).read_text(encoding="utf-8")
 
 
+def test_a_sites_macros_and_context_functions_work_in_its_templates(tmp_path: Path) -> None:
+    # Calls from templates take a shortcut for briefgen's own functions (render._Context):
+    # a theme's macros, `caller()` and the loop's own functions must still go Jinja's way.
+    root = copy_example(tmp_path / "root")
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text(
+        "{% macro link(path) %}<a href='{{ urls.page(path) }}'>{{ caller() }}</a>{% endmacro %}"
+        "{% macro count() %}{{ varargs | length }}{% endmacro %}"
+        "{% for item in ['a', 'b', 'c'] %}{{ loop.cycle('odd', 'even') }}:{{ urls.page(item) }}:{{ count(1, 2) }};"
+        "{% endfor %}{% call link('d/') %}{{ 'x'.upper() }} {{ missing() }}{% endcall %}",
+        encoding="utf-8",
+    )
+    with pytest.raises(BriefgenError, match="missing"):  # undefined names are errors, inside macros too
+        build_site(root, search=False)
+    text = (root / "templates" / "404.html").read_text(encoding="utf-8")
+    (root / "templates" / "404.html").write_text(text.replace(" {{ missing() }}", ""), encoding="utf-8")
+    build_site(root, search=False)
+    assert (root / "site" / "404.html").read_text(encoding="utf-8") == "odd:/a:2;even:/b:2;odd:/c:2;<a href='/d/'>X</a>"
+
+
 def test_pages_of_deleted_briefings_disappear(tmp_path: Path) -> None:
     root = copy_example(tmp_path / "root")
     build_site(root)

@@ -9,6 +9,7 @@ ending in '/' for a page (each page is a folder with an index.html).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -23,6 +24,7 @@ def briefing_path(briefing: Briefing) -> str:
     return f"{date_path(briefing.date)}{briefing.slug}/"
 
 
+@functools.cache  # asked for by every link to a briefing: each day's is made once
 def date_path(day: dt.date) -> str:
     return f"briefings/{day.year:04d}/{day.month:02d}/{day.day:02d}/"  # %Y is '1', not '0001', for year 1
 
