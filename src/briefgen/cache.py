@@ -27,7 +27,7 @@ from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields, stored
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "6"
+FORMAT_VERSION = "7"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
 _TEMPORARY_PREFIX = ".tmp-"
 
@@ -144,7 +144,7 @@ class BuildCache:
         if size is None:
             state = current_state(Path(stored.path))
             size = self._pack_sizes[stored.path] = state.size if state is not None else -1
-        return stored.offset + stored.size <= size
+        return stored.offset + stored.size + stored.notes_json_size <= size
 
     def remember(self, rel: str, salt: str, state: FileState, key: str, entry: ParsedEntry) -> None:
         self._changed |= self.state.files.get((rel, salt)) != (state, key) or key not in self.state.entries
@@ -155,7 +155,8 @@ class BuildCache:
 
     def store_body(self, key: str, body: Body) -> StoredBody:
         """Keep a briefing's body in the cache; large archives keep bodies out of memory."""
-        return self._packs.append(pickle.dumps(body, protocol=pickle.HIGHEST_PROTOCOL))
+        pickled = pickle.dumps((body.html, body.footnotes), protocol=pickle.HIGHEST_PROTOCOL)
+        return self._packs.append(pickled, body.notes_json.encode("utf-8"))
 
     def pages_in(self, output: Path) -> Mapping[str, PageRecord]:
         """What the last build wrote, when it wrote to `output` and that folder is still the one it wrote."""
@@ -225,7 +226,7 @@ class PackWriter:
         """(process id, descriptor, path) of the pack this process appends to."""
         self._written = 0
 
-    def append(self, data: bytes) -> StoredBody:
+    def append(self, pickled: bytes, notes_json: bytes) -> StoredBody:
         if self._open is None or self._open[0] != os.getpid():  # first body, or a forked worker's first
             self.folder.mkdir(parents=True, exist_ok=True)
             pack = self.folder / f"{time.time_ns():x}-{os.getpid()}.pack"
@@ -233,11 +234,11 @@ class PackWriter:
             self._open, self._written = (os.getpid(), descriptor, str(pack)), 0
         _, descriptor, path = self._open
         offset = self._written
-        view = memoryview(data)
+        view = memoryview(pickled + notes_json)
         while view:
             view = view[os.write(descriptor, view) :]
-        self._written += len(data)
-        return StoredBody(path, offset, len(data))
+        self._written += len(pickled) + len(notes_json)
+        return StoredBody(path, offset, len(pickled), len(notes_json))
 
     def close(self) -> None:
         """Stop appending to this process's pack; the next body starts a new one."""
@@ -264,7 +265,8 @@ class PackWriter:
             if briefing is None or not isinstance(briefing.body, StoredBody):
                 continue
             if Path(briefing.body.path).name in small:
-                body = self.append(stored_bytes(briefing.body))
+                stored = stored_bytes(briefing.body)
+                body = self.append(stored[: briefing.body.size], stored[briefing.body.size :])
                 moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
         self.close()
         return moved

@@ -158,13 +158,24 @@ _RECORDS = Recent(1024)
 
 
 def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
-    """briefing_record as JSON, as dumps() writes it inside a document."""
+    """briefing_record as JSON, as dumps() writes it inside a document, with its notes if `notes`."""
     key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
     return _RECORDS.get(
         key,
-        lambda: _dumps_text(briefing_record(briefing, urls, notes=notes)),
+        lambda: _record_text(briefing, urls, notes=notes),
         text_of=briefing if notes else None,  # the notes are the briefing's text
     )
+
+
+def _record_text(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
+    record = briefing_record(briefing, urls)
+    if not notes:
+        return _dumps_text(record)
+    # The notes' JSON was made once by the loader (Briefing.notes_json). With keys sorted,
+    # "notes" goes between the keys before it and those after: neither side is ever empty.
+    before = _dumps_text({key: value for key, value in record.items() if key < "notes"})
+    after = _dumps_text({key: value for key, value in record.items() if key > "notes"})
+    return f'{before[:-1]},"notes":{briefing.notes_json()},{after[1:]}'
 
 
 def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
@@ -187,10 +198,10 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
     return b'{"briefings":[' + records.encode("utf-8") + b"]," + dumps(document)[1:]
 
 
-def briefing_record(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> dict[str, Any]:
-    """One briefing's metadata, takeaways, address and (with `notes`) notes."""
+def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
+    """One briefing's metadata, takeaways and address; an index with notes adds them (_with_notes)."""
     page = paths.briefing_path(briefing)
-    record: dict[str, Any] = {
+    return {
         "id": entry_id(briefing),
         "title": briefing.title,
         "date": briefing.date.isoformat(),
@@ -205,9 +216,6 @@ def briefing_record(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> dict[
         "places": _terms(briefing.places),
         "date_index_url": urls.absolute(paths.date_path(briefing.date) + paths.PAGE_JSON),
     }
-    if notes:
-        record["notes"] = [{"number": note.number, "html": note.html} for note in briefing.footnotes]
-    return record
 
 
 def _source(source: Source) -> dict[str, Any]:

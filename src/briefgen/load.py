@@ -21,7 +21,18 @@ from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state
 from briefgen.config import SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
 from briefgen.errors import ArchiveError, Problem, error, warning
 from briefgen.fingerprint import digest
-from briefgen.model import Archive, Body, Briefing, Footnote, Image, Settings, Source, Term, fields_digest
+from briefgen.model import (
+    Archive,
+    Body,
+    Briefing,
+    Footnote,
+    Image,
+    Settings,
+    Source,
+    Term,
+    fields_digest,
+    notes_as_json,
+)
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
 from briefgen.yamlfields import Fields, YamlError, compose, nearest
@@ -400,7 +411,7 @@ def _briefing_from_fields(
         date=date,
         source=source,
         slug=slug,
-        body=Body(renderer.render_body(parsed, image_names), footnotes),
+        body=Body(renderer.render_body(parsed, image_names), footnotes, notes_as_json(footnotes)),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         authors=authors,

@@ -11,10 +11,11 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 import operator
 import os
 import pickle
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
@@ -119,6 +120,15 @@ class Body:
 
     html: str
     footnotes: tuple[Footnote, ...] = ()
+    notes_json: str = "[]"
+    """The notes as the JSON indexes carry them (notes_as_json), made once by the loader:
+    two indexes carry each briefing's notes, rendered in different processes."""
+
+
+def notes_as_json(footnotes: Sequence[Footnote]) -> str:
+    """The notes as a JSON array of {"html", "number"}, keys sorted, no spaces, UTF-8 as it is."""
+    records = [{"html": note.html, "number": note.number} for note in footnotes]
+    return json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 @pickled_by_fields
@@ -126,13 +136,16 @@ class Body:
 class StoredBody:
     """A Body kept in the build cache, so that an archive of 100,000 briefings fits in memory.
 
-    Bodies are pickled one after another into a few pack files (cache.py):
-    this one is `size` bytes at `offset` in the file at `path`.
+    Bodies are written one after another into a few pack files (cache.py). This
+    one is at `offset` in the file at `path`: `size` bytes of its html and notes,
+    pickled, then `notes_json_size` bytes of its notes_json in UTF-8, which the
+    JSON indexes read without unpickling the rest.
     """
 
     path: str
     offset: int = 0
     size: int = 0
+    notes_json_size: int = 0
 
 
 _OPEN_PACKS: dict[str, int] = {}
@@ -140,8 +153,8 @@ _OPEN_PACKS: dict[str, int] = {}
 _MAX_OPEN_PACKS = 64
 
 
-def stored_bytes(stored: StoredBody) -> bytes:
-    """The pickled body's bytes as its pack holds them (fewer at the end of a short pack)."""
+def stored_bytes(stored: StoredBody, *, start: int = 0) -> bytes:
+    """The stored body's bytes from `start` on, as its pack holds them (fewer at the end of a short pack)."""
     descriptor = _OPEN_PACKS.get(stored.path)
     if descriptor is None:
         if len(_OPEN_PACKS) >= _MAX_OPEN_PACKS:  # a long `serve` session: packs come and go
@@ -149,16 +162,29 @@ def stored_bytes(stored: StoredBody) -> bytes:
                 os.close(old)
             _OPEN_PACKS.clear()
         descriptor = _OPEN_PACKS[stored.path] = os.open(stored.path, os.O_RDONLY | os.O_CLOEXEC)
-    return os.pread(descriptor, stored.size, stored.offset)
+    return os.pread(descriptor, stored.size + stored.notes_json_size - start, stored.offset + start)
+
+
+def _damaged(stored: StoredBody) -> TypeError:
+    return TypeError(f"{stored.path} does not hold a briefing body at {stored.offset}")
 
 
 @functools.lru_cache(maxsize=32)
 def _read_stored_body(stored: StoredBody) -> Body:
     data = stored_bytes(stored)
-    body = pickle.loads(data) if len(data) == stored.size else None  # noqa: S301 - this build's own cache
-    if not isinstance(body, Body):
-        raise TypeError(f"{stored.path} does not hold a briefing body at {stored.offset}")
-    return body
+    if len(data) != stored.size + stored.notes_json_size:
+        raise _damaged(stored)
+    parts = pickle.loads(memoryview(data)[: stored.size])  # noqa: S301 - this build's own cache
+    if not (isinstance(parts, tuple) and len(parts) == 2):
+        raise _damaged(stored)
+    return Body(*parts, notes_json=data[stored.size :].decode("utf-8"))
+
+
+def _read_stored_notes_json(stored: StoredBody) -> str:
+    data = stored_bytes(stored, start=stored.size)
+    if len(data) != stored.notes_json_size:
+        raise _damaged(stored)
+    return data.decode("utf-8")
 
 
 @pickled_by_fields
@@ -200,6 +226,11 @@ class Briefing:
     @property
     def footnotes(self) -> tuple[Footnote, ...]:
         return self.content().footnotes
+
+    def notes_json(self) -> str:
+        """Body.notes_json, read without the rest of the body; a read of the text, like content()."""
+        text_read(self)
+        return self.body.notes_json if isinstance(self.body, Body) else _read_stored_notes_json(self.body)
 
     @property
     def sort_key(self) -> tuple[dt.date, str, str]:
