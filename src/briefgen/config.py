@@ -33,14 +33,16 @@ def read_text(root: Path, name: str, problems: list[Problem]) -> str | None:
 
 _CONTROL_BYTES = bytes(range(0x09)) + b"\x0b\x0c" + bytes(range(0x0E, 0x20))
 _ALL_BUT_CONTROL_BYTES = bytes(sorted(set(range(256)) - set(_CONTROL_BYTES)))
-_NONCHARACTERS = ("\ufffe".encode(), "\uffff".encode())
+_NONCHARACTER_FFFE, _NONCHARACTER_FFFF = "\ufffe".encode(), "\uffff".encode()
 
 
 def _may_hold_unshowable(data: bytes) -> bool:
     # UNSHOWABLE's characters, looked for in the bytes at C speed (deleting every other
     # byte): three times faster than the regular expression over a 30 KB text, which
     # runs only when one is there.
-    return bool(data.translate(None, _ALL_BUT_CONTROL_BYTES)) or any(n in data for n in _NONCHARACTERS)
+    return (
+        bool(data.translate(None, _ALL_BUT_CONTROL_BYTES)) or _NONCHARACTER_FFFE in data or _NONCHARACTER_FFFF in data
+    )
 
 
 def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:

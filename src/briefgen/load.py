@@ -560,7 +560,9 @@ def _published_image_name(written: str) -> str:
 def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:
     terms: dict[str, Term] = {}
     for name in names:
-        terms.setdefault(slug_of(name), Term(name=name, slug=slug_of(name)))
+        slug = slug_of(name)
+        if slug not in terms:
+            terms[slug] = Term(name=name, slug=slug)
     return tuple(terms.values())
 
 

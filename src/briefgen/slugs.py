@@ -7,6 +7,7 @@ plain path segment that can never climb out of the output folder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 
@@ -25,6 +26,7 @@ def is_plain_slug(value: str) -> bool:
     return bool(PLAIN_SLUG.match(value)) and value not in WINDOWS_DEVICES
 
 
+@functools.lru_cache(maxsize=4096)  # tags, places and sources recur in every briefing: python-slugify is slow
 def slug_of(name: str) -> str:
     """A readable, stable slug for any name; never empty and never a device name.
 
