@@ -173,13 +173,18 @@ def notes_html(footnotes: Sequence[Footnote]) -> Markup:
     """
     items = []
     for note in footnotes:
-        number = int(note.number)
-        several = len(note.citation_ids) > 1
-        links = "".join(
-            f'<a class="backref" href="#{ref}" role="doc-backlink" '
-            f'aria-label="Back to citation {i} of note {number}">\u21a9{f"<sup>{i}</sup>" if several else ""}</a> '
-            for i, ref in enumerate(note.citation_ids, 1)
-        )
+        number, citation_ids = int(note.number), note.citation_ids
+        if len(citation_ids) == 1:  # most notes are cited once: no loop, no numbered arrows
+            links = (
+                f'<a class="backref" href="#{citation_ids[0]}" role="doc-backlink" '
+                f'aria-label="Back to citation 1 of note {number}">\u21a9</a> '
+            )
+        else:
+            links = "".join(
+                f'<a class="backref" href="#{ref}" role="doc-backlink" '
+                f'aria-label="Back to citation {i} of note {number}">\u21a9<sup>{i}</sup></a> '
+                for i, ref in enumerate(citation_ids, 1)
+            )
         items.append(f'      <li id="fn:{number}" value="{number}">{note.html}\n{links}      </li>')
     return Markup("\n".join(items))  # noqa: S704 - every part is safe: see above
 
