@@ -35,7 +35,7 @@ from briefgen.model import (
 )
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
-from briefgen.yamlfields import Fields, YamlError, compose, nearest
+from briefgen.yamlfields import Fields, NumberedTexts, YamlError, compose_with_numbered_texts, nearest
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer, ParsedBody
@@ -314,7 +314,7 @@ def _briefing_from_bytes(
     if split is None:
         return None
     try:
-        node = compose(split.front_matter, rel, 2)
+        node, plain_notes = compose_with_numbered_texts(split.front_matter, rel, 2, "footnotes")
     except YamlError as exc:
         problems.append(exc.problem)
         return None
@@ -323,7 +323,8 @@ def _briefing_from_bytes(
         return None
     own: list[Problem] = []
     fields = Fields(node, path=rel, first_line=2, known=BRIEFING_KEYS, what="the front matter", problems=own)
-    briefing = _briefing_from_fields(context, path, rel, fields, split, fingerprint, own, images)
+    notes = plain_notes if plain_notes is not None else fields.numbered_texts("footnotes")
+    briefing = _briefing_from_fields(context, path, rel, fields, notes, split, fingerprint, own, images)
     problems.extend(own)
     return None if any(p.is_error for p in own) else briefing
 
@@ -371,11 +372,13 @@ def _briefing_from_fields(
     path: Path,
     rel: str,
     fields: Fields,
+    numbered: NumberedTexts,
     split: SplitFile,
     fingerprint: str,
     problems: list[Problem],
     images_read: list[Path],
 ) -> Briefing | None:
+    """The briefing its fields describe; `numbered`: its footnotes, read already (yamlfields)."""
     renderer = context.markdown()
     for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
         fields.require(key, example)
@@ -390,7 +393,6 @@ def _briefing_from_fields(
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
         url = None
     slug = _slug(fields, path, rel, problems)
-    numbered = fields.numbered_texts("footnotes")
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)

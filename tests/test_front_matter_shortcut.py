@@ -1,0 +1,123 @@
+"""The shortcut for plain footnotes (yamlfields.compose_with_numbered_texts) reads
+exactly what composing the whole front matter reads: the same briefing, the same
+problems at the same lines, whatever the notes and the lines around them hold."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from briefgen import load
+from briefgen.errors import Problem
+from briefgen.load import SourceRegistry, load_briefing
+from briefgen.markdown import MarkdownRenderer
+from briefgen.model import Briefing
+from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
+
+TODAY = dt.date(2025, 7, 1)
+RENDERER = MarkdownRenderer(allow_html=False)
+FOLDER = Path(tempfile.mkdtemp(prefix="briefgen-shortcut-"))
+
+note_text = st.text(
+    alphabet=st.one_of(
+        st.characters(exclude_categories=("Cs",)),
+        st.sampled_from(list(' "\\\t\x85\x9f\ufeff\ufffe\x01:#&*footnotes')),
+    ),
+    max_size=30,
+)
+number = st.one_of(st.integers(0, 40).map(str), st.sampled_from(["007", "1.5", "-1", "x", ""]))
+quote = st.sampled_from(['"{}"', "'{}'", "{}", '"{}" ', '"{}" # c', '"{}'])
+entry = st.builds(
+    lambda indent, n, q, t: f"{indent}{n}: {q.format(t)}",
+    st.sampled_from(["  ", "    ", "\t", " "]),
+    number,
+    quote,
+    note_text,
+)
+plain_entry = st.builds(lambda n, t: f'  {n}: "{t}"', st.integers(1, 60), note_text)
+around = st.sampled_from(
+    [
+        "",
+        "tags: [drones, air-defense]",
+        "places:\n  - Kursk",
+        'title: "A long title\nfootnotes:',
+        "summary: |\n  footnotes:",
+        "# a comment",
+        '"footnotes": {9: "again"}',
+        "footnotes: {3: a}",
+        "foot\\x6eotes: 2",
+        "extra:\n  footnotes: 1",
+    ]
+)
+
+
+@st.composite
+def front_matters(draw: st.DrawFn) -> str:
+    lines = [
+        draw(st.sampled_from(["title: Plain", 'title: "footnotes"', "title: [a", "{title: x,"])),
+        "date: 2025-06-26",
+    ]
+    lines.append("source: isw")
+    lines.append(draw(around))
+    lines.append(draw(st.sampled_from(["footnotes:", "footnotes: ", "footnotes :", "footnotes:  # notes"])))
+    lines += draw(st.lists(st.one_of(plain_entry, entry, st.sampled_from(["", "  # c", "   "])), max_size=8))
+    lines.append(draw(around))
+    return "\n".join(lines) + "\n"
+
+
+def parsed(text: str, shortcut: bool) -> tuple[Briefing | None, list[Problem]]:
+    path = FOLDER / "briefings" / "note.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\n{text}---\nCited [1] and [2].\n", encoding="utf-8")
+    problems: list[Problem] = []
+    whole = lambda text, path, first_line, key: (compose(text, path, first_line), None)  # noqa: E731
+    with mock.patch.object(load, "compose_with_numbered_texts", compose_with_numbered_texts if shortcut else whole):
+        briefing = load_briefing(
+            FOLDER, path, registry=SourceRegistry({}), renderer=RENDERER, today=TODAY, problems=problems
+        )
+    return briefing, problems
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front_matters())
+@example('title: T\ndate: 2025-06-26\nsource: isw\nfootnotes:\n  1: "Reuters, https://x.org/a"\n  2: " ISW "\n')
+@example('title: "A\nfootnotes:\n  1: "x"\n  2: "y"\ndate: 2025-06-26\nsource: isw\n')
+@example('title: T\ndate: 2025-06-26\nsource: isw\nfootnotes:\n  2: "b"\n  01: "a"\n"foot\\x6eotes": 1\n')
+@example('{title: T, date: 2025-06-26, source: isw,\nfootnotes:\n  1: "a"\n}\n')  # not YAML as written
+@example("title: 'A\nfootnotes:\n  1: \"x\"\n'\ndate: 2025-06-26\nsource: isw\n")  # the notes are in the title
+def test_the_shortcut_reads_what_composing_everything_reads(text: str) -> None:
+    assert parsed(text, shortcut=True) == parsed(text, shortcut=False)
+
+
+def test_plain_notes_take_the_shortcut() -> None:
+    text = 'title: T\nfootnotes:\n  2: "ISW, https://x.org/2"\n  1: " Reuters "\ntags: [a]\n'
+    node, notes = compose_with_numbered_texts(text, "x.md", 2, "footnotes")
+    assert notes == ((1, "Reuters", 5), (2, "ISW, https://x.org/2", 4))
+    assert node is not None
+
+
+def test_notes_in_any_other_form_are_composed_as_written() -> None:
+    for block in (
+        '  1: "a \\" b"',  # an escape
+        "  1: plain",  # a plain scalar
+        '  1: "a"\n  1: "b"',  # a number twice
+        '  0: "a"',
+        '  1: "  "',  # empty once stripped
+        '  1: "a"\n    2: "b"',  # two indentations
+        '  1: "a"\n\n  2: "b"',  # a blank line inside
+    ):
+        text = f"title: T\nfootnotes:\n{block}\n"
+        try:
+            _, notes = compose_with_numbered_texts(text, "x.md", 2, "footnotes")
+        except YamlError as exc:  # not YAML as written: the problem is the one compose() finds
+            with pytest.raises(YamlError) as composed:
+                compose(text, "x.md", 2)
+            assert exc.problem == composed.value.problem
+            continue
+        assert notes is None, block
