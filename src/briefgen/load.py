@@ -486,7 +486,7 @@ def _footnotes(
         if number not in cited:
             problems.append(warning(rel, line, f"note {number} is never cited in the text"))
     return tuple(
-        Footnote(number=number, html=renderer.render_note(text), line=line, citation_ids=tuple(cited.get(number, ())))
+        Footnote(number, renderer.render_note(text), line, tuple(cited.get(number, ())))
         for number, (text, line) in notes.items()
     )
 

@@ -23,6 +23,7 @@ import html as html_lib
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
@@ -43,8 +44,7 @@ CITATION = re.compile(r"\[([0-9]{1,6})\]")
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
-@dataclass(frozen=True, slots=True)
-class CitationRef:
+class CitationRef(NamedTuple):  # a tuple: a body has a hundred of them, and each is made in a regex callback
     number: int
     element_id: str
     line: int
