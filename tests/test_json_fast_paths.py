@@ -1,0 +1,34 @@
+"""The JSON exports' shortcuts write exactly what the json module writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markupsafe import Markup
+
+from briefgen.exports import _dumps_text, _dumps_with, json_string
+
+texts = st.text(
+    alphabet=st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(list('"\\\n\t\r\x00\x1f\x7f’<>&')))
+)
+keys = st.text(alphabet=st.sampled_from(list("_abcnotesz")), min_size=1, max_size=8)
+values = st.recursive(st.none() | st.booleans() | st.integers() | texts, lambda inner: st.lists(inner, max_size=3))
+
+
+@settings(max_examples=2000)
+@given(texts)
+def test_json_string_is_what_json_dumps_writes(text: str) -> None:
+    assert json_string(text) == json.dumps(text, ensure_ascii=False)
+    assert json_string(Markup(text)) == json.dumps(text, ensure_ascii=False)  # Markup's replace() escapes
+
+
+@settings(max_examples=1000)
+@given(st.dictionaries(keys, values, max_size=6), keys, values)
+def test_a_value_placed_by_hand_lands_where_sorted_keys_put_it(document: dict[str, Any], key: str, value: Any) -> None:
+    document.pop(key, None)
+    placed = _dumps_with(document, key, _dumps_text(value))
+    assert placed == _dumps_text({**document, key: value})
+    assert json.loads(placed) == {**document, key: value}
