@@ -351,7 +351,12 @@ def main() -> None:
             print(f"| {name} | {seconds:.2f} | {seconds / hugo_cold:.3f} | {peaks[kind]:.0f} |")
     if memory is not None:
         print(f"| briefgen cold, {args.memory_briefings:,} briefings | {memory.seconds:.2f} | | {memory.peak_mb:.0f} |")
-    print(f"\none-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
+    # This machine's speed drifts by a third over minutes: the ratio within each round,
+    # where both builds ran a few seconds apart, shows how much of a median is drift.
+    rounds = [cold.seconds / hugo.seconds for cold, hugo in zip(results["cold"], results["hugo"], strict=True)]
+    print(f"\ncold / Hugo cold, round by round: {' '.join(f'{r:.3f}' for r in rounds)}", end="")
+    print(f" (median {statistics.median(rounds):.3f})")
+    print(f"one-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
     if not identical:
         raise SystemExit(1)
 
