@@ -76,7 +76,7 @@ class RenderTask:
     targets: Sequence[Path]
     """Where to write each page in the staging folder."""
     current: Sequence[Path]
-    """Where each page is in the output folder now."""
+    """Where each page is in the output folder now; read only for pages in `previous`."""
     previous: Mapping[str, PageRecord]
 
 
@@ -250,7 +250,7 @@ def _write_whole_site(
     with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path, make_folder=False) for job in jobs]  # folders: made by the workers
-        task = RenderTask(renderer, jobs, targets, [staged.current(job.path) for job in jobs], {})
+        task = RenderTask(renderer, jobs, targets, current=(), previous={})  # no page to compare with
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies), while_rendering)
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
