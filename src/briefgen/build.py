@@ -182,7 +182,7 @@ def _build_locked(
             progress,
             search_step,
             keep_twin=cache is not None,
-            while_rendering=lambda: records.update(fingerprints()),
+            while_rendering=lambda: _while_rendering(records, fingerprints, cache),
         )
     if cache is not None:
         cache.save(records, output, shape)
@@ -200,6 +200,15 @@ def _build_locked(
         search=pagefind is not None,
         notices=notices,
     )
+
+
+def _while_rendering(
+    records: dict[str, PageRecord], fingerprints: Callable[[], dict[str, PageRecord]], cache: BuildCache | None
+) -> None:
+    """A cold build's work that needs no rendered page, done while the workers render."""
+    records.update(fingerprints())
+    if cache is not None:
+        cache.pickle_new_entries()
 
 
 @contextlib.contextmanager

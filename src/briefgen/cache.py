@@ -106,6 +106,8 @@ class BuildCache:
         """Entries unpickled from the cache, as they were read."""
         self._new_entries: dict[str, ParsedEntry] = {}
         """Entries this build parsed, to be pickled when it saves."""
+        self._pickled: dict[str, tuple[ParsedEntry, bytes]] = {}
+        """New entries pickled ahead of save (pickle_new_entries), with the entry each was made from."""
         self._changed = False
         self._pack_sizes: dict[str, int] = {}
 
@@ -173,6 +175,20 @@ class BuildCache:
         """The shape the recorded pages were fingerprinted under."""
         return self.state.shape
 
+    def pickle_new_entries(self) -> None:
+        """Pickle the entries this build parsed, ahead of save(): a build calls this while its workers
+        render, when the process would otherwise wait, rather than after them (0.1 s for 5,000)."""
+        for key, entry in self._new_entries.items():
+            self._pickled[key] = (entry, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def _pickled_entry(self, key: str, entry: ParsedEntry) -> bytes:
+        ahead = self._pickled.get(key)
+        return (
+            ahead[1]
+            if ahead is not None and ahead[0] is entry
+            else pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        )
+
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None, shape: str | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
         output_name = output_identity(output) if output is not None else self.state.output
@@ -192,8 +208,7 @@ class BuildCache:
         changed = {**self._new_entries, **self._packs.compact(used)}  # pickled anew; the rest as they were read
         used.update(changed)
         self.state.entries = {
-            k: pickle.dumps(changed[k], protocol=pickle.HIGHEST_PROTOCOL) if k in changed else self.state.entries[k]
-            for k in used
+            k: self._pickled_entry(k, changed[k]) if k in changed else self.state.entries[k] for k in used
         }
         self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
         self.state.pages = dict(pages)
@@ -281,7 +296,7 @@ class PackWriter:
 
 def _pack_names(entries: Iterable[ParsedEntry]) -> set[str]:
     return {
-        Path(entry.briefing.body.path).name
+        os.path.basename(entry.briefing.body.path)  # noqa: PTH119 - a Path for each of 100,000 bodies costs
         for entry in entries
         if entry.briefing is not None and isinstance(entry.briefing.body, StoredBody)
     }
