@@ -14,6 +14,7 @@ import pytest
 
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
+from briefgen.load import read_ahead
 from briefgen.write import MARKER
 from tests.sitetools import REPO_ROOT, copy_example, crawl, element_ids, make_corpus, serve, snapshot
 
@@ -332,3 +333,12 @@ def test_site_templates_get_what_the_readme_lists(tmp_path: Path) -> None:
     assert "urn:uuid:" in page
     assert '<li id="fn:1" value="1">' in page
     assert "<h2>Key takeaways</h2>" in page
+
+
+def test_reading_ahead_passes_over_files_it_cannot_open(tmp_path: Path) -> None:
+    # A hint to the kernel before the workers parse: a file gone, a folder or an
+    # unreadable name in the list is for the parse to report, not for read_ahead.
+    note = tmp_path / "a.md"
+    note.write_text("---\ntitle: T\n---\n", encoding="utf-8")
+    read_ahead([tmp_path / "gone.md", tmp_path, note, tmp_path / ("x" * 300)])
+    assert note.read_text(encoding="utf-8").startswith("---")

@@ -168,6 +168,7 @@ def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[
     entries: list[ParsedEntry | None] = [_cached_entry(context, path) for path in files]
     missing = [i for i, entry in enumerate(entries) if entry is None]
     if missing:
+        read_ahead([files[i] for i in missing])
         context.markdown()  # made before the workers fork, so that each has it
     results = parallel_map(parse_file, context, [files[i] for i in missing], workers)
     for i, (state, key, entry) in zip(missing, results, strict=True):
@@ -175,6 +176,30 @@ def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[
         if context.cache is not None and state is not None:
             context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
     return [entry for entry in entries if entry is not None]
+
+
+def read_ahead(paths: list[Path]) -> None:
+    """Ask the kernel to start reading these files into its cache, and return at once.
+
+    Files not read for a while are often out of the page cache (reading 5,000
+    briefings from this machine's disk took a second, from the cache a tenth
+    of that). Each worker reads its files one at a time and waits for each;
+    asked for all at once, the kernel reads them while the workers parse.
+    A few microseconds a file when they are cached already.
+    """
+    if not hasattr(os, "posix_fadvise"):  # pragma: no cover - not on Linux
+        return
+    for path in paths:
+        try:
+            descriptor = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue  # parse_file reports it
+        try:
+            os.posix_fadvise(descriptor, 0, 0, os.POSIX_FADV_WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(descriptor)
 
 
 def _cached_entry(context: ParseContext, path: Path) -> ParsedEntry | None:
