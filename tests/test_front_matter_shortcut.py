@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from briefgen import load
 from briefgen.errors import Problem
-from briefgen.load import SourceRegistry, load_briefing
+from briefgen.load import SourceRegistry, load_briefing, split_front_matter
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Briefing
 from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
@@ -121,3 +121,33 @@ def test_notes_in_any_other_form_are_composed_as_written() -> None:
             assert exc.problem == composed.value.problem
             continue
         assert notes is None, block
+
+
+def split_by_lines(text: str) -> tuple[str, str, int] | None:
+    """The front matter, body and body's first line, found line by line: what split_front_matter must find."""
+    lines = text.split("\n")
+    if not text.strip() or lines[0].rstrip() != "---":
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in {"---", "..."}:
+            return "\n".join(lines[1:index]) + "\n", "\n".join(lines[index + 1 :]), index + 2
+    return None
+
+
+pieces = st.sampled_from(
+    ["---", "...", "--", "\n", " ", "\t", "\u2028", "\xa0", "a: b", "-", ".", "\n---\n", "\n...\n"]
+)
+
+
+@settings(max_examples=3000)
+@given(st.lists(pieces, max_size=12).map("".join))
+@example("---\n---")
+@example("---\n---\n")
+@example("---\na: 1\n... \nbody\n---\nmore")
+@example("--- \ntitle: T\n---\u2028\nbody")
+def test_front_matter_is_cut_where_a_line_by_line_reading_cuts_it(text: str) -> None:
+    problems: list[Problem] = []
+    split = split_front_matter(text, "x.md", problems)
+    found = None if split is None else (split.front_matter, split.body, split.body_first_line)
+    assert found == split_by_lines(text)
+    assert (split is None) == bool(problems)

@@ -55,11 +55,13 @@ def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
             error(path, line, f"the file is not UTF-8 text (byte 0x{data[exc.start]:02x}): save it as UTF-8")
         )
         return None
-    if "\x00" in text:
+    if b"\x00" in data:  # UTF-8 has no NUL or CR byte inside another character: searching the bytes is faster
         line = text.count("\n", 0, text.index("\x00")) + 1
         problems.append(error(path, line, "the file contains a NUL character: is it a binary file?"))
         return None
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.removeprefix("\ufeff")
+    if b"\r" in data:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     unshowable = UNSHOWABLE.search(text) if _may_hold_unshowable(data) else None
     if unshowable is not None:
         # Text pasted from PDFs and word processors carries form feeds and
