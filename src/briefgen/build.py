@@ -154,9 +154,7 @@ def _build_locked(
         python_renderers=RENDERERS,
         compiled_templates=cache.templates_folder() if cache is not None else None,
     )
-    # In path order, a day's page, its index.json and its briefings' pages are neighbours, so a
-    # worker renders them together and reads each body once (model keeps the last few read).
-    jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=lambda job: job.path)
+    jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=_render_order)
     _refuse_overlaps({job.path for job in jobs}, copies)
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
@@ -334,6 +332,18 @@ def _render(
         if progress is not None:
             progress(done, total)
     return written
+
+
+def _render_order(job: PageJob) -> tuple[bool, str]:
+    """Pages outside briefings/ first, then briefings/ in path order.
+
+    In path order, a day's page, its index.json and its briefings' pages are neighbours,
+    so a worker renders them together and reads each body once (model keeps the last few
+    read). The pages outside briefings/ (topic and place pages, feeds, source listings)
+    take ten to a hundred times as long each: last in path order (sources/, tags/), they
+    left one worker rendering them for half a second after the other had finished.
+    """
+    return not job.path.startswith(paths.ALL_DATES_PATH), job.path
 
 
 def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool, tuple[str, ...], str]:
