@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
-from briefgen.exports import _dumps_text, _dumps_with, json_string
+from briefgen.exports import _json_text_with, json_string
+from briefgen.model import json_text
 
 texts = st.text(
     alphabet=st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(list('"\\\n\t\r\x00\x1f\x7f’<>&')))
@@ -29,6 +30,6 @@ def test_json_string_is_what_json_dumps_writes(text: str) -> None:
 @given(st.dictionaries(keys, values, max_size=6), keys, values)
 def test_a_value_placed_by_hand_lands_where_sorted_keys_put_it(document: dict[str, Any], key: str, value: Any) -> None:
     document.pop(key, None)
-    placed = _dumps_with(document, key, _dumps_text(value))
-    assert placed == _dumps_text({**document, key: value})
+    placed = _json_text_with(document, key, json_text(value))
+    assert placed == json_text({**document, key: value})
     assert json.loads(placed) == {**document, key: value}

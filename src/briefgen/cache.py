@@ -155,7 +155,7 @@ class BuildCache:
             self._new_entries[key] = entry
         self.used_entries.add(key)
 
-    def store_body(self, key: str, body: Body) -> StoredBody:
+    def store_body(self, body: Body) -> StoredBody:
         """Keep a briefing's body in the cache; large archives keep bodies out of memory."""
         pickled = pickle.dumps((body.html, body.footnotes), protocol=pickle.HIGHEST_PROTOCOL)
         return self._packs.append(pickled, body.notes_json.encode("utf-8"))
@@ -279,7 +279,7 @@ class PackWriter:
             briefing = entry.briefing
             if briefing is None or not isinstance(briefing.body, StoredBody):
                 continue
-            if Path(briefing.body.path).name in small:
+            if _pack_name(briefing.body) in small:
                 stored = stored_bytes(briefing.body)
                 body = self.append(stored[: briefing.body.size], stored[briefing.body.size :])
                 moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
@@ -296,10 +296,14 @@ class PackWriter:
 
 def _pack_names(entries: Iterable[ParsedEntry]) -> set[str]:
     return {
-        os.path.basename(entry.briefing.body.path)  # noqa: PTH119 - a Path for each of 100,000 bodies costs
+        _pack_name(entry.briefing.body)
         for entry in entries
         if entry.briefing is not None and isinstance(entry.briefing.body, StoredBody)
     }
+
+
+def _pack_name(stored: StoredBody) -> str:
+    return os.path.basename(stored.path)  # noqa: PTH119 - a Path for each of 100,000 bodies costs
 
 
 def output_identity(output: Path) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term
+from briefgen.model import Briefing, Settings, Source, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -33,13 +33,9 @@ JSON_FEED_RENDERER = "briefgen:json-feed"
 JSON_INDEX_RENDERER = "briefgen:json-index"
 
 
-def dumps(document: Any) -> bytes:
-    """Deterministic JSON: keys sorted, no spaces, text as it is (UTF-8), one line and a newline."""
-    return _dumps_text(document).encode("utf-8") + b"\n"
-
-
-def _dumps_text(document: Any) -> str:
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def _as_file(text: str) -> bytes:
+    """A JSON document's text as its file holds it: UTF-8, one line and a newline."""
+    return text.encode("utf-8") + b"\n"
 
 
 # ------------------------------------------------------------------- planning
@@ -129,7 +125,7 @@ def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Setti
     if settings.description:
         feed["description"] = settings.description
     items = ",".join(_item_json(briefing, urls) for briefing in context["items"])
-    return _dumps_with(feed, "items", f"[{items}]").encode("utf-8") + b"\n"
+    return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
 _ITEMS = Recent(256)
@@ -140,7 +136,7 @@ def _item_json(briefing: Briefing, urls: SiteUrls) -> str:
     key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path)
     return _ITEMS.get(
         key,
-        lambda: _dumps_with(_feed_item(briefing, urls), "content_html", json_string(content_html(briefing))),
+        lambda: _json_text_with(_feed_item(briefing, urls), "content_html", json_string(content_html(briefing))),
         text_of=briefing,
     )
 
@@ -168,13 +164,13 @@ def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
     return item
 
 
-def _dumps_with(document: Mapping[str, Any], key: str, value_json: str) -> str:
-    """What _dumps_text writes for the document with `key` added, given that value's JSON, made apart.
+def _json_text_with(document: Mapping[str, Any], key: str, value_json: str) -> str:
+    """What json_text writes for the document with `key` added, given that value's JSON, made apart.
 
     Records, notes and feed items are made once and placed by hand: with keys
     sorted, `key` goes between the keys before it and those after."""
-    before = _dumps_text({k: v for k, v in document.items() if k < key})[1:-1]
-    after = _dumps_text({k: v for k, v in document.items() if k > key})[1:-1]
+    before = json_text({k: v for k, v in document.items() if k < key})[1:-1]
+    after = json_text({k: v for k, v in document.items() if k > key})[1:-1]
     return "{" + ",".join(part for part in (before, f'"{key}":{value_json}', after) if part) + "}"
 
 
@@ -200,7 +196,7 @@ _RECORDS = Recent(1024)
 
 
 def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
-    """briefing_record as JSON, as dumps() writes it inside a document, with its notes if `notes`."""
+    """briefing_record as JSON (json_text), with its notes if `notes`."""
     key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
     return _RECORDS.get(
         key,
@@ -212,7 +208,7 @@ def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
 def _record_text(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
     record = briefing_record(briefing, urls)
     # The notes' JSON was made once by the loader (Briefing.notes_json).
-    return _dumps_with(record, "notes", briefing.notes_json()) if notes else _dumps_text(record)
+    return _json_text_with(record, "notes", briefing.notes_json()) if notes else json_text(record)
 
 
 def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
@@ -230,11 +226,11 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
             document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
     notes = context["notes"]
     records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
-    return _dumps_with(document, "briefings", f"[{records}]").encode("utf-8") + b"\n"
+    return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 
 def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
-    """One briefing's metadata, takeaways and address; an index with notes adds them (_with_notes)."""
+    """One briefing's metadata, takeaways and address; an index with notes adds them (_record_text)."""
     page = paths.briefing_path(briefing)
     return {
         "id": entry_id(briefing),

@@ -242,7 +242,7 @@ def parse_file(context: ParseContext, path: Path) -> tuple[FileState | None, str
     images: list[Path] = []
     briefing = _briefing_from_bytes(context, path, rel, data, key, problems, images) if data is not None else None
     if briefing is not None and context.cache is not None and isinstance(briefing.body, Body):
-        briefing = dataclasses.replace(briefing, body=context.cache.store_body(key, briefing.body))
+        briefing = dataclasses.replace(briefing, body=context.cache.store_body(briefing.body))
     image_states = tuple((str(image), current_state(image)) for image in images)
     return state, key, ParsedEntry(briefing, tuple(problems), image_states, parsed_on=context.today)
 

@@ -275,7 +275,9 @@ def plain_text(tokens: Sequence[Token]) -> str:
 # addresses made only of unreserved URL characters, each after a space (or
 # at the start) and ending in a letter, digit or '/'. For such text
 # markdown-it's output is known exactly: the words escaped, each address a link.
-_PLAIN_WORDS = r"(?:[^\s\\`*_\[\]<>&!~|{}$^=@#:/\x00-\x1f\x7f]|:(?=\s)|(?<=\S)/(?=[^/])|[ ])*"
+_REACTED_TO = r"\\`*_\[\]<>&!~|{}$^=@#:/\x00-\x1f\x7f"
+"""Characters some inline rule reacts to, or that need care (':' and '/' start addresses), as a class's body."""
+_PLAIN_WORDS = rf"(?:[^\s{_REACTED_TO}]|:(?=\s)|(?<=\S)/(?=[^/])|[ ])*"
 _ADDRESS = (
     r"https?://(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}(?:/[A-Za-z0-9._~/-]*[A-Za-z0-9/])?"
 )
@@ -292,10 +294,7 @@ WHITE_SPACE_BUT_SPACE = "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000-\u20
 # The commonest note of all, a source's name and one address ("ISW, June 26, 2025, https://…"):
 # plain words with no ':' or '/', a space, and the address ending the note. Its HTML is what
 # plain_note_html makes of it, found with one match instead of a scan for every address.
-_SOURCE_AND_ADDRESS = re.compile(
-    rf"([^\s\\`*_\[\]<>&!~|{{}}$^=@#:/\x00-\x1f\x7f][^{WHITE_SPACE_BUT_SPACE}\\`*_\[\]<>&!~|{{}}$^=@#:/\x00-\x1f\x7f]*)"
-    rf" ({_ADDRESS})"
-)
+_SOURCE_AND_ADDRESS = re.compile(rf"([^\s{_REACTED_TO}][^{WHITE_SPACE_BUT_SPACE}{_REACTED_TO}]*) ({_ADDRESS})")
 
 
 def is_plain_inline(text: str) -> bool:

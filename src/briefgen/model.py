@@ -125,10 +125,15 @@ class Body:
     two indexes carry each briefing's notes, rendered in different processes."""
 
 
+def json_text(value: Any) -> str:
+    """JSON as briefgen writes it everywhere, the same bytes for the same value:
+    keys sorted, no spaces, text as it is (UTF-8 once encoded)."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def notes_as_json(footnotes: Sequence[Footnote]) -> str:
-    """The notes as a JSON array of {"html", "number"}, keys sorted, no spaces, UTF-8 as it is."""
-    records = [{"html": note.html, "number": note.number} for note in footnotes]
-    return json.dumps(records, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    """The notes as the JSON indexes carry them: an array of {"html", "number"}."""
+    return json_text([{"html": note.html, "number": note.number} for note in footnotes])
 
 
 @pickled_by_fields
