@@ -1,4 +1,5 @@
-"""The GitHub Pages workflow: one copy in the package, the repository's own in step with it, both lint-clean."""
+"""The GitHub Pages workflow: one copy in the package, the repository's own in step with it,
+and what `init` writes from it. All lint-clean."""
 
 from __future__ import annotations
 
@@ -12,13 +13,16 @@ from typing import Any
 import pytest
 import yaml
 
-from briefgen.scaffold import PAGES_WORKFLOW, STARTER_DIR
+from briefgen import __version__
+from briefgen.installspec import default_spec, parse_spec
+from briefgen.scaffold import INSTALL_PLACEHOLDER, PAGES_WORKFLOW, STARTER_DIR, pages_workflow
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED = REPO_ROOT / "src" / "briefgen" / STARTER_DIR / "pages.yml"
 REPOSITORY_COPY = REPO_ROOT / PAGES_WORKFLOW
-INSTALL_RELEASE = "        run: pip install briefgen\n"
-INSTALL_CHECKOUT = "        run: pip install .\n"
+INSTALL_CHECKOUT = "run: pip install ."
+PINNED_ACTION = re.compile(r"[\w-]+/[\w-]+@v\d+(\.\d+)*")
+"""An action at a released version: never a branch such as @main or @release/v1."""
 
 
 def actionlint() -> str:
@@ -41,15 +45,44 @@ def load(path: Path) -> dict[Any, Any]:
     return data
 
 
+def written(tmp_path: Path, spec: str | None = None) -> Path:
+    """The Pages workflow as `init` writes it, by default or with `--install-from spec`."""
+    path = tmp_path / "pages.yml"
+    path.write_text(pages_workflow(default_spec() if spec is None else parse_spec(spec)), encoding="utf-8")
+    return path
+
+
 def test_the_repository_workflow_is_the_packaged_one_installing_this_checkout() -> None:
     packaged = PACKAGED.read_text(encoding="utf-8")
-    assert packaged.count(INSTALL_RELEASE) == 1
-    assert REPOSITORY_COPY.read_text(encoding="utf-8") == packaged.replace(INSTALL_RELEASE, INSTALL_CHECKOUT)
+    assert packaged.count(INSTALL_PLACEHOLDER) == 1
+    assert REPOSITORY_COPY.read_text(encoding="utf-8") == packaged.replace(INSTALL_PLACEHOLDER, INSTALL_CHECKOUT)
+
+
+def test_init_writes_the_packaged_workflow_with_only_the_install_line_filled_in(tmp_path: Path) -> None:
+    packaged = PACKAGED.read_text(encoding="utf-8")
+    pinned = f"run: pip install briefgen=={__version__}"
+    assert written(tmp_path).read_text(encoding="utf-8") == packaged.replace(INSTALL_PLACEHOLDER, pinned)
+    assert "pip install briefgen\n" not in written(tmp_path).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("path", [PACKAGED, REPOSITORY_COPY], ids=["packaged", "repository"])
 def test_actionlint_passes(path: Path) -> None:
     result = lint(path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        None,
+        "vendor/briefgen-0.1.0-py3-none-any.whl",
+        "git+https://github.com/org/briefgen@v0.2.0",
+        "briefgen @ https://files.example.org/a;b&c/briefgen-0.2.0-py3-none-any.whl#sha256=ab",
+    ],
+    ids=["default", "wheel", "git", "quoted"],
+)
+def test_actionlint_passes_on_what_init_writes(tmp_path: Path, spec: str | None) -> None:
+    result = lint(written(tmp_path, spec))
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -62,8 +95,8 @@ def test_actionlint_would_catch_a_broken_workflow(tmp_path: Path) -> None:
     assert "page" in result.stdout
 
 
-def test_the_workflow_checks_builds_and_deploys_with_least_permissions() -> None:
-    workflow = load(PACKAGED)
+def test_the_workflow_checks_builds_and_deploys_with_least_permissions(tmp_path: Path) -> None:
+    workflow = load(written(tmp_path))
     triggers = workflow.get("on", workflow.get(True))  # YAML 1.1 reads a bare `on` as true
     assert triggers == {"push": {"branches": ["main"]}, "workflow_dispatch": None}
     assert workflow["permissions"] == {"contents": "read"}
@@ -82,9 +115,13 @@ def test_the_workflow_checks_builds_and_deploys_with_least_permissions() -> None
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
-    assert all(re.fullmatch(r"[\w-]+/[\w-]+@v\d+", action) for action in uses), uses
+    assert all(PINNED_ACTION.fullmatch(action) for action in uses), uses
     runs = [step["run"] for step in build["steps"] if "run" in step]
-    assert runs == ["pip install briefgen", "briefgen check --strict", 'briefgen build --base-url "$BASE_URL"']
+    assert runs == [
+        f"pip install briefgen=={__version__}",
+        "briefgen check --strict",
+        'briefgen build --base-url "$BASE_URL"',
+    ]
     (build_step,) = [step for step in build["steps"] if step.get("run", "").startswith("briefgen build")]
     assert build_step["env"] == {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}
     (upload,) = [step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact")]
