@@ -1,6 +1,6 @@
 """The package as a newcomer gets it: built with `python -m build`, installed into a fresh
-virtual environment outside the repository, then `briefgen init` and `briefgen build`; and
-the install line that `init` writes, run offline."""
+virtual environment outside the repository, then `briefgen init` and `briefgen build`; the
+release's check of the sdist and wheel; and the install line that `init` writes, run offline."""
 
 from __future__ import annotations
 
@@ -85,6 +85,18 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
     stylesheets = lxml.html.fromstring(page.read_bytes()).xpath("//link[@rel='stylesheet']/@href")
     assert "/assets/briefgen.css" in stylesheets
     assert (site / "assets/briefgen.css").read_bytes() == (REPO_ROOT / "templates/assets/briefgen.css").read_bytes()
+
+
+@pytest.mark.slow
+def test_the_sdist_and_wheel_pass_the_release_check(dist: Path) -> None:
+    """What .github/workflows/release.yml checks before it publishes: metadata whole, README renders on PyPI."""
+    files = sorted(dist.glob("briefgen-*"))
+    assert [path.name for path in files] == [
+        f"briefgen-{__version__}-py3-none-any.whl",
+        f"briefgen-{__version__}.tar.gz",
+    ]
+    out = run(sys.executable, "-m", "twine", "check", "--strict", *files, cwd=dist)
+    assert out.count("PASSED") == 2, out
 
 
 # The install line that `init` writes, run offline.
