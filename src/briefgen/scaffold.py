@@ -15,6 +15,7 @@ from pathlib import Path
 
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_sources
 from briefgen.errors import BriefgenError, Problem
+from briefgen.installspec import InstallSpec, default_spec
 from briefgen.load import BRIEFINGS_DIR
 from briefgen.model import Source
 from briefgen.slugs import slug_of
@@ -32,6 +33,11 @@ STARTER_FILES = {
     EXAMPLE_BRIEFING: "example-briefing.md",
 }
 """Path in a new site root -> name of the starter file it is written from."""
+INSTALL_PLACEHOLDER = "run: pip install '<written by briefgen init>'"
+"""The install step's line in the starter workflow, replaced as it is written. Run as it is, pip
+refuses it as no requirement, so a copy that skipped `init` fails instead of installing anything."""
+PLAIN_YAML = re.compile(r"[\w .+/=@:'~-]+", re.ASCII)
+"""Characters that need no YAML quoting on a line after `run: ` (with ': ' and ' #' kept out)."""
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # YAML ends a line at these even inside quotes; JSON leaves them as they are.
 YAML_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
@@ -46,13 +52,14 @@ def starter_text(name: str) -> str:
     return files("briefgen").joinpath(STARTER_DIR, name).read_text(encoding="utf-8")
 
 
-def init_site(folder: Path) -> list[str]:
+def init_site(folder: Path, install: InstallSpec | None = None) -> list[str]:
     """Write a new site root into `folder`, creating it if needed; returns the paths written.
 
     A folder that already holds files is fine (a fresh git clone, say) as long
     as none of the files to write is among them: nothing is ever replaced, and
     on a clash nothing at all is written. The example briefing is left out
-    when briefings/ already holds some.
+    when briefings/ already holds some. The Pages workflow installs briefgen
+    as `install` says, by default this very version from the package index.
     """
     if folder.exists() and not folder.is_dir():
         raise ScaffoldError(f"{folder} exists and is not a folder")
@@ -66,9 +73,18 @@ def init_site(folder: Path) -> list[str]:
             "(briefgen init never replaces a file; move them away or choose an empty folder)"
         )
     texts = {path: starter_text(name) for path, name in planned.items()}
+    texts[PAGES_WORKFLOW] = pages_workflow(install or default_spec())
     for path, text in texts.items():
         _write_new(folder / path, text)
     return list(texts)
+
+
+def pages_workflow(install: InstallSpec) -> str:
+    """The starter Pages workflow with its install step filled in."""
+    text = starter_text(STARTER_FILES[PAGES_WORKFLOW])
+    if text.count(INSTALL_PLACEHOLDER) != 1:
+        raise ScaffoldError(f"the packaged {PAGES_WORKFLOW} has lost its install line: reinstall briefgen")
+    return text.replace(INSTALL_PLACEHOLDER, f"run: {yaml_plain_or_quoted(install.command)}")
 
 
 def new_briefing(root: Path, *, source: str, title: str, day: dt.date) -> Path:
@@ -164,6 +180,13 @@ def yaml_quoted(text: str) -> str:
     for char, escape in YAML_LINE_BREAKS.items():
         quoted = quoted.replace(char, escape)
     return quoted
+
+
+def yaml_plain_or_quoted(text: str) -> str:
+    """`text` as a YAML scalar on one line: left plain when it reads back as it is, so it stays easy to edit."""
+    if PLAIN_YAML.fullmatch(text) and ": " not in text and not text.endswith(":"):
+        return text
+    return yaml_quoted(text)
 
 
 def parse_day(value: str) -> dt.date:
