@@ -93,13 +93,28 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         {"briefings/a.md": "---\ntitle: Kursk: the offensive\ndate: 2025-06-26\nsource: isw\n---\nBody.\n"},
         (
             "briefings/a.md:2: invalid YAML: mapping values are not allowed in this context"
-            " (a value containing ': ' must be quoted)",
+            " (a value containing ': ' must be in quotes: write title: \"Kursk: the offensive\")",
         ),
     ),
     (
         "bad-date-month-13",
         {"briefings/a.md": "---\ntitle: T\ndate: 2025-13-01\nsource: isw\n---\nBody.\n"},
-        ("briefings/a.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-13-01'",),
+        ("briefings/a.md:3: 'date' 2025-13-01 is not a calendar date: there is no month 13 (months run 01 to 12)",),
+    ),
+    (
+        "bad-date-day-31-in-june",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-31\nsource: isw\n---\nBody.\n"},
+        ("briefings/a.md:3: 'date' 2025-06-31 is not a calendar date: June has 30 days",),
+    ),
+    (
+        "bad-date-february-29-not-leap",
+        {"briefings/a.md": "---\ntitle: T\nsource: isw\ndate: 2025-02-29\n---\nBody.\n"},
+        ("briefings/a.md:4: 'date' 2025-02-29 is not a calendar date: February 2025 has 28 days (not a leap year)",),
+    ),
+    (
+        "bad-date-day-00",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-00\nsource: isw\n---\nBody.\n"},
+        ("briefings/a.md:3: 'date' 2025-06-00 is not a calendar date: there is no day 00 (days start at 01)",),
     ),
     (
         "bad-date-word",
@@ -295,6 +310,71 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ("briefings/a.md:6: invalid YAML:", "(YAML does not allow tabs for indentation: use spaces)"),
     ),
     (
+        "takeaway-with-colon",
+        {
+            "briefings/a.md": (
+                "---\n"  # 1
+                "title: T\n"  # 2
+                "date: 2025-06-26\n"  # 3
+                "source: isw\n"  # 4
+                "takeaways:\n"  # 5
+                "  - Russian forces continued offensive operations.\n"  # 6
+                "  - Kharkiv: Russian forces advanced\n"  # 7
+                "---\nBody.\n"
+            )
+        },
+        (
+            "briefings/a.md:7: an item of 'takeaways' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in - "Kharkiv: Russian forces advanced"',
+        ),
+    ),
+    (
+        "tag-in-flow-list-with-colon",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\ntags: [drones, front: east]\n---\nBody.\n"},
+        (
+            "briefings/a.md:5: an item of 'tags' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in "front: east"',
+        ),
+    ),
+    (
+        "author-with-colon",
+        {"briefings/a.md": briefing_text("authors:\n  - Jane Doe\n  - Editor: John Roe\n")},
+        (
+            "briefings/a.md:7: an item of 'authors' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in - "Editor: John Roe"',
+        ),
+    ),
+    (
+        "footnote-with-colon",
+        {
+            "briefings/a.md": briefing_text(
+                "footnotes:\n"  # 5
+                "  1: Reuters, June 26\n"  # 6
+                "  2: ISW: Russian Offensive Campaign Assessment, June 26\n",  # 7
+                body="A claim.[1][2]\n",
+            )
+        },
+        (
+            "briefings/a.md:7: invalid YAML: mapping values are not allowed in this context (a value containing ': '"
+            ' must be in quotes: write 2: "ISW: Russian Offensive Campaign Assessment, June 26")',
+        ),
+    ),
+    (
+        "footnote-value-is-a-mapping",
+        {
+            "briefings/a.md": briefing_text(
+                "footnotes:\n"  # 5
+                "  1:\n"  # 6
+                "    ISW: Russian Offensive Campaign Assessment\n",  # 7
+                body="A claim.[1]\n",
+            )
+        },
+        (
+            "briefings/a.md:7: note 1 must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in 1: "ISW: Russian Offensive Campaign Assessment"',
+        ),
+    ),
+    (
         "footnote-number-not-ascii",
         {
             "briefings/a.md": (
@@ -387,7 +467,7 @@ def test_rest_of_archive_is_still_checked(capsys: pytest.CaptureFixture[str], ma
     code, out, err = check(capsys, root)
     assert code == 1
     assert err.splitlines() == [
-        "briefings/2025/06/26/bad-date.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-06-31'",
+        "briefings/2025/06/26/bad-date.md:3: 'date' 2025-06-31 is not a calendar date: June has 30 days",
         "briefings/2025/06/27/bad-key.md:5: unknown key 'place' (did you mean 'places'?)",
     ]
     assert out.strip() == "checked 4 briefings: 2 errors, 0 warnings"
@@ -408,7 +488,7 @@ def test_every_problem_in_one_file_is_reported(capsys: pytest.CaptureFixture[str
     assert code == 1
     assert err.splitlines() == [
         "briefings/a.md:2: 'title' must be text, not a list",
-        "briefings/a.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-02-30'",
+        "briefings/a.md:3: 'date' 2025-02-30 is not a calendar date: February 2025 has 28 days",
         "briefings/a.md:5: 'url' must be an http(s) address, not 'example.org'",
         "briefings/a.md:6: 'tags' must be a list, like [drones, air-defense], not the text 'drones'",
         "briefings/a.md:8: citation [2] has no note 2 in 'footnotes'"

@@ -8,7 +8,6 @@ ever replaces a file that is already there.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -18,7 +17,7 @@ from briefgen.errors import BriefgenError, Problem
 from briefgen.load import BRIEFINGS_DIR
 from briefgen.model import Source
 from briefgen.slugs import slug_of
-from briefgen.yamlfields import nearest
+from briefgen.yamlfields import nearest, why_not_a_day, yaml_quoted
 
 STARTER_DIR = "starter"
 """Package folder of the files `init` writes; the Pages workflow there is the one copy."""
@@ -33,8 +32,6 @@ STARTER_FILES = {
 }
 """Path in a new site root -> name of the starter file it is written from."""
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# YAML ends a line at these even inside quotes; JSON leaves them as they are.
-YAML_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
 class ScaffoldError(BriefgenError):
@@ -158,22 +155,14 @@ Write the report here, in Markdown, with a blank line between paragraphs.
 """
 
 
-def yaml_quoted(text: str) -> str:
-    """`text` as a double-quoted YAML scalar that reads back exactly, non-Latin letters kept readable."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    for char, escape in YAML_LINE_BREAKS.items():
-        quoted = quoted.replace(char, escape)
-    return quoted
-
-
 def parse_day(value: str) -> dt.date:
     """A YYYY-MM-DD date from the command line; ValueError with a readable message otherwise."""
     if not ISO_DAY.match(value):
         raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"'{value}' is not a date: {exc}") from exc
+    reason = why_not_a_day(*(int(part) for part in value.split("-")))
+    if reason:
+        raise ValueError(f"'{value}' is not a calendar date: {reason}")
+    return dt.date.fromisoformat(value)
 
 
 def _write_new(path: Path, text: str) -> None:
