@@ -547,9 +547,26 @@ def test_warnings_do_not_fail_check(capsys: pytest.CaptureFixture[str], make_sit
 
 def test_warnings_fail_check_when_strict(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
     root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG"})
-    code, _, err = check(capsys, root, "--strict")
+    code, out, err = check(capsys, root, "--strict")
     assert code == 1
     assert err.splitlines() == EXPECTED_WARNINGS
+    # The summary says why a check with no error failed.
+    assert out.strip() == "checked 1 briefing: 0 errors, 3 warnings (--strict: warnings fail the check)"
+
+
+def test_strict_summary_with_errors_and_warnings(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/b.md": "no front matter\n"})
+    code, out, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert "briefings/a.md:7: warning: note 2 is never cited in the text" in err
+    assert "briefings/b.md:1: no front matter" in err
+    assert out.strip() == "checked 2 briefings: 2 errors, 3 warnings (--strict: warnings fail the check)"
+
+
+def test_strict_without_warnings_says_nothing_of_them(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    code, out, _ = check(capsys, make_site({"briefings/a.md": "no front matter\n"}), "--strict")
+    assert code == 1
+    assert out.strip() == "checked 1 briefing: 1 error, 0 warnings"
 
 
 def test_warnings_are_listed_with_errors(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:

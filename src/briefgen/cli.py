@@ -163,18 +163,16 @@ def _count(n: int, word: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
     try:
-        archive, warnings = load_archive(root, include_drafts=True)
+        archive, problems = load_archive(root, include_drafts=True)
+        checked = len(archive.briefings)
     except ArchiveError as exc:
-        print_problems(exc.problems)
-        errors = len(exc.errors)
-        print(
-            f"checked {_count(exc.files_read, 'briefing')}: "
-            f"{_count(errors, 'error')}, {_count(len(exc.problems) - errors, 'warning')}"
-        )
-        return EXIT_PROBLEMS
-    print_problems(warnings)
-    print(f"checked {_count(len(archive.briefings), 'briefing')}: 0 errors, {_count(len(warnings), 'warning')}")
-    return EXIT_PROBLEMS if (warnings and args.strict) else EXIT_OK
+        problems, checked = exc.problems, exc.files_read
+    print_problems(problems)  # every one, warnings too: with --strict they are what failed
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    strict = " (--strict: warnings fail the check)" if args.strict and warnings else ""
+    print(f"checked {_count(checked, 'briefing')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}{strict}")
+    return EXIT_PROBLEMS if errors or (warnings and args.strict) else EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
