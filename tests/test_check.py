@@ -192,21 +192,38 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
             "briefings/isw/report.md": briefing_text("slug: daily-assessment\n", source="isw"),
             "briefings/wilson/report.md": briefing_text("slug: daily-assessment\n", source="wilson-center"),
         },
+        # briefing_text's front matter puts the slug on line 5 of both files.
         (
-            "briefings/isw/report.md:1: has the same date (2025-06-26) and slug ('daily-assessment')"
-            " as briefings/wilson/report.md",
-            "briefings/wilson/report.md:1: has the same date (2025-06-26) and slug ('daily-assessment')"
-            " as briefings/isw/report.md",
+            "briefings/isw/report.md:5: has the same date (2025-06-26) and slug ('daily-assessment')"
+            " as briefings/wilson/report.md:5: both would be published at one address;"
+            " give one of them another 'slug:'",
+            "briefings/wilson/report.md:5: has the same date (2025-06-26) and slug ('daily-assessment')"
+            " as briefings/isw/report.md:5: both would be published at one address;"
+            " give one of them another 'slug:'",
         ),
     ),
     (
         "same-date-and-file-name",
         {"briefings/a/assessment.md": VALID_BRIEFING, "briefings/b/assessment.md": VALID_BRIEFING},
+        # No 'slug:': each is named after its file, so the problem is at the top of the file.
         (
-            "briefings/a/assessment.md:1: has the same date (2025-06-26) and slug ('assessment')"
-            " as briefings/b/assessment.md",
-            "briefings/b/assessment.md:1: has the same date (2025-06-26) and slug ('assessment')"
-            " as briefings/a/assessment.md",
+            "briefings/a/assessment.md:1: has the same date (2025-06-26) and slug ('assessment', from the file name)"
+            " as briefings/b/assessment.md: both would be published at one address; give one of them a 'slug:'",
+            "briefings/b/assessment.md:1: has the same date (2025-06-26) and slug ('assessment', from the file name)"
+            " as briefings/a/assessment.md: both would be published at one address; give one of them a 'slug:'",
+        ),
+    ),
+    (
+        "same-date-one-slug-written",
+        {
+            "briefings/a/daily.md": VALID_BRIEFING,
+            "briefings/b/other.md": briefing_text("slug: daily\n"),
+        },
+        (
+            "briefings/a/daily.md:1: has the same date (2025-06-26) and slug ('daily', from the file name)"
+            " as briefings/b/other.md:5: both would be published at one address; give one of them another 'slug:'",
+            "briefings/b/other.md:5: has the same date (2025-06-26) and slug ('daily')"
+            " as briefings/a/daily.md: both would be published at one address; give one of them another 'slug:'",
         ),
     ),
     (
@@ -580,6 +597,36 @@ def test_warnings_are_listed_with_errors(capsys: pytest.CaptureFixture[str], mak
     assert out.strip() == "checked 2 briefings: 2 errors, 3 warnings"
 
 
+def test_source_not_in_sources_yaml_warns_and_fails_strict(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite
+) -> None:
+    root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="Reuters")})
+    expected = (
+        "briefings/a.md:4: warning: source 'Reuters' is not in sources.yaml: add it there"
+        " (as 'reuters:' with 'name: Reuters'), or it is published as a source of its own"
+    )
+    code, _, err = check(capsys, root)
+    assert (code, err.strip()) == (0, expected)
+    code, out, err = check(capsys, root, "--strict")
+    assert (code, err.strip()) == (1, expected)
+    assert out.strip() == "checked 1 briefing: 0 errors, 1 warning (--strict: warnings fail the check)"
+
+
+def test_any_source_is_its_own_without_sources_yaml(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    root = make_site({"briefings/a.md": briefing_text(source="Reuters")})
+    code, out, err = check(capsys, root, "--strict")
+    assert (code, err) == (0, "")
+    assert out.strip() == "checked 1 briefing: 0 errors, 0 warnings"
+
+
+def test_empty_sources_yaml_still_lists_the_sources(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    # The file is there: the team keeps a list, which does not have this source yet.
+    root = make_site({"sources.yaml": "# none yet\n", "briefings/a.md": briefing_text(source="isw")})
+    code, _, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert err.startswith("briefings/a.md:4: warning: source 'isw' is not in sources.yaml: add it there")
+
+
 def test_unknown_source_like_a_key_warns(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
     root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="iws")})
     code, _, err = check(capsys, root)
@@ -588,6 +635,53 @@ def test_unknown_source_like_a_key_warns(capsys: pytest.CaptureFixture[str], mak
         "briefings/a.md:4: warning: source 'iws' is not in sources.yaml (did you mean 'isw'?);"
         " it becomes a source of its own"
     )
+
+
+# --- dates and the folders they are filed in ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param(
+            "briefings/2025/06/26/a.md",
+            "briefings/2025/06/26/a.md:3: warning: the date 2025-06-27 does not match the folders"
+            " 2025/06/26/ the file is in: correct the date, or move the file to briefings/2025/06/27/",
+            id="day",
+        ),
+        pytest.param(
+            "briefings/isw/2024/12/31/a.md",
+            "briefings/isw/2024/12/31/a.md:3: warning: the date 2025-06-27 does not match the folders"
+            " 2024/12/31/ the file is in: correct the date, or move the file to briefings/isw/2025/06/27/",
+            id="below-a-source-folder",
+        ),
+    ],
+)
+def test_date_not_matching_its_folders_warns(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite, path: str, expected: str
+) -> None:
+    root = make_site({path: briefing_text(date="2025-06-27")})
+    code, _, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert err.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "briefings/2025/06/27/a.md",  # the folders agree
+        "briefings/a.md",
+        "briefings/2025/a.md",  # year folders only
+        "briefings/2025/06/a.md",  # year and month only: filed by month, not by day
+        "briefings/isw/2025-06-26/a.md",
+        "briefings/2025/06/26/notes/a.md",  # the dated folders are not the file's own
+    ],
+)
+def test_date_folders_are_compared_only_when_the_path_has_them(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite, path: str
+) -> None:
+    code, _, err = check(capsys, make_site({path: briefing_text(date="2025-06-27")}), "--strict")
+    assert (code, err) == (0, "")
 
 
 # --- citations --------------------------------------------------------------------
@@ -651,7 +745,9 @@ def test_bare_addresses_in_notes_become_links(make_site: MakeSite) -> None:
 def test_unknown_source_name_becomes_its_own_source(make_site: MakeSite) -> None:
     root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="Kyiv Independent")})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    assert warnings == ()
+    assert [(w.line, w.message.split(":")[0]) for w in warnings] == [
+        (4, "source 'Kyiv Independent' is not in sources.yaml")
+    ]
     source = archive.briefings[0].source
     assert (source.key, source.name, source.url) == ("kyiv-independent", "Kyiv Independent", None)
     assert archive.sources["kyiv-independent"] is source

@@ -66,11 +66,13 @@ class SourceRegistry:
     """Resolves `source:` values: registry keys, organisation names, or new sources."""
 
     known: Mapping[str, Source]
+    listed: bool = False
+    """Whether the site has a sources.yaml: then a source it does not list is a mistake to report."""
     named: dict[str, Source] = field(default_factory=dict)
     """Sources that exist only because a briefing named them."""
 
     def resolve(self, value: str) -> tuple[Source, str | None]:
-        """The source, and a hint when an unknown value looks like a misspelt key."""
+        """The source, and, for one that sources.yaml does not list, what to say about it."""
         if value in self.known:
             return self.known[value], None
         folded = value.casefold()
@@ -82,7 +84,14 @@ class SourceRegistry:
             return self.known[key], None
         source = self.named.setdefault(key, Source(key=key, name=value))
         hint = nearest(value, self.known) if self.known and is_plain_slug(value) else ""
-        return source, hint or None
+        if hint:
+            return source, f"source '{value}' is not in {SOURCES_FILE}{hint}; it becomes a source of its own"
+        if self.listed:
+            return source, (
+                f"source '{value}' is not in {SOURCES_FILE}: add it there (as '{key}:' with"
+                f" 'name: {value}'), or it is published as a source of its own"
+            )
+        return source, None
 
     def all_sources(self) -> dict[str, Source]:
         return {**self.named, **self.known}
@@ -131,7 +140,7 @@ def load_archive(
     """
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
-    registry = SourceRegistry(read_sources(root, problems))
+    registry = source_registry(root, problems)
     context = ParseContext(
         root=root,
         registry=registry,
@@ -158,10 +167,21 @@ def load_archive(
     return archive, tuple(sorted(problems))
 
 
+def source_registry(root: Path, problems: list[Problem]) -> SourceRegistry:
+    """The sources of sources.yaml; a source it does not list is reported only when it could be read whole."""
+    read: list[Problem] = []
+    known = read_sources(root, read)
+    problems.extend(read)
+    listed = (root / SOURCES_FILE).is_file() and not any(p.is_error for p in read)
+    return SourceRegistry(known, listed=listed)
+
+
 def parse_salt(root: Path, settings: Settings) -> str:
     sources_file = root / SOURCES_FILE
-    sources = sources_file.read_bytes() if sources_file.is_file() else b""
-    return digest(__version__, repr(settings.allow_html), sources)
+    # An empty sources.yaml is not the same as none: with one, every unlisted source is reported.
+    listed = sources_file.is_file()
+    sources = sources_file.read_bytes() if listed else b""
+    return digest(__version__, repr(settings.allow_html), repr(listed), sources)
 
 
 def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[ParsedEntry]:
@@ -419,6 +439,8 @@ def _briefing_from_fields(
         problems.append(
             warning(rel, fields.value_line("date"), f"the date {date.isoformat()} is in the future: is it a typo?")
         )
+    if date is not None:
+        problems.extend(_date_against_folders(rel, date, fields.value_line("date")))
     source = _resolve_source(source_value, context.registry, rel, fields, problems)
     url = fields.text("url")
     if url is not None and not is_web_address(url):
@@ -445,6 +467,7 @@ def _briefing_from_fields(
         date=date,
         source=source,
         slug=slug,
+        slug_line=fields.value_line("slug") if fields.has("slug") else None,
         body=Body(renderer.render_body(parsed, image_names), footnotes, notes_as_json(footnotes)),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
@@ -460,20 +483,37 @@ def _briefing_from_fields(
     return dataclasses.replace(briefing, fields_digest=fields_digest(briefing))
 
 
+# A file filed by day: briefings/[...]/YYYY/MM/DD/name.md, as `briefgen new` writes them.
+_DAY_FOLDERS = re.compile(r"(.*/)?([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]+")
+
+
+def _date_against_folders(rel: str, date: dt.date, line: int) -> list[Problem]:
+    """A warning when the file sits in YYYY/MM/DD folders that are not its date: one of the two is wrong."""
+    match = _DAY_FOLDERS.fullmatch(rel)
+    if match is None:
+        return []
+    above, folders = match.group(1) or "", match.group(2)
+    dated = f"{date.year:04d}/{date.month:02d}/{date.day:02d}"
+    if folders == dated:
+        return []
+    return [
+        warning(
+            rel,
+            line,
+            f"the date {date.isoformat()} does not match the folders {folders}/ the file is in:"
+            f" correct the date, or move the file to {above}{dated}/",
+        )
+    ]
+
+
 def _resolve_source(
     value: str | None, registry: SourceRegistry, rel: str, fields: Fields, problems: list[Problem]
 ) -> Source | None:
     if value is None:
         return None
-    source, hint = registry.resolve(value)
-    if hint:
-        problems.append(
-            warning(
-                rel,
-                fields.value_line("source"),
-                f"source '{value}' is not in sources.yaml{hint}; it becomes a source of its own",
-            )
-        )
+    source, unlisted = registry.resolve(value)
+    if unlisted:
+        problems.append(warning(rel, fields.value_line("source"), unlisted))
     return source
 
 
@@ -601,16 +641,31 @@ def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:
 
 
 def find_collisions(briefings: list[Briefing]) -> list[Problem]:
-    """Two briefings that would be published at the same address."""
+    """Two briefings that would be published at the same address: each reported at its slug."""
     first: dict[tuple[dt.date, str], Briefing] = {}
     problems: list[Problem] = []
     for briefing in sorted(briefings, key=lambda b: b.path):
         key = (briefing.date, briefing.slug)
         if key in first:
             other = first[key]
-            message = "has the same date ({}) and slug ('{}') as {}"
-            problems.append(error(briefing.path, 1, message.format(briefing.date, briefing.slug, other.path)))
-            problems.append(error(other.path, 1, message.format(briefing.date, briefing.slug, briefing.path)))
+            problems.append(_collision(briefing, other))
+            problems.append(_collision(other, briefing))
         else:
             first[key] = briefing
     return problems
+
+
+def _collision(briefing: Briefing, other: Briefing) -> Problem:
+    """At `briefing`'s `slug:` line, or its first line when its file name gave the slug."""
+
+    def where(b: Briefing) -> str:
+        return b.path if b.slug_line is None else f"{b.path}:{b.slug_line}"
+
+    from_name = ", from the file name" if briefing.slug_line is None else ""
+    fix = "a 'slug:'" if briefing.slug_line is None and other.slug_line is None else "another 'slug:'"
+    return error(
+        briefing.path,
+        briefing.slug_line or 1,
+        f"has the same date ({briefing.date}) and slug ('{briefing.slug}'{from_name}) as {where(other)}:"
+        f" both would be published at one address; give one of them {fix}",
+    )
