@@ -263,6 +263,35 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ),
     ),
     (
+        "footnote-syntax-of-other-tools",
+        {
+            "briefings/a.md": (
+                "---\n"  # 1
+                "title: T\n"  # 2
+                "date: 2025-06-26\n"  # 3
+                "source: isw\n"  # 4
+                "---\n"  # 5
+                "Russian forces advanced near Toretsk.[^1]\n"  # 6
+                "\n"  # 7
+                "> A quote whose second line\n"  # 8
+                "> cites a named note.[^kyiv]\n"  # 9
+                "\n"  # 10
+                "[^1]: Reuters, June 26, 2025, https://www.reuters.com/x\n"  # 11
+                "[^kyiv]: Kyiv Independent\n"  # 12
+            )
+        },
+        (
+            "briefings/a.md:6: '[^1]' is not how briefgen cites a note: write [1], with note 1 under"
+            " 'footnotes:' in the front matter (or \\[^1] to show the brackets)",
+            "briefings/a.md:9: '[^kyiv]' is not how briefgen cites a note: number it, write [1], with note 1 under"
+            " 'footnotes:' in the front matter (or \\[^kyiv] to show the brackets)",
+            "briefings/a.md:11: '[^1]:' is not how briefgen gives a note: move it into the front matter,"
+            " under 'footnotes:', as 1: \"Reuters, June 26, 2025, https://www.reuters.com/x\"",
+            "briefings/a.md:12: '[^kyiv]:' is not how briefgen gives a note: move it into the front matter,"
+            " under 'footnotes:', numbered, as 1: \"Kyiv Independent\"",
+        ),
+    ),
+    (
         "url-not-http",
         {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\nurl: ftp://example.org/r\n---\nBody.\n"},
         ("briefings/a.md:5: 'url' must be an http(s) address, not 'ftp://example.org/r'",),
@@ -703,6 +732,54 @@ def test_escaped_and_code_brackets_are_not_citations(make_site: MakeSite) -> Non
     assert "<p>Escaped [3] stays, and <code>[3]</code> is code.</p>" in briefing.body_html
     assert "<pre><code>[4] indented code" in briefing.body_html
     assert "<pre><code>[5] fenced" in briefing.body_html
+
+
+def test_footnote_syntax_in_code_or_escaped_is_text(make_site: MakeSite) -> None:
+    body = (
+        "Escaped \\[^1] stays, and `[^2]` is code, ``a `[^3]` b`` too.\n"
+        "\n"
+        "    [^4]: indented code\n"
+        "\n"
+        "```\n"
+        "[^5] fenced\n"
+        "```\n"
+        "\n"
+        "A code span over `two\n"
+        "[^6]` lines.\n"
+    )
+    archive, warnings = load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    assert "<p>Escaped [^1] stays, and <code>[^2]</code> is code" in archive.briefings[0].body_html
+
+
+def test_footnote_syntax_is_found_in_every_kind_of_block(make_site: MakeSite) -> None:
+    body = (
+        "# A heading[^h]\n"  # 6
+        "\n"  # 7
+        "| where | what |\n"  # 8
+        "|---|---|\n"  # 9
+        "| Kursk | advance[^t] |\n"  # 10
+        "\n"  # 11
+        "- an item\n"  # 12
+        "- another[^2] and a second[^3]\n"  # 13
+        "\n"  # 14
+        "> [^q]: https://example.org/quoted\n"  # 15: a CommonMark link definition, inside a quote
+        "\n"  # 16
+        "[^4]: https://example.org/report\n"  # 17: the same, at the top level
+        "[^5]:\n"  # 18: a definition with nothing after it
+    )
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    assert [(p.line, p.message.split(" is not how")[0]) for p in caught.value.problems] == [
+        (6, "'[^h]'"),
+        (10, "'[^t]'"),
+        (13, "'[^2]'"),
+        (13, "'[^3]'"),
+        (15, "'[^q]:'"),
+        (17, "'[^4]:'"),
+        (18, "'[^5]:'"),
+    ]
+    assert caught.value.problems[-1].message.endswith("under 'footnotes:', as 5: \"...\"")
 
 
 def test_adjacent_citations_are_two(make_site: MakeSite) -> None:

@@ -36,7 +36,14 @@ from briefgen.model import (
 )
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
-from briefgen.yamlfields import Fields, NumberedTexts, YamlError, compose_with_numbered_texts, nearest
+from briefgen.yamlfields import (
+    Fields,
+    NumberedTexts,
+    YamlError,
+    compose_with_numbered_texts,
+    nearest,
+    yaml_quoted,
+)
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer, ParsedBody
@@ -447,6 +454,7 @@ def _briefing_from_fields(
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
         url = None
     slug = _slug(fields, path, rel, problems)
+    problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
@@ -531,6 +539,36 @@ def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str 
         )
         return None
     return given
+
+
+def _foreign_notes(renderer: MarkdownRenderer, split: SplitFile, rel: str) -> list[Problem]:
+    """Footnotes written as other Markdown tools write them: an error, showing briefgen's way.
+
+    They would otherwise be published as they are, brackets and all. Reading
+    them as notes instead would give notes two homes and two numberings (and
+    `[^name]` labels no number), so the editor is shown the one way.
+    """
+    problems: list[Problem] = []
+    for note in renderer.foreign_notes(split.body):
+        line = split.body_first_line + note.line
+        number = int(note.label) if _NOTE_NUMBER.fullmatch(note.label) else None
+        if note.definition is None:
+            cite = f"write [{number}]" if number else "number it, write [1]"
+            message = (
+                f"'[^{note.label}]' is not how briefgen cites a note: {cite}, with note {number or 1} under"
+                f" 'footnotes:' in the front matter (or \\[^{note.label}] to show the brackets)"
+            )
+        else:
+            numbered = "" if number else " numbered,"
+            message = (
+                f"'[^{note.label}]:' is not how briefgen gives a note: move it into the front matter,"
+                f" under 'footnotes:',{numbered} as {number or 1}: {yaml_quoted(note.definition or '...')}"
+            )
+        problems.append(error(rel, line, message))
+    return problems
+
+
+_NOTE_NUMBER = re.compile(r"0*[1-9][0-9]{0,5}")
 
 
 def _footnotes(
