@@ -232,6 +232,15 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ("briefings/a.md:5: unknown key 'takaways' (did you mean 'takeaways'?)",),
     ),
     (
+        "unknown-key-unlike-any",
+        {"briefings/a.md": briefing_text("region: east\n")},
+        # Nothing to suggest: every key there is, and where they are described.
+        (
+            "briefings/a.md:5: unknown key 'region': the front matter may have title, date, source, url, authors,"
+            " summary, takeaways, footnotes, tags, places, slug, draft, extra ('briefgen help format' describes them)",
+        ),
+    ),
+    (
         "missing-title-date-source",
         {"briefings/a.md": "---\nurl: https://www.understandingwar.org/r\n---\nBody.\n"},
         (
@@ -329,6 +338,14 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         "settings-unknown-key",
         {"briefgen.yaml": "title: Archive\nper_pgae: 10\n", "briefings/a.md": VALID_BRIEFING},
         ("briefgen.yaml:2: unknown key 'per_pgae' (did you mean 'per_page'?)",),
+    ),
+    (
+        "settings-unknown-key-unlike-any",
+        {"briefgen.yaml": "title: Archive\ntheme: dark\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: unknown key 'theme': briefgen.yaml may have title, description, base_url, language,"
+            " per_page, allow_html, feed_entries ('briefgen help format' describes them)",
+        ),
     ),
     (
         "settings-negative-per-page",

@@ -53,6 +53,9 @@ BRIEFING_KEYS = (
     "title", "date", "source", "url", "authors", "summary", "takeaways",
     "footnotes", "tags", "places", "slug", "draft", "extra",
 )  # fmt: skip
+"""Every key a briefing's front matter may have (docs/format.md lists each; a test compares the two)."""
+REQUIRED_KEYS = {"title": "Russian Offensive Campaign Assessment", "date": "2025-06-26", "source": "isw"}
+"""The keys every briefing must have, each with the example its error shows."""
 FRONT_MATTER_FENCE = "---"
 MAX_BRIEFING_BYTES = 20 * 1024 * 1024
 """Far beyond any real report; a bigger file is a mistake (a PDF renamed .md, say)."""
@@ -439,7 +442,7 @@ def _briefing_from_fields(
 ) -> Briefing | None:
     """The briefing its fields describe; `numbered`: its footnotes, read already (yamlfields)."""
     renderer = context.markdown()
-    for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
+    for key, example in REQUIRED_KEYS.items():
         fields.require(key, example)
     title, date, source_value = fields.text("title"), fields.date("date"), fields.text("source")
     if date is not None and date > context.today:

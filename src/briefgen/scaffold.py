@@ -21,6 +21,8 @@ from briefgen.yamlfields import nearest, why_not_a_day, yaml_quoted
 
 STARTER_DIR = "starter"
 """Package folder of the files `init` writes; the Pages workflow there is the one copy."""
+FORMAT_DOC = "format.md"
+"""docs/format.md, as the wheel ships it (pyproject.toml): `briefgen help format` prints it."""
 PAGES_WORKFLOW = ".github/workflows/pages.yml"
 EXAMPLE_BRIEFING = f"{BRIEFINGS_DIR}/2025/06/26/example-desk-how-a-briefing-is-written.md"
 STARTER_FILES = {
@@ -41,6 +43,14 @@ class ScaffoldError(BriefgenError):
 def starter_text(name: str) -> str:
     """One of the starter files, read from the installed package."""
     return files("briefgen").joinpath(STARTER_DIR, name).read_text(encoding="utf-8")
+
+
+def format_document() -> str:
+    """The format, docs/format.md: inside the installed package, or in the repository (an editable install)."""
+    packaged = files("briefgen").joinpath(FORMAT_DOC)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "docs" / FORMAT_DOC).read_text(encoding="utf-8")
 
 
 def init_site(folder: Path) -> list[str]:

@@ -366,7 +366,7 @@ class Fields:
             if key in self.nodes:
                 self._problem(key_node, f"'{key}' is given twice")
             elif key not in known:
-                self._problem(key_node, f"unknown key '{key}'{nearest(key, known)}")
+                self._problem(key_node, f"unknown key '{key}'{_unknown_key_hint(key, known, what)}")
             else:
                 self.nodes[key] = (key_node, value_node)
 
@@ -530,6 +530,11 @@ class Fields:
             self._problem(node, f"every key of '{key}' must be text")
             return None
         return value
+
+
+def _unknown_key_hint(key: str, known: Collection[str], what: str) -> str:
+    """The key it resembles; or else every key there is, and where they are described."""
+    return nearest(key, known) or f": {what} may have {', '.join(known)} ('briefgen help format' describes them)"
 
 
 def _as_quoted_text(node: Node) -> str | None:
