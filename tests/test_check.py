@@ -93,13 +93,28 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         {"briefings/a.md": "---\ntitle: Kursk: the offensive\ndate: 2025-06-26\nsource: isw\n---\nBody.\n"},
         (
             "briefings/a.md:2: invalid YAML: mapping values are not allowed in this context"
-            " (a value containing ': ' must be quoted)",
+            " (a value containing ': ' must be in quotes: write title: \"Kursk: the offensive\")",
         ),
     ),
     (
         "bad-date-month-13",
         {"briefings/a.md": "---\ntitle: T\ndate: 2025-13-01\nsource: isw\n---\nBody.\n"},
-        ("briefings/a.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-13-01'",),
+        ("briefings/a.md:3: 'date' 2025-13-01 is not a calendar date: there is no month 13 (months run 01 to 12)",),
+    ),
+    (
+        "bad-date-day-31-in-june",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-31\nsource: isw\n---\nBody.\n"},
+        ("briefings/a.md:3: 'date' 2025-06-31 is not a calendar date: June has 30 days",),
+    ),
+    (
+        "bad-date-february-29-not-leap",
+        {"briefings/a.md": "---\ntitle: T\nsource: isw\ndate: 2025-02-29\n---\nBody.\n"},
+        ("briefings/a.md:4: 'date' 2025-02-29 is not a calendar date: February 2025 has 28 days (not a leap year)",),
+    ),
+    (
+        "bad-date-day-00",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-00\nsource: isw\n---\nBody.\n"},
+        ("briefings/a.md:3: 'date' 2025-06-00 is not a calendar date: there is no day 00 (days start at 01)",),
     ),
     (
         "bad-date-word",
@@ -177,27 +192,53 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
             "briefings/isw/report.md": briefing_text("slug: daily-assessment\n", source="isw"),
             "briefings/wilson/report.md": briefing_text("slug: daily-assessment\n", source="wilson-center"),
         },
+        # briefing_text's front matter puts the slug on line 5 of both files.
         (
-            "briefings/isw/report.md:1: has the same date (2025-06-26) and slug ('daily-assessment')"
-            " as briefings/wilson/report.md",
-            "briefings/wilson/report.md:1: has the same date (2025-06-26) and slug ('daily-assessment')"
-            " as briefings/isw/report.md",
+            "briefings/isw/report.md:5: has the same date (2025-06-26) and slug ('daily-assessment')"
+            " as briefings/wilson/report.md:5: both would be published at one address;"
+            " give one of them another 'slug:'",
+            "briefings/wilson/report.md:5: has the same date (2025-06-26) and slug ('daily-assessment')"
+            " as briefings/isw/report.md:5: both would be published at one address;"
+            " give one of them another 'slug:'",
         ),
     ),
     (
         "same-date-and-file-name",
         {"briefings/a/assessment.md": VALID_BRIEFING, "briefings/b/assessment.md": VALID_BRIEFING},
+        # No 'slug:': each is named after its file, so the problem is at the top of the file.
         (
-            "briefings/a/assessment.md:1: has the same date (2025-06-26) and slug ('assessment')"
-            " as briefings/b/assessment.md",
-            "briefings/b/assessment.md:1: has the same date (2025-06-26) and slug ('assessment')"
-            " as briefings/a/assessment.md",
+            "briefings/a/assessment.md:1: has the same date (2025-06-26) and slug ('assessment', from the file name)"
+            " as briefings/b/assessment.md: both would be published at one address; give one of them a 'slug:'",
+            "briefings/b/assessment.md:1: has the same date (2025-06-26) and slug ('assessment', from the file name)"
+            " as briefings/a/assessment.md: both would be published at one address; give one of them a 'slug:'",
+        ),
+    ),
+    (
+        "same-date-one-slug-written",
+        {
+            "briefings/a/daily.md": VALID_BRIEFING,
+            "briefings/b/other.md": briefing_text("slug: daily\n"),
+        },
+        (
+            "briefings/a/daily.md:1: has the same date (2025-06-26) and slug ('daily', from the file name)"
+            " as briefings/b/other.md:5: both would be published at one address; give one of them another 'slug:'",
+            "briefings/b/other.md:5: has the same date (2025-06-26) and slug ('daily')"
+            " as briefings/a/daily.md: both would be published at one address; give one of them another 'slug:'",
         ),
     ),
     (
         "misspelt-key",
         {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\ntakaways:\n  - One.\n---\nBody.\n"},
         ("briefings/a.md:5: unknown key 'takaways' (did you mean 'takeaways'?)",),
+    ),
+    (
+        "unknown-key-unlike-any",
+        {"briefings/a.md": briefing_text("region: east\n")},
+        # Nothing to suggest: every key there is, and where they are described.
+        (
+            "briefings/a.md:5: unknown key 'region': the front matter may have title, date, source, url, authors,"
+            " summary, takeaways, footnotes, tags, places, slug, draft, extra ('briefgen help format' describes them)",
+        ),
     ),
     (
         "missing-title-date-source",
@@ -228,6 +269,35 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         (
             "briefings/a.md:11: citation [5] has no note 5 in 'footnotes'"
             " (write \\[5] for brackets that are not a citation)",
+        ),
+    ),
+    (
+        "footnote-syntax-of-other-tools",
+        {
+            "briefings/a.md": (
+                "---\n"  # 1
+                "title: T\n"  # 2
+                "date: 2025-06-26\n"  # 3
+                "source: isw\n"  # 4
+                "---\n"  # 5
+                "Russian forces advanced near Toretsk.[^1]\n"  # 6
+                "\n"  # 7
+                "> A quote whose second line\n"  # 8
+                "> cites a named note.[^kyiv]\n"  # 9
+                "\n"  # 10
+                "[^1]: Reuters, June 26, 2025, https://www.reuters.com/x\n"  # 11
+                "[^kyiv]: Kyiv Independent\n"  # 12
+            )
+        },
+        (
+            "briefings/a.md:6: '[^1]' is not how briefgen cites a note: write [1], with note 1 under"
+            " 'footnotes:' in the front matter (or \\[^1] to show the brackets)",
+            "briefings/a.md:9: '[^kyiv]' is not how briefgen cites a note: number it, write [1], with note 1 under"
+            " 'footnotes:' in the front matter (or \\[^kyiv] to show the brackets)",
+            "briefings/a.md:11: '[^1]:' is not how briefgen gives a note: move it into the front matter,"
+            " under 'footnotes:', as 1: \"Reuters, June 26, 2025, https://www.reuters.com/x\"",
+            "briefings/a.md:12: '[^kyiv]:' is not how briefgen gives a note: move it into the front matter,"
+            " under 'footnotes:', numbered, as 1: \"Kyiv Independent\"",
         ),
     ),
     (
@@ -270,6 +340,14 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ("briefgen.yaml:2: unknown key 'per_pgae' (did you mean 'per_page'?)",),
     ),
     (
+        "settings-unknown-key-unlike-any",
+        {"briefgen.yaml": "title: Archive\ntheme: dark\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: unknown key 'theme': briefgen.yaml may have title, description, base_url, language,"
+            " per_page, allow_html, feed_entries ('briefgen help format' describes them)",
+        ),
+    ),
+    (
         "settings-negative-per-page",
         {"briefgen.yaml": "title: Archive\n\nper_page: -1\n", "briefings/a.md": VALID_BRIEFING},
         ("briefgen.yaml:3: 'per_page' must be a whole number of at least 1, not the text '-1'",),
@@ -293,6 +371,71 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         "tab-indentation",
         {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\ntags:\n\t- drones\n---\nBody.\n"},
         ("briefings/a.md:6: invalid YAML:", "(YAML does not allow tabs for indentation: use spaces)"),
+    ),
+    (
+        "takeaway-with-colon",
+        {
+            "briefings/a.md": (
+                "---\n"  # 1
+                "title: T\n"  # 2
+                "date: 2025-06-26\n"  # 3
+                "source: isw\n"  # 4
+                "takeaways:\n"  # 5
+                "  - Russian forces continued offensive operations.\n"  # 6
+                "  - Kharkiv: Russian forces advanced\n"  # 7
+                "---\nBody.\n"
+            )
+        },
+        (
+            "briefings/a.md:7: an item of 'takeaways' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in - "Kharkiv: Russian forces advanced"',
+        ),
+    ),
+    (
+        "tag-in-flow-list-with-colon",
+        {"briefings/a.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\ntags: [drones, front: east]\n---\nBody.\n"},
+        (
+            "briefings/a.md:5: an item of 'tags' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in "front: east"',
+        ),
+    ),
+    (
+        "author-with-colon",
+        {"briefings/a.md": briefing_text("authors:\n  - Jane Doe\n  - Editor: John Roe\n")},
+        (
+            "briefings/a.md:7: an item of 'authors' must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in - "Editor: John Roe"',
+        ),
+    ),
+    (
+        "footnote-with-colon",
+        {
+            "briefings/a.md": briefing_text(
+                "footnotes:\n"  # 5
+                "  1: Reuters, June 26\n"  # 6
+                "  2: ISW: Russian Offensive Campaign Assessment, June 26\n",  # 7
+                body="A claim.[1][2]\n",
+            )
+        },
+        (
+            "briefings/a.md:7: invalid YAML: mapping values are not allowed in this context (a value containing ': '"
+            ' must be in quotes: write 2: "ISW: Russian Offensive Campaign Assessment, June 26")',
+        ),
+    ),
+    (
+        "footnote-value-is-a-mapping",
+        {
+            "briefings/a.md": briefing_text(
+                "footnotes:\n"  # 5
+                "  1:\n"  # 6
+                "    ISW: Russian Offensive Campaign Assessment\n",  # 7
+                body="A claim.[1]\n",
+            )
+        },
+        (
+            "briefings/a.md:7: note 1 must be text, but its ': ' makes it a mapping:"
+            ' put it in quotes, as in 1: "ISW: Russian Offensive Campaign Assessment"',
+        ),
     ),
     (
         "footnote-number-not-ascii",
@@ -387,7 +530,7 @@ def test_rest_of_archive_is_still_checked(capsys: pytest.CaptureFixture[str], ma
     code, out, err = check(capsys, root)
     assert code == 1
     assert err.splitlines() == [
-        "briefings/2025/06/26/bad-date.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-06-31'",
+        "briefings/2025/06/26/bad-date.md:3: 'date' 2025-06-31 is not a calendar date: June has 30 days",
         "briefings/2025/06/27/bad-key.md:5: unknown key 'place' (did you mean 'places'?)",
     ]
     assert out.strip() == "checked 4 briefings: 2 errors, 0 warnings"
@@ -408,7 +551,7 @@ def test_every_problem_in_one_file_is_reported(capsys: pytest.CaptureFixture[str
     assert code == 1
     assert err.splitlines() == [
         "briefings/a.md:2: 'title' must be text, not a list",
-        "briefings/a.md:3: 'date' must be a date written YYYY-MM-DD, not the text '2025-02-30'",
+        "briefings/a.md:3: 'date' 2025-02-30 is not a calendar date: February 2025 has 28 days",
         "briefings/a.md:5: 'url' must be an http(s) address, not 'example.org'",
         "briefings/a.md:6: 'tags' must be a list, like [drones, air-defense], not the text 'drones'",
         "briefings/a.md:8: citation [2] has no note 2 in 'footnotes'"
@@ -467,9 +610,26 @@ def test_warnings_do_not_fail_check(capsys: pytest.CaptureFixture[str], make_sit
 
 def test_warnings_fail_check_when_strict(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
     root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG"})
-    code, _, err = check(capsys, root, "--strict")
+    code, out, err = check(capsys, root, "--strict")
     assert code == 1
     assert err.splitlines() == EXPECTED_WARNINGS
+    # The summary says why a check with no error failed.
+    assert out.strip() == "checked 1 briefing: 0 errors, 3 warnings (--strict: warnings fail the check)"
+
+
+def test_strict_summary_with_errors_and_warnings(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/b.md": "no front matter\n"})
+    code, out, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert "briefings/a.md:7: warning: note 2 is never cited in the text" in err
+    assert "briefings/b.md:1: no front matter" in err
+    assert out.strip() == "checked 2 briefings: 2 errors, 3 warnings (--strict: warnings fail the check)"
+
+
+def test_strict_without_warnings_says_nothing_of_them(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    code, out, _ = check(capsys, make_site({"briefings/a.md": "no front matter\n"}), "--strict")
+    assert code == 1
+    assert out.strip() == "checked 1 briefing: 1 error, 0 warnings"
 
 
 def test_warnings_are_listed_with_errors(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
@@ -483,6 +643,36 @@ def test_warnings_are_listed_with_errors(capsys: pytest.CaptureFixture[str], mak
     assert out.strip() == "checked 2 briefings: 2 errors, 3 warnings"
 
 
+def test_source_not_in_sources_yaml_warns_and_fails_strict(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite
+) -> None:
+    root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="Reuters")})
+    expected = (
+        "briefings/a.md:4: warning: source 'Reuters' is not in sources.yaml: add it there"
+        " (as 'reuters:' with 'name: Reuters'), or it is published as a source of its own"
+    )
+    code, _, err = check(capsys, root)
+    assert (code, err.strip()) == (0, expected)
+    code, out, err = check(capsys, root, "--strict")
+    assert (code, err.strip()) == (1, expected)
+    assert out.strip() == "checked 1 briefing: 0 errors, 1 warning (--strict: warnings fail the check)"
+
+
+def test_any_source_is_its_own_without_sources_yaml(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    root = make_site({"briefings/a.md": briefing_text(source="Reuters")})
+    code, out, err = check(capsys, root, "--strict")
+    assert (code, err) == (0, "")
+    assert out.strip() == "checked 1 briefing: 0 errors, 0 warnings"
+
+
+def test_empty_sources_yaml_still_lists_the_sources(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
+    # The file is there: the team keeps a list, which does not have this source yet.
+    root = make_site({"sources.yaml": "# none yet\n", "briefings/a.md": briefing_text(source="isw")})
+    code, _, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert err.startswith("briefings/a.md:4: warning: source 'isw' is not in sources.yaml: add it there")
+
+
 def test_unknown_source_like_a_key_warns(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
     root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="iws")})
     code, _, err = check(capsys, root)
@@ -491,6 +681,53 @@ def test_unknown_source_like_a_key_warns(capsys: pytest.CaptureFixture[str], mak
         "briefings/a.md:4: warning: source 'iws' is not in sources.yaml (did you mean 'isw'?);"
         " it becomes a source of its own"
     )
+
+
+# --- dates and the folders they are filed in ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        pytest.param(
+            "briefings/2025/06/26/a.md",
+            "briefings/2025/06/26/a.md:3: warning: the date 2025-06-27 does not match the folders"
+            " 2025/06/26/ the file is in: correct the date, or move the file to briefings/2025/06/27/",
+            id="day",
+        ),
+        pytest.param(
+            "briefings/isw/2024/12/31/a.md",
+            "briefings/isw/2024/12/31/a.md:3: warning: the date 2025-06-27 does not match the folders"
+            " 2024/12/31/ the file is in: correct the date, or move the file to briefings/isw/2025/06/27/",
+            id="below-a-source-folder",
+        ),
+    ],
+)
+def test_date_not_matching_its_folders_warns(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite, path: str, expected: str
+) -> None:
+    root = make_site({path: briefing_text(date="2025-06-27")})
+    code, _, err = check(capsys, root, "--strict")
+    assert code == 1
+    assert err.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "briefings/2025/06/27/a.md",  # the folders agree
+        "briefings/a.md",
+        "briefings/2025/a.md",  # year folders only
+        "briefings/2025/06/a.md",  # year and month only: filed by month, not by day
+        "briefings/isw/2025-06-26/a.md",
+        "briefings/2025/06/26/notes/a.md",  # the dated folders are not the file's own
+    ],
+)
+def test_date_folders_are_compared_only_when_the_path_has_them(
+    capsys: pytest.CaptureFixture[str], make_site: MakeSite, path: str
+) -> None:
+    code, _, err = check(capsys, make_site({path: briefing_text(date="2025-06-27")}), "--strict")
+    assert (code, err) == (0, "")
 
 
 # --- citations --------------------------------------------------------------------
@@ -512,6 +749,54 @@ def test_escaped_and_code_brackets_are_not_citations(make_site: MakeSite) -> Non
     assert "<p>Escaped [3] stays, and <code>[3]</code> is code.</p>" in briefing.body_html
     assert "<pre><code>[4] indented code" in briefing.body_html
     assert "<pre><code>[5] fenced" in briefing.body_html
+
+
+def test_footnote_syntax_in_code_or_escaped_is_text(make_site: MakeSite) -> None:
+    body = (
+        "Escaped \\[^1] stays, and `[^2]` is code, ``a `[^3]` b`` too.\n"
+        "\n"
+        "    [^4]: indented code\n"
+        "\n"
+        "```\n"
+        "[^5] fenced\n"
+        "```\n"
+        "\n"
+        "A code span over `two\n"
+        "[^6]` lines.\n"
+    )
+    archive, warnings = load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    assert "<p>Escaped [^1] stays, and <code>[^2]</code> is code" in archive.briefings[0].body_html
+
+
+def test_footnote_syntax_is_found_in_every_kind_of_block(make_site: MakeSite) -> None:
+    body = (
+        "# A heading[^h]\n"  # 6
+        "\n"  # 7
+        "| where | what |\n"  # 8
+        "|---|---|\n"  # 9
+        "| Kursk | advance[^t] |\n"  # 10
+        "\n"  # 11
+        "- an item\n"  # 12
+        "- another[^2] and a second[^3]\n"  # 13
+        "\n"  # 14
+        "> [^q]: https://example.org/quoted\n"  # 15: a CommonMark link definition, inside a quote
+        "\n"  # 16
+        "[^4]: https://example.org/report\n"  # 17: the same, at the top level
+        "[^5]:\n"  # 18: a definition with nothing after it
+    )
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    assert [(p.line, p.message.split(" is not how")[0]) for p in caught.value.problems] == [
+        (6, "'[^h]'"),
+        (10, "'[^t]'"),
+        (13, "'[^2]'"),
+        (13, "'[^3]'"),
+        (15, "'[^q]:'"),
+        (17, "'[^4]:'"),
+        (18, "'[^5]:'"),
+    ]
+    assert caught.value.problems[-1].message.endswith("under 'footnotes:', as 5: \"...\"")
 
 
 def test_adjacent_citations_are_two(make_site: MakeSite) -> None:
@@ -554,7 +839,9 @@ def test_bare_addresses_in_notes_become_links(make_site: MakeSite) -> None:
 def test_unknown_source_name_becomes_its_own_source(make_site: MakeSite) -> None:
     root = make_site({"sources.yaml": SOURCES_YAML, "briefings/a.md": briefing_text(source="Kyiv Independent")})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    assert warnings == ()
+    assert [(w.line, w.message.split(":")[0]) for w in warnings] == [
+        (4, "source 'Kyiv Independent' is not in sources.yaml")
+    ]
     source = archive.briefings[0].source
     assert (source.key, source.name, source.url) == ("kyiv-independent", "Kyiv Independent", None)
     assert archive.sources["kyiv-independent"] is source

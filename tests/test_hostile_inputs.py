@@ -189,10 +189,21 @@ def test_dates_from_year_1_to_9999_build_under_four_digit_years(make_site: MakeS
     lxml.etree.fromstring((tmp_path / "out/feed.xml").read_bytes())
 
 
-@pytest.mark.parametrize("date", ["0000-01-01", "1900-02-29", "2025-13-01", "2025-06-31", "20250-01-01", "-2025-01-01"])
-def test_a_date_that_does_not_exist_is_one_error_at_its_line(make_site: MakeSite, date: str) -> None:
+@pytest.mark.parametrize(
+    ("date", "why"),
+    [
+        ("0000-01-01", "is not a calendar date: there is no year 0000"),
+        ("1900-02-29", "is not a calendar date: February 1900 has 28 days (not a leap year)"),
+        ("2025-13-01", "is not a calendar date: there is no month 13 (months run 01 to 12)"),
+        ("2025-06-31", "is not a calendar date: June has 30 days"),
+        ("20250-01-01", "must be a date written YYYY-MM-DD, not the text '20250-01-01'"),
+        ("-2025-01-01", "must be a date written YYYY-MM-DD, not the text '-2025-01-01'"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_one_error_at_its_line(make_site: MakeSite, date: str, why: str) -> None:
     root = make_site({"briefings/a.md": briefing_text(date=f"'{date}'")})
-    assert problems_of(root) == [f"briefings/a.md:3: 'date' must be a date written YYYY-MM-DD, not the text '{date}'"]
+    written = "" if why.startswith("must") else f" {date}"
+    assert problems_of(root) == [f"briefings/a.md:3: 'date'{written} {why}"]
 
 
 # --- YAML bombs and nesting -------------------------------------------------------------

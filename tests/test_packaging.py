@@ -63,6 +63,7 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
         assert packaged in names
     for starter in ("briefgen.yaml", "sources.yaml", "gitignore", "pages.yml", "example-briefing.md"):
         assert f"briefgen/starter/{starter}" in names
+    assert "briefgen/format.md" in names  # `briefgen help format`: an installed briefgen has no docs/
     with tarfile.open(sdist) as archive:
         assert any(name.endswith("src/briefgen/starter/pages.yml") for name in archive.getnames())
 
@@ -73,6 +74,8 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
     assert Path(installed.strip()).is_relative_to(venv)
     briefgen = venv / "bin" / "briefgen"
     assert run(briefgen, "--version", cwd=tmp_path).startswith("briefgen 0.")
+
+    assert run(briefgen, "help", "format", cwd=tmp_path) == (REPO_ROOT / "docs/format.md").read_text(encoding="utf-8")
 
     run(briefgen, "init", "archive", cwd=tmp_path)
     site_root = tmp_path / "archive"

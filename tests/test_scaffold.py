@@ -161,12 +161,22 @@ def test_new_outside_a_site_root_points_to_init(tmp_path: Path, capsys: pytest.C
     assert "briefgen init" in err
 
 
-@pytest.mark.parametrize("date", ["2025-6-1", "26.06.2025", "2025-02-30"])
-def test_new_refuses_a_date_that_is_not_yyyy_mm_dd(root: Path, capsys: pytest.CaptureFixture[str], date: str) -> None:
+@pytest.mark.parametrize(
+    ("date", "expected"),
+    [
+        ("2025-6-1", "'2025-6-1' is not a date written YYYY-MM-DD"),
+        ("26.06.2025", "'26.06.2025' is not a date written YYYY-MM-DD"),
+        ("2025-02-30", "'2025-02-30' is not a calendar date: February 2025 has 28 days"),
+        ("2025-13-01", "'2025-13-01' is not a calendar date: there is no month 13 (months run 01 to 12)"),
+    ],
+)
+def test_new_refuses_a_date_that_is_not_yyyy_mm_dd(
+    root: Path, capsys: pytest.CaptureFixture[str], date: str, expected: str
+) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["new", "--root", str(root), "--source", "isw", "--title", "A report", "--date", date])
     assert exit_info.value.code == 2
-    assert f"'{date}' is not a date" in capsys.readouterr().err
+    assert expected in capsys.readouterr().err
 
 
 # briefgen init

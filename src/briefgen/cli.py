@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,7 +15,7 @@ from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
-from briefgen.scaffold import PAGES_WORKFLOW, init_site, new_briefing, parse_day
+from briefgen.scaffold import PAGES_WORKFLOW, format_document, init_site, new_briefing, parse_day
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8000
@@ -46,7 +47,8 @@ def _parser() -> argparse.ArgumentParser:
         prog="briefgen",
         description="Publish conflict briefings (Markdown files with YAML front matter) as a static website.",
         epilog="Start an archive with 'briefgen init DIR', add a report with 'briefgen new', "
-        "preview it with 'briefgen serve'. Run 'briefgen COMMAND --help' for the options of one command.",
+        "preview it with 'briefgen serve'. Run 'briefgen COMMAND --help' for the options of one command, "
+        "and 'briefgen help format' for how briefings are written.",
     )
     parser.add_argument("--version", action="version", version=f"briefgen {__version__}")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND", dest="command")
@@ -56,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         help="check every briefing and report problems as path:line: message",
         description="Read and validate the whole archive without writing anything. "
         "Exits 1 when there is an error (with --strict, also on a warning).",
+        epilog="How briefings, sources.yaml and briefgen.yaml are written: 'briefgen help format'.",
     )
     _add_root(check)
     check.add_argument("--strict", action="store_true", help="treat warnings as errors")
@@ -87,6 +90,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.set_defaults(run=run_build)
     _add_editor_commands(commands)
+    help_command = commands.add_parser(
+        "help",
+        help="'briefgen help format': how briefings, sources.yaml and briefgen.yaml are written",
+        description="Print the format of an archive (the contract between editors and briefgen), "
+        "or the help of one command.",
+    )
+    help_command.add_argument("topic", nargs="?", metavar="TOPIC", help="'format', or a command's name")
+    help_command.set_defaults(run=functools.partial(run_help, parser=parser, commands=commands))
     return parser
 
 
@@ -180,18 +191,16 @@ def _count(n: int, word: str) -> str:
 def run_check(args: argparse.Namespace) -> int:
     root: Path = args.root
     try:
-        archive, warnings = load_archive(root, include_drafts=True)
+        archive, problems = load_archive(root, include_drafts=True)
+        checked = len(archive.briefings)
     except ArchiveError as exc:
-        print_problems(exc.problems)
-        errors = len(exc.errors)
-        print(
-            f"checked {_count(exc.files_read, 'briefing')}: "
-            f"{_count(errors, 'error')}, {_count(len(exc.problems) - errors, 'warning')}"
-        )
-        return EXIT_PROBLEMS
-    print_problems(warnings)
-    print(f"checked {_count(len(archive.briefings), 'briefing')}: 0 errors, {_count(len(warnings), 'warning')}")
-    return EXIT_PROBLEMS if (warnings and args.strict) else EXIT_OK
+        problems, checked = exc.problems, exc.files_read
+    print_problems(problems)  # every one, warnings too: with --strict they are what failed
+    errors = sum(p.is_error for p in problems)
+    warnings = len(problems) - errors
+    strict = " (--strict: warnings fail the check)" if args.strict and warnings else ""
+    print(f"checked {_count(checked, 'briefing')}: {_count(errors, 'error')}, {_count(warnings, 'warning')}{strict}")
+    return EXIT_PROBLEMS if errors or (warnings and args.strict) else EXIT_OK
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -220,6 +229,25 @@ def run_build(args: argparse.Namespace) -> int:
         f"({report.rendered:,} rendered, {report.reused:,} reused; {_count(report.written, 'file')} written) "
         f"in {report.seconds:.1f} s"
     )
+    return EXIT_OK
+
+
+def run_help(
+    args: argparse.Namespace,
+    *,
+    parser: argparse.ArgumentParser,
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+) -> int:
+    """`briefgen help format` prints the format (an installed briefgen has no docs/ folder to read)."""
+    if args.topic is None:
+        parser.print_help()
+    elif args.topic == "format":
+        print(format_document(), end="")
+    elif args.topic in commands.choices:
+        commands.choices[args.topic].print_help()
+    else:
+        print(f"briefgen help: no help on '{args.topic}': try 'format' or a command's name", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -36,7 +36,14 @@ from briefgen.model import (
 )
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
-from briefgen.yamlfields import Fields, NumberedTexts, YamlError, compose_with_numbered_texts, nearest
+from briefgen.yamlfields import (
+    Fields,
+    NumberedTexts,
+    YamlError,
+    compose_with_numbered_texts,
+    nearest,
+    yaml_quoted,
+)
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer, ParsedBody
@@ -46,6 +53,9 @@ BRIEFING_KEYS = (
     "title", "date", "source", "url", "authors", "summary", "takeaways",
     "footnotes", "tags", "places", "slug", "draft", "extra",
 )  # fmt: skip
+"""Every key a briefing's front matter may have (docs/format.md lists each; a test compares the two)."""
+REQUIRED_KEYS = {"title": "Russian Offensive Campaign Assessment", "date": "2025-06-26", "source": "isw"}
+"""The keys every briefing must have, each with the example its error shows."""
 FRONT_MATTER_FENCE = "---"
 MAX_BRIEFING_BYTES = 20 * 1024 * 1024
 """Far beyond any real report; a bigger file is a mistake (a PDF renamed .md, say)."""
@@ -66,11 +76,13 @@ class SourceRegistry:
     """Resolves `source:` values: registry keys, organisation names, or new sources."""
 
     known: Mapping[str, Source]
+    listed: bool = False
+    """Whether the site has a sources.yaml: then a source it does not list is a mistake to report."""
     named: dict[str, Source] = field(default_factory=dict)
     """Sources that exist only because a briefing named them."""
 
     def resolve(self, value: str) -> tuple[Source, str | None]:
-        """The source, and a hint when an unknown value looks like a misspelt key."""
+        """The source, and, for one that sources.yaml does not list, what to say about it."""
         if value in self.known:
             return self.known[value], None
         folded = value.casefold()
@@ -82,7 +94,14 @@ class SourceRegistry:
             return self.known[key], None
         source = self.named.setdefault(key, Source(key=key, name=value))
         hint = nearest(value, self.known) if self.known and is_plain_slug(value) else ""
-        return source, hint or None
+        if hint:
+            return source, f"source '{value}' is not in {SOURCES_FILE}{hint}; it becomes a source of its own"
+        if self.listed:
+            return source, (
+                f"source '{value}' is not in {SOURCES_FILE}: add it there (as '{key}:' with"
+                f" 'name: {value}'), or it is published as a source of its own"
+            )
+        return source, None
 
     def all_sources(self) -> dict[str, Source]:
         return {**self.named, **self.known}
@@ -131,7 +150,7 @@ def load_archive(
     """
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
-    registry = SourceRegistry(read_sources(root, problems))
+    registry = source_registry(root, problems)
     context = ParseContext(
         root=root,
         registry=registry,
@@ -158,10 +177,21 @@ def load_archive(
     return archive, tuple(sorted(problems))
 
 
+def source_registry(root: Path, problems: list[Problem]) -> SourceRegistry:
+    """The sources of sources.yaml; a source it does not list is reported only when it could be read whole."""
+    read: list[Problem] = []
+    known = read_sources(root, read)
+    problems.extend(read)
+    listed = (root / SOURCES_FILE).is_file() and not any(p.is_error for p in read)
+    return SourceRegistry(known, listed=listed)
+
+
 def parse_salt(root: Path, settings: Settings) -> str:
     sources_file = root / SOURCES_FILE
-    sources = sources_file.read_bytes() if sources_file.is_file() else b""
-    return digest(__version__, repr(settings.allow_html), sources)
+    # An empty sources.yaml is not the same as none: with one, every unlisted source is reported.
+    listed = sources_file.is_file()
+    sources = sources_file.read_bytes() if listed else b""
+    return digest(__version__, repr(settings.allow_html), repr(listed), sources)
 
 
 def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[ParsedEntry]:
@@ -412,19 +442,22 @@ def _briefing_from_fields(
 ) -> Briefing | None:
     """The briefing its fields describe; `numbered`: its footnotes, read already (yamlfields)."""
     renderer = context.markdown()
-    for key, example in (("title", "Russian Offensive Campaign Assessment"), ("date", "2025-06-26"), ("source", "isw")):
+    for key, example in REQUIRED_KEYS.items():
         fields.require(key, example)
     title, date, source_value = fields.text("title"), fields.date("date"), fields.text("source")
     if date is not None and date > context.today:
         problems.append(
             warning(rel, fields.value_line("date"), f"the date {date.isoformat()} is in the future: is it a typo?")
         )
+    if date is not None:
+        problems.extend(_date_against_folders(rel, date, fields.value_line("date")))
     source = _resolve_source(source_value, context.registry, rel, fields, problems)
     url = fields.text("url")
     if url is not None and not is_web_address(url):
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
         url = None
     slug = _slug(fields, path, rel, problems)
+    problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
@@ -445,6 +478,7 @@ def _briefing_from_fields(
         date=date,
         source=source,
         slug=slug,
+        slug_line=fields.value_line("slug") if fields.has("slug") else None,
         body=Body(renderer.render_body(parsed, image_names), footnotes, notes_as_json(footnotes)),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
@@ -460,20 +494,37 @@ def _briefing_from_fields(
     return dataclasses.replace(briefing, fields_digest=fields_digest(briefing))
 
 
+# A file filed by day: briefings/[...]/YYYY/MM/DD/name.md, as `briefgen new` writes them.
+_DAY_FOLDERS = re.compile(r"(.*/)?([0-9]{4}/[0-9]{2}/[0-9]{2})/[^/]+")
+
+
+def _date_against_folders(rel: str, date: dt.date, line: int) -> list[Problem]:
+    """A warning when the file sits in YYYY/MM/DD folders that are not its date: one of the two is wrong."""
+    match = _DAY_FOLDERS.fullmatch(rel)
+    if match is None:
+        return []
+    above, folders = match.group(1) or "", match.group(2)
+    dated = f"{date.year:04d}/{date.month:02d}/{date.day:02d}"
+    if folders == dated:
+        return []
+    return [
+        warning(
+            rel,
+            line,
+            f"the date {date.isoformat()} does not match the folders {folders}/ the file is in:"
+            f" correct the date, or move the file to {above}{dated}/",
+        )
+    ]
+
+
 def _resolve_source(
     value: str | None, registry: SourceRegistry, rel: str, fields: Fields, problems: list[Problem]
 ) -> Source | None:
     if value is None:
         return None
-    source, hint = registry.resolve(value)
-    if hint:
-        problems.append(
-            warning(
-                rel,
-                fields.value_line("source"),
-                f"source '{value}' is not in sources.yaml{hint}; it becomes a source of its own",
-            )
-        )
+    source, unlisted = registry.resolve(value)
+    if unlisted:
+        problems.append(warning(rel, fields.value_line("source"), unlisted))
     return source
 
 
@@ -491,6 +542,36 @@ def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str 
         )
         return None
     return given
+
+
+def _foreign_notes(renderer: MarkdownRenderer, split: SplitFile, rel: str) -> list[Problem]:
+    """Footnotes written as other Markdown tools write them: an error, showing briefgen's way.
+
+    They would otherwise be published as they are, brackets and all. Reading
+    them as notes instead would give notes two homes and two numberings (and
+    `[^name]` labels no number), so the editor is shown the one way.
+    """
+    problems: list[Problem] = []
+    for note in renderer.foreign_notes(split.body):
+        line = split.body_first_line + note.line
+        number = int(note.label) if _NOTE_NUMBER.fullmatch(note.label) else None
+        if note.definition is None:
+            cite = f"write [{number}]" if number else "number it, write [1]"
+            message = (
+                f"'[^{note.label}]' is not how briefgen cites a note: {cite}, with note {number or 1} under"
+                f" 'footnotes:' in the front matter (or \\[^{note.label}] to show the brackets)"
+            )
+        else:
+            numbered = "" if number else " numbered,"
+            message = (
+                f"'[^{note.label}]:' is not how briefgen gives a note: move it into the front matter,"
+                f" under 'footnotes:',{numbered} as {number or 1}: {yaml_quoted(note.definition or '...')}"
+            )
+        problems.append(error(rel, line, message))
+    return problems
+
+
+_NOTE_NUMBER = re.compile(r"0*[1-9][0-9]{0,5}")
 
 
 def _footnotes(
@@ -601,16 +682,31 @@ def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:
 
 
 def find_collisions(briefings: list[Briefing]) -> list[Problem]:
-    """Two briefings that would be published at the same address."""
+    """Two briefings that would be published at the same address: each reported at its slug."""
     first: dict[tuple[dt.date, str], Briefing] = {}
     problems: list[Problem] = []
     for briefing in sorted(briefings, key=lambda b: b.path):
         key = (briefing.date, briefing.slug)
         if key in first:
             other = first[key]
-            message = "has the same date ({}) and slug ('{}') as {}"
-            problems.append(error(briefing.path, 1, message.format(briefing.date, briefing.slug, other.path)))
-            problems.append(error(other.path, 1, message.format(briefing.date, briefing.slug, briefing.path)))
+            problems.append(_collision(briefing, other))
+            problems.append(_collision(other, briefing))
         else:
             first[key] = briefing
     return problems
+
+
+def _collision(briefing: Briefing, other: Briefing) -> Problem:
+    """At `briefing`'s `slug:` line, or its first line when its file name gave the slug."""
+
+    def where(b: Briefing) -> str:
+        return b.path if b.slug_line is None else f"{b.path}:{b.slug_line}"
+
+    from_name = ", from the file name" if briefing.slug_line is None else ""
+    fix = "a 'slug:'" if briefing.slug_line is None and other.slug_line is None else "another 'slug:'"
+    return error(
+        briefing.path,
+        briefing.slug_line or 1,
+        f"has the same date ({briefing.date}) and slug ('{briefing.slug}'{from_name}) as {where(other)}:"
+        f" both would be published at one address; give one of them {fix}",
+    )

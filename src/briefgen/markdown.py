@@ -10,6 +10,10 @@ They are an inline rule placed before CommonMark's link rule, so code spans
 and backslash escapes (`\\[n]`), which earlier rules consume, are left alone.
 `[n](address)` stays an ordinary link.
 
+Footnotes written the way other Markdown tools write them (`[^1]` in the
+text, `[^1]: ...` lines below it) are not read as notes: `foreign_notes`
+finds them, outside code, so that the loader can say how briefgen writes them.
+
 Bare addresses become links in notes only (linkify-it with its fuzzy modes
 off: `https://…`, `ftp://…`, `mailto:…` and `//…`, never a guessed
 `example.com`). Most notes are a source's name and one address; those take a
@@ -49,6 +53,16 @@ class CitationRef(NamedTuple):  # a tuple: a body has a hundred of them, and eac
     element_id: str
     line: int
     """0-based line within the body."""
+
+
+class ForeignNote(NamedTuple):
+    """`[^label]` (a reference) or `[^label]: text` (a definition) in a body: another tool's footnote syntax."""
+
+    label: str
+    line: int
+    """0-based line within the body."""
+    definition: str | None
+    """The text after `[^label]:` for a definition, None for a reference."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,6 +189,30 @@ class MarkdownRenderer:
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
 
+    def foreign_notes(self, text: str) -> tuple[ForeignNote, ...]:
+        """Every `[^label]` and `[^label]: text` outside code, escaped ones (`\\[^1]`) left alone.
+
+        The same whichever path renders the body: it reads the text, not either
+        path's output. Only a body holding '[^' is parsed (block structure only).
+        """
+        if "[^" not in text:
+            return ()
+        lines = text.split("\n")
+        unread = [True] * len(lines)  # lines no inline block holds: link definitions, raw HTML, code
+        found: list[ForeignNote] = []
+        for token in self._blocks.parse(text):
+            if token.map is None:
+                continue
+            start, end = token.map
+            if token.type in {"fence", "code_block", "inline"}:
+                unread[start:end] = [False] * (end - start)
+            if token.type == "inline" and "[^" in token.content:
+                found.extend(_foreign_notes_in(_without_code_spans(token.content), start))
+        for index, line in enumerate(lines):  # `[^1]: https://...` is a CommonMark link definition: no block holds it
+            if unread[index] and "[^" in line:
+                found.extend(_foreign_notes_in(line.lstrip(" \t>"), index))
+        return tuple(sorted(found, key=lambda note: note.line))
+
     def _first_paragraph_only(self, text: str) -> str:
         """The first paragraph's plain text, parsing the inlines of that paragraph alone."""
         tokens = self._blocks.parse(text)
@@ -230,6 +268,31 @@ class MarkdownRenderer:
     def inline_text_reference(self, text: str) -> str:
         """markdown-it's own plain text of inline Markdown: what the fast path must match."""
         return plain_text(self._inline.parseInline(text)[0].children or [])
+
+
+_FOREIGN_NOTE = re.compile(r"(\\*)\[\^([^\]\[\s]+)\](:?)")
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).*?(?<!`)\1(?!`)", re.DOTALL)
+
+
+def _without_code_spans(content: str) -> str:
+    """Inline content with each code span blanked, its line breaks kept."""
+    if "`" not in content:
+        return content
+    return _CODE_SPAN.sub(lambda match: re.sub(r"[^\n]", " ", match.group()), content)
+
+
+def _foreign_notes_in(content: str, first_line: int) -> list[ForeignNote]:
+    found: list[ForeignNote] = []
+    for match in _FOREIGN_NOTE.finditer(content):
+        if len(match.group(1)) % 2:
+            continue  # `\[^1]`: the editor asked for the brackets
+        line_start = content.rfind("\n", 0, match.start()) + 1
+        at_line_start = not content[line_start : match.start()].strip()
+        line_end = content.find("\n", match.end())
+        rest = content[match.end() : line_end if line_end >= 0 else len(content)]
+        definition = rest.strip() if match.group(3) and at_line_start else None
+        found.append(ForeignNote(match.group(2), first_line + content.count("\n", 0, match.start()), definition))
+    return found
 
 
 def _walk(tokens: Sequence[Token]) -> list[Token]:

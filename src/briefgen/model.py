@@ -218,6 +218,8 @@ class Briefing:
     """Digest of everything this briefing was made from (its file, settings, sources, version)."""
     fields_digest: str = ""
     """Digest of every field but its text (body and notes) and its source: see fields_digest()."""
+    slug_line: int | None = None
+    """Line of `slug:` in the file, for problems; None when the file name gave the slug."""
 
     def content(self) -> Body:
         """The body and notes: every read of them goes through here, so that TextReads sees it."""
@@ -293,9 +295,12 @@ def fields_digest(briefing: Briefing) -> str:
 
 
 _FIELDS_WITHOUT_TEXT = tuple(
-    f.name for f in dataclasses.fields(Briefing) if f.name not in {"body", "source", "fingerprint", "fields_digest"}
+    f.name
+    for f in dataclasses.fields(Briefing)
+    if f.name not in {"body", "source", "fingerprint", "fields_digest", "slug_line"}
 )
-"""The source is left out because the loader settles it across files afterwards; it is digested apart."""
+"""The source is left out because the loader settles it across files afterwards; it is digested apart.
+No page shows where the slug was written: moving it leaves every page as it was."""
 
 
 @dataclass(frozen=True, slots=True)

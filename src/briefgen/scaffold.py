@@ -8,7 +8,6 @@ ever replaces a file that is already there.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -19,10 +18,12 @@ from briefgen.installspec import InstallSpec, default_spec
 from briefgen.load import BRIEFINGS_DIR
 from briefgen.model import Source
 from briefgen.slugs import slug_of
-from briefgen.yamlfields import nearest
+from briefgen.yamlfields import nearest, why_not_a_day, yaml_quoted
 
 STARTER_DIR = "starter"
 """Package folder of the files `init` writes; the Pages workflow there is the one copy."""
+FORMAT_DOC = "format.md"
+"""docs/format.md, as the wheel ships it (pyproject.toml): `briefgen help format` prints it."""
 PAGES_WORKFLOW = ".github/workflows/pages.yml"
 EXAMPLE_BRIEFING = f"{BRIEFINGS_DIR}/2025/06/26/example-desk-how-a-briefing-is-written.md"
 STARTER_FILES = {
@@ -39,8 +40,6 @@ refuses it as no requirement, so a copy that skipped `init` fails instead of ins
 PLAIN_YAML = re.compile(r"[\w .+/=@:'~-]+", re.ASCII)
 """Characters that need no YAML quoting on a line after `run: ` (with ': ' and ' #' kept out)."""
 ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-# YAML ends a line at these even inside quotes; JSON leaves them as they are.
-YAML_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 
 
 class ScaffoldError(BriefgenError):
@@ -50,6 +49,14 @@ class ScaffoldError(BriefgenError):
 def starter_text(name: str) -> str:
     """One of the starter files, read from the installed package."""
     return files("briefgen").joinpath(STARTER_DIR, name).read_text(encoding="utf-8")
+
+
+def format_document() -> str:
+    """The format, docs/format.md: inside the installed package, or in the repository (an editable install)."""
+    packaged = files("briefgen").joinpath(FORMAT_DOC)
+    if packaged.is_file():
+        return packaged.read_text(encoding="utf-8")
+    return (Path(__file__).resolve().parents[2] / "docs" / FORMAT_DOC).read_text(encoding="utf-8")
 
 
 def init_site(folder: Path, install: InstallSpec | None = None) -> list[str]:
@@ -174,14 +181,6 @@ Write the report here, in Markdown, with a blank line between paragraphs.
 """
 
 
-def yaml_quoted(text: str) -> str:
-    """`text` as a double-quoted YAML scalar that reads back exactly, non-Latin letters kept readable."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    for char, escape in YAML_LINE_BREAKS.items():
-        quoted = quoted.replace(char, escape)
-    return quoted
-
-
 def yaml_plain_or_quoted(text: str) -> str:
     """`text` as a YAML scalar on one line: left plain when it reads back as it is, so it stays easy to edit."""
     if PLAIN_YAML.fullmatch(text) and ": " not in text and not text.endswith(":"):
@@ -193,10 +192,10 @@ def parse_day(value: str) -> dt.date:
     """A YYYY-MM-DD date from the command line; ValueError with a readable message otherwise."""
     if not ISO_DAY.match(value):
         raise ValueError(f"'{value}' is not a date written YYYY-MM-DD")
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError as exc:
-        raise ValueError(f"'{value}' is not a date: {exc}") from exc
+    reason = why_not_a_day(*(int(part) for part in value.split("-")))
+    if reason:
+        raise ValueError(f"'{value}' is not a calendar date: {reason}")
+    return dt.date.fromisoformat(value)
 
 
 def _write_new(path: Path, text: str) -> None:

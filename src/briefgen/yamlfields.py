@@ -10,8 +10,10 @@ editor: `title: 1984` is the text "1984", `title: yes` is "yes".
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import difflib
+import json
 import re
 from collections.abc import Collection, Mapping
 from typing import Any
@@ -61,6 +63,8 @@ ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 WHOLE_NUMBER = re.compile(r"[0-9]{1,18}")
 UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 """Characters XML 1.0 forbids: one in a title would break every feed that carries it."""
+# YAML ends a line at these even inside quotes; JSON leaves them as they are.
+YAML_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P"}
 _LONG_LINE_START = re.compile(rf"^[ \t?:-]{{{MAX_DEPTH // 2},}}", re.MULTILINE)
 """A line whose text starts this far in: block nesting any deeper than MAX_DEPTH needs one."""
 
@@ -97,6 +101,30 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
     if node is not None and "&" in text:
         _refuse_aliases(node, path, first_line)
     return node
+
+
+def yaml_quoted(text: str) -> str:
+    """`text` as a double-quoted YAML scalar that reads back exactly, non-Latin letters kept readable."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    for char, escape in YAML_LINE_BREAKS.items():
+        quoted = quoted.replace(char, escape)
+    return quoted
+
+
+def why_not_a_day(year: int, month: int, day: int) -> str:
+    """Which part of a YYYY-MM-DD date is out of range, for a date that is not one ('' when it is)."""
+    if year == 0:
+        return "there is no year 0000"
+    if not 1 <= month <= 12:
+        return f"there is no month {month:02d} (months run 01 to 12)"
+    if day == 0:
+        return "there is no day 00 (days start at 01)"
+    days = calendar.monthrange(year, month)[1]
+    if day <= days:
+        return ""
+    if month != 2:
+        return f"{calendar.month_name[month]} has {days} days"
+    return f"February {year:04d} has {days} days{' (not a leap year)' if day == 29 else ''}"
 
 
 NumberedTexts = tuple[tuple[int, str, int], ...]
@@ -188,9 +216,32 @@ def _describe_yaml_error(exc: yaml.MarkedYAMLError, text: str) -> str:
     if "'\\t'" in problem or "tab" in problem or _char_at(text, exc.problem_mark) == "\t":
         hint = " (YAML does not allow tabs for indentation: use spaces)"
     elif "mapping values are not allowed" in problem:
-        hint = " (a value containing ': ' must be quoted)"
+        quoted = _quoted_line(text, exc.problem_mark)
+        write = f": write {quoted}" if quoted else ""
+        hint = f" (a value containing ': ' must be in quotes{write})"
     context = f" {exc.context}" if exc.context else ""
     return f"invalid YAML: {problem}{context}{hint}"
+
+
+# A line `key: value` or `- item`, the usual place of an unquoted ': ' (a title, a note, a takeaway).
+_KEY_AND_VALUE = re.compile(r"[ ]*(?:(- +)|([A-Za-z0-9_-]+): +)(?=[^\s\"'])(.*?)[ ]*")
+
+
+def _quoted_line(text: str, mark: yaml.Mark | None) -> str:
+    """The line at `mark`, its value put in quotes: `title: "Kursk: the offensive"`, or ''.
+
+    Only when the ': ' YAML stopped at comes after the line's own key: on a
+    line that continues a text from the line above, its first ': ' is the
+    problem, and what to quote is more than this line.
+    """
+    if mark is None:
+        return ""
+    lines = text.split("\n")
+    match = _KEY_AND_VALUE.fullmatch(lines[mark.line]) if 0 <= mark.line < len(lines) else None
+    if match is None or mark.column < match.end(1 if match.group(1) else 2) + 1:
+        return ""
+    item, key, value = match.groups()
+    return f"- {yaml_quoted(value)}" if item else f"{key}: {yaml_quoted(value)}"
 
 
 def _char_at(text: str, mark: yaml.Mark | None) -> str:
@@ -315,7 +366,7 @@ class Fields:
             if key in self.nodes:
                 self._problem(key_node, f"'{key}' is given twice")
             elif key not in known:
-                self._problem(key_node, f"unknown key '{key}'{nearest(key, known)}")
+                self._problem(key_node, f"unknown key '{key}'{_unknown_key_hint(key, known, what)}")
             else:
                 self.nodes[key] = (key_node, value_node)
 
@@ -347,11 +398,20 @@ class Fields:
         if key not in self.nodes:
             return None
         node = self.nodes[key][1]
-        return self._text_of(node, f"'{key}'")
+        return self._text_of(node, f"'{key}'", f"{key}: ")
 
-    def _text_of(self, node: Node, label: str) -> str | None:
+    def _text_of(self, node: Node, label: str, written_after: str) -> str | None:
+        """The text of `node`; `written_after`: what comes before it on its line ('- ', 'title: ')."""
         if not isinstance(node, ScalarNode) or node.tag == NULL_TAG:
-            self._problem(node, f"{label} must be text, not {kind_of(node)}")
+            quoted = _as_quoted_text(node)
+            if quoted is not None:
+                self._problem(
+                    node,
+                    f"{label} must be text, but its ': ' makes it a mapping:"
+                    f" put it in quotes, as in {written_after}{quoted}",
+                )
+            else:
+                self._problem(node, f"{label} must be text, not {kind_of(node)}")
             return None
         value = str(node.value).strip()
         if not value:
@@ -388,13 +448,15 @@ class Fields:
             return None
         node = self.nodes[key][1]
         raw = str(node.value).strip() if isinstance(node, ScalarNode) else ""
-        try:
-            if not ISO_DATE.fullmatch(raw):  # fromisoformat() also takes week dates: 2025-W26-4
-                raise ValueError(raw)
-            return dt.date.fromisoformat(raw)
-        except ValueError:
+        if not ISO_DATE.fullmatch(raw):  # fromisoformat() also takes week dates: 2025-W26-4
             self._problem(node, f"'{key}' must be a date written YYYY-MM-DD, not {kind_of(node)}")
             return None
+        year, month, day = (int(part) for part in raw.split("-"))
+        reason = why_not_a_day(year, month, day)
+        if reason:
+            self._problem(node, f"'{key}' {raw} is not a calendar date: {reason}")
+            return None
+        return dt.date(year, month, day)
 
     def text_list(self, key: str) -> tuple[str, ...]:
         if key not in self.nodes:
@@ -405,7 +467,8 @@ class Fields:
         if not isinstance(node, SequenceNode):
             self._problem(node, f"'{key}' must be a list, like [{_example_item(key)}], not {kind_of(node)}")
             return ()
-        items = (self._text_of(item, f"an item of '{key}'") for item in node.value)
+        written_after = "" if node.flow_style else "- "
+        items = (self._text_of(item, f"an item of '{key}'", written_after) for item in node.value)
         return tuple(item for item in items if item is not None)
 
     def numbered_texts(self, key: str) -> tuple[tuple[int, str, int], ...]:
@@ -432,7 +495,7 @@ class Fields:
             if number in found:
                 self._problem(number_node, f"note {number} is given twice in '{key}'")
                 continue
-            text = self._text_of(text_node, f"note {number}")
+            text = self._text_of(text_node, f"note {number}", f"{number}: ")
             if text is not None:
                 found[number] = (number, text, line_of(number_node, self.first_line))
         return tuple(found[n] for n in sorted(found))
@@ -467,6 +530,25 @@ class Fields:
             self._problem(node, f"every key of '{key}' must be text")
             return None
         return value
+
+
+def _unknown_key_hint(key: str, known: Collection[str], what: str) -> str:
+    """The key it resembles; or else every key there is, and where they are described."""
+    return nearest(key, known) or f": {what} may have {', '.join(known)} ('briefgen help format' describes them)"
+
+
+def _as_quoted_text(node: Node) -> str | None:
+    """What a one-pair mapping of texts was meant to be, in quotes: `Kharkiv: advanced` -> '"Kharkiv: advanced"'.
+
+    YAML reads `- Kharkiv: Russian forces advanced` as a mapping, not as text
+    with a colon in it; a situation report writes many such lines.
+    """
+    if not isinstance(node, MappingNode) or len(node.value) != 1:
+        return None
+    key, value = node.value[0]
+    if not (isinstance(key, ScalarNode) and isinstance(value, ScalarNode)) or key.style or not key.value:
+        return None
+    return yaml_quoted(f"{key.value}: {value.value}".rstrip(" "))
 
 
 def _example_item(key: str) -> str:

@@ -1,0 +1,126 @@
+"""docs/format.md stays true to the code: its tables of keys are the keys the
+loader and the settings reader accept, its examples check clean, and the
+messages it shows are the ones `briefgen check` prints."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+
+import pytest
+
+from briefgen.cli import main
+from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS
+from briefgen.errors import ArchiveError
+from briefgen.load import BRIEFING_KEYS, REQUIRED_KEYS, load_archive
+from briefgen.model import Settings
+from tests.sites import REPO_ROOT, MakeSite, briefing_text
+
+FORMAT_DOC = REPO_ROOT / "docs" / "format.md"
+TEXT = FORMAT_DOC.read_text(encoding="utf-8")
+
+
+def section(title: str) -> str:
+    """The text under the heading `title` (any level), up to the next heading of that level or above."""
+    match = re.search(rf"^(#+) {re.escape(title)}\n", TEXT, re.MULTILINE)
+    assert match is not None, f"no heading {title!r} in docs/format.md"
+    level = len(match.group(1))
+    end = re.compile(rf"^#{{1,{level}}} ", re.MULTILINE).search(TEXT, match.end())
+    return TEXT[match.end() : end.start() if end else len(TEXT)]
+
+
+def key_table(title: str) -> dict[str, dict[str, str]]:
+    """The first table under `title`: key (written `key` in its first column) -> its row by column name."""
+    lines = section(title).splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append([cell.strip() for cell in line.strip().strip("|").split("|")])
+    header, rows = table[0], table[2:]
+    assert header[0] == "key"
+    keys = [re.fullmatch(r"`([a-z_]+)`", row[0]) for row in rows]
+    assert all(keys), f"every first cell under {title!r} is a key in backticks: {[row[0] for row in rows]}"
+    written = [key.group(1) for key in keys if key]
+    assert len(written) == len(set(written)), f"a key is listed twice under {title!r}"
+    return {key: dict(zip(header, row, strict=True)) for key, row in zip(written, rows, strict=True)}
+
+
+def code_blocks(title: str, language: str) -> list[str]:
+    """The fenced blocks under `title` whose info string is `language` ('' for none), in order."""
+    blocks: list[tuple[str, list[str]]] = []
+    inside = False
+    for line in section(title).splitlines():
+        if line.startswith("```"):
+            if not inside:
+                blocks.append((line[3:].strip(), []))
+            inside = not inside
+        elif inside:
+            blocks[-1][1].append(line + "\n")
+    return ["".join(lines) for info, lines in blocks if info == language]
+
+
+def test_front_matter_keys_are_the_loaders() -> None:
+    table = key_table("Front matter")
+    assert set(table) == set(BRIEFING_KEYS)
+    assert {key for key, row in table.items() if row["required"] == "yes"} == set(REQUIRED_KEYS)
+    assert all(row["required"] in {"yes", "no"} for row in table.values())
+    for key, row in table.items():
+        assert row["example"].startswith(f"`{key}:"), f"the example of {key!r} shows it written"
+
+
+def test_settings_keys_and_defaults_are_the_readers() -> None:
+    table = key_table("Settings (`briefgen.yaml`)")
+    assert set(table) == set(SETTINGS_KEYS)
+    defaults = dataclasses.asdict(Settings())
+    for key, row in table.items():
+        default = defaults[key]
+        shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")
+        assert row["default"] == shown, f"{key}: the doc says {row['default']}, the code {shown}"
+
+
+def test_source_keys_are_the_readers() -> None:
+    table = key_table("Sources (`sources.yaml`)")
+    assert set(table) == set(SOURCE_KEYS)
+    assert {key for key, row in table.items() if row["required"] == "yes"} == {"name"}
+
+
+def test_the_example_briefing_and_sources_check_clean(make_site: MakeSite) -> None:
+    (briefing,) = code_blocks("A briefing file", "markdown")
+    (sources,) = code_blocks("Sources (`sources.yaml`)", "yaml")
+    root = make_site({"sources.yaml": sources, "briefings/2025/06/26/a.md": briefing})
+    archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    (loaded,) = archive.briefings
+    assert [note.number for note in loaded.footnotes] == [1, 2]
+    assert loaded.source.name == "Institute for the Study of War"
+
+
+def test_the_footnote_messages_shown_are_those_check_prints(make_site: MakeSite) -> None:
+    body = "A claim.[^1]\n\n[^1]: Reuters, June 26, 2025\n"
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    shown = code_blocks("Notes and citations", "")
+    assert len(shown) == 1
+    for problem in caught.value.problems:
+        assert f": {problem.message}\n" in shown[0], problem.message
+
+
+def test_help_format_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["help", "format"]) == 0
+    assert capsys.readouterr().out == TEXT
+
+
+def test_the_readme_points_to_the_document() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "](docs/format.md)" in readme
+    assert "briefgen help format" in readme
+
+
+def test_help_on_a_command_and_on_nothing_known(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["help", "check"]) == 0
+    assert capsys.readouterr().out.startswith("usage: briefgen check")
+    assert main(["help", "formats"]) == 2
+    assert "no help on 'formats': try 'format' or a command's name" in capsys.readouterr().err
