@@ -3,7 +3,7 @@
 
     python bench/compare.py [--briefings 5000] [--runs 3] [--memory-briefings 10000] [--work DIR]
 
-Writes the synthetic corpus with the shared generator (../shared/bench/make_corpus.py),
+Writes the synthetic corpus with the project's generator (bench/corpus.py),
 converts it for Hugo (content plus small equivalent templates: a page per
 briefing with its takeaways and notes rendered as Markdown, and taxonomy
 pages per source, tag, place and date) and for Pelican (its default theme),
@@ -55,9 +55,7 @@ from pathlib import Path
 
 import psutil
 import yaml
-
-REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
+from corpus import write_corpus  # bench/corpus.py, beside this script
 
 
 @dataclass
@@ -105,8 +103,9 @@ def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool 
 
 
 def make_corpus(out: Path, briefings: int) -> Path:
+    """The corpus in `out`, written unless a run before this one left it there."""
     if not (out / "briefings").is_dir():
-        subprocess.run([sys.executable, str(MAKE_CORPUS), str(out), "--briefings", str(briefings)], check=True)
+        write_corpus(out, briefings)
     return out
 
 

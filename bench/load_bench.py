@@ -2,8 +2,8 @@
 
     python bench/load_bench.py [--briefings 5000] [--runs 3] [--make-corpus PATH] [--corpus DIR]
 
-Writes a corpus with the shared generator (make_corpus.py, the same files for
-the same arguments), then times, in the same process and interleaved run by
+Writes a corpus with the project's generator (bench/corpus.py, the same files
+for the same arguments), then times, in the same process and interleaved run by
 run, `load_archive` (what `briefgen check` and `briefgen build` start with)
 and two baselines that do the least work a loader could do:
 
@@ -39,7 +39,7 @@ from briefgen.errors import ArchiveError
 from briefgen.load import load_archive
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MAKE_CORPUS = REPO_ROOT.parent / "shared" / "bench" / "make_corpus.py"
+DEFAULT_MAKE_CORPUS = REPO_ROOT / "bench" / "corpus.py"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -50,7 +50,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--make-corpus",
         type=Path,
         default=DEFAULT_MAKE_CORPUS,
-        help="the corpus generator (default: ../shared/bench/make_corpus.py from the repository root)",
+        help="the corpus generator, run as a script (default: bench/corpus.py)",
     )
     parser.add_argument(
         "--corpus", type=Path, help="time an existing site root instead of generating one (--briefings is then ignored)"

@@ -2,7 +2,7 @@
 
     python bench/search_bench.py [--briefings 5000] [--runs 3] [--work DIR]
 
-Writes the synthetic corpus with the shared generator (../shared/bench/make_corpus.py), then,
+Writes the synthetic corpus with the project's generator (bench/corpus.py), then,
 run by run: a cold build with --no-search, a cold build with search, and Pagefind's step alone
 (indexing the built site and making its bundle reproducible, as the build does). Prints the
 medians, the size of the index, and the cost of a one-briefing edit with and without search.
@@ -13,17 +13,14 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
+from corpus import write_corpus  # bench/corpus.py, beside this script
+
 from briefgen.build import build_site
 from briefgen.search import BUNDLE_DIR, find_pagefind, index_site
-
-REPO = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO.parent / "shared" / "bench" / "make_corpus.py"
 
 
 def timed(action: object) -> float:
@@ -49,11 +46,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="search-bench-"))
     root = work / "corpus"
     if not root.exists():
-        subprocess.run(
-            [sys.executable, str(MAKE_CORPUS), str(root), "--briefings", str(args.briefings)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
+        write_corpus(root, args.briefings)
     plain, searched, step = [], [], []
     for run in range(1, args.runs + 1):
         for name, search, into in (("no search", False, plain), ("search", True, searched)):

@@ -6,8 +6,6 @@ import functools
 import hashlib
 import http.server
 import shutil
-import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -18,8 +16,9 @@ from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import lxml.html
 
+from bench.corpus import write_corpus
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = REPO_ROOT.parent / "shared" / "bench" / "make_corpus.py"
 
 
 def copy_example(to: Path) -> Path:
@@ -41,13 +40,8 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 
 def make_corpus(out: Path, briefings: int, sources: int = 6) -> Path:
-    """A synthetic site root from the shared corpus generator."""
-    subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), str(out), "--briefings", str(briefings), "--sources", str(sources)],
-        check=True,
-        capture_output=True,
-    )
-    return out
+    """A synthetic site root from the project's corpus generator (bench/corpus.py), written in this process."""
+    return write_corpus(out, briefings, sources)
 
 
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):

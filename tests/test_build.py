@@ -11,6 +11,7 @@ import feedparser
 import lxml.etree
 import lxml.html
 import pytest
+import yaml
 
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
@@ -18,7 +19,7 @@ from briefgen.load import read_ahead
 from briefgen.write import MARKER
 from tests.sitetools import REPO_ROOT, copy_example, crawl, element_ids, make_corpus, serve, snapshot
 
-SEED = REPO_ROOT.parent / "shared" / "seed" / "000_8548220a5a2350b2.txt"
+ISW_FILE = REPO_ROOT / "briefings/2025/06/26/isw-north-korean-troops.md"
 ISW_PAGE = "briefings/2025/06/26/isw-north-korean-troops/index.html"
 WILSON_PAGE = "briefings/2025/06/26/wilson-center-forced-displacement/index.html"
 DATE_PAGE = "briefings/2025/06/26/index.html"
@@ -27,6 +28,12 @@ BASE = "https://example.org/conflict-archive/"
 
 def page(site: Path, path: str) -> lxml.html.HtmlElement:
     return lxml.html.fromstring((site / path).read_bytes())
+
+
+def front_matter_and_body(path: Path) -> tuple[dict[str, object], str]:
+    """A briefing file as an editor wrote it, read with plain YAML: what its page must show."""
+    _, front, body = path.read_text(encoding="utf-8").split("---\n", 2)
+    return yaml.safe_load(front), body
 
 
 @pytest.fixture(scope="module")
@@ -71,9 +78,10 @@ def test_briefing_page_links_every_citation_to_its_note_and_back(site: Path) -> 
     tree = page(site, ISW_PAGE)
     ids = set(tree.xpath("//@id"))
     citations = tree.xpath("//sup[@class='citation']/a")
-    # The seed report cites notes 1 to 12, each once, in order.
-    seed_numbers = [int(n) for n in re.findall(r"\[(\d+)\]", SEED.read_text(encoding="utf-8"))]
-    assert [int(a.text) for a in citations] == seed_numbers == list(range(1, 13))
+    # The example's ISW report cites notes 1 to 12, each once, in order.
+    _, body = front_matter_and_body(ISW_FILE)
+    written = [int(n) for n in re.findall(r"\[(\d+)\]", body)]
+    assert [int(a.text) for a in citations] == written == list(range(1, 13))
     for anchor in citations:
         note_id = anchor.get("href").removeprefix("#")
         assert note_id in ids, note_id
@@ -87,12 +95,10 @@ def test_briefing_page_links_every_citation_to_its_note_and_back(site: Path) -> 
 def test_briefing_page_shows_takeaways_before_the_body(site: Path) -> None:
     tree = page(site, ISW_PAGE)
     takeaways = [li.text_content().strip() for li in tree.xpath("//section[@class='takeaways']//li")]
-    seed_takeaways = [
-        line.strip().lstrip("•").strip()
-        for line in SEED.read_text(encoding="utf-8").splitlines()
-        if line.strip().startswith("•")
-    ]
-    assert takeaways == seed_takeaways
+    front, _ = front_matter_and_body(ISW_FILE)
+    assert takeaways == front["takeaways"]
+    assert len(takeaways) == 6
+    assert takeaways[-1].startswith("Ukrainian forces advanced near Novopavlivka. Russian forces advanced")
     article = tree.xpath("//article[@class='briefing']")[0]
     classes = [child.get("class") for child in article]
     assert classes.index("takeaways") < classes.index("body")

@@ -5,7 +5,6 @@ problems at the same lines, whatever the notes and the lines around them hold.""
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from pathlib import Path
 from unittest import mock
 
@@ -22,7 +21,6 @@ from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
 
 TODAY = dt.date(2025, 7, 1)
 RENDERER = MarkdownRenderer(allow_html=False)
-FOLDER = Path(tempfile.mkdtemp(prefix="briefgen-shortcut-"))
 
 note_text = st.text(
     alphabet=st.one_of(
@@ -71,15 +69,21 @@ def front_matters(draw: st.DrawFn) -> str:
     return "\n".join(lines) + "\n"
 
 
-def parsed(text: str, shortcut: bool) -> tuple[Briefing | None, list[Problem]]:
-    path = FOLDER / "briefings" / "note.md"
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One site root for every example (module-scoped: Hypothesis runs many examples per test)."""
+    return tmp_path_factory.mktemp("shortcut")
+
+
+def parsed(root: Path, text: str, shortcut: bool) -> tuple[Briefing | None, list[Problem]]:
+    path = root / "briefings" / "note.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{text}---\nCited [1] and [2].\n", encoding="utf-8")
     problems: list[Problem] = []
     whole = lambda text, path, first_line, key: (compose(text, path, first_line), None)  # noqa: E731
     with mock.patch.object(load, "compose_with_numbered_texts", compose_with_numbered_texts if shortcut else whole):
         briefing = load_briefing(
-            FOLDER, path, registry=SourceRegistry({}), renderer=RENDERER, today=TODAY, problems=problems
+            root, path, registry=SourceRegistry({}), renderer=RENDERER, today=TODAY, problems=problems
         )
     return briefing, problems
 
@@ -91,8 +95,8 @@ def parsed(text: str, shortcut: bool) -> tuple[Briefing | None, list[Problem]]:
 @example('title: T\ndate: 2025-06-26\nsource: isw\nfootnotes:\n  2: "b"\n  01: "a"\n"foot\\x6eotes": 1\n')
 @example('{title: T, date: 2025-06-26, source: isw,\nfootnotes:\n  1: "a"\n}\n')  # not YAML as written
 @example("title: 'A\nfootnotes:\n  1: \"x\"\n'\ndate: 2025-06-26\nsource: isw\n")  # the notes are in the title
-def test_the_shortcut_reads_what_composing_everything_reads(text: str) -> None:
-    assert parsed(text, shortcut=True) == parsed(text, shortcut=False)
+def test_the_shortcut_reads_what_composing_everything_reads(root: Path, text: str) -> None:
+    assert parsed(root, text, shortcut=True) == parsed(root, text, shortcut=False)
 
 
 def test_plain_notes_take_the_shortcut() -> None:

@@ -202,8 +202,8 @@ def test_images_and_their_lines(renderer: MarkdownRenderer) -> None:
 
 
 def test_image_addresses_are_rewritten_on_render(renderer: MarkdownRenderer) -> None:
-    parsed = renderer.parse_body("![Map](../shared/map.png)")
-    assert renderer.render_body(parsed, {"../shared/map.png": "map.png"}) == '<p><img src="map.png" alt="Map" /></p>\n'
+    parsed = renderer.parse_body("![Map](../maps/map.png)")
+    assert renderer.render_body(parsed, {"../maps/map.png": "map.png"}) == '<p><img src="map.png" alt="Map" /></p>\n'
 
 
 def test_first_paragraph_is_plain_text(renderer: MarkdownRenderer) -> None:
