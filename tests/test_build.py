@@ -306,7 +306,7 @@ def test_build_command_reports_errors_without_a_traceback(tmp_path: Path) -> Non
         [sys.executable, "-m", "briefgen", "build", "--root", str(root)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 1
-    assert "briefings/bad.md:3: 'date' must be a date written YYYY-MM-DD" in result.stderr
+    assert "briefings/bad.md:3: 'date' 2025-02-30 is not a calendar date: February 2025 has 28 days" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "site").exists()
 
