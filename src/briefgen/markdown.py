@@ -188,8 +188,7 @@ class MarkdownRenderer:
                     line = first_line + block.content.count("\n", 0, child.meta["offset"])
                     citations.append(CitationRef(number, child.meta["id"], line))
                 elif child.type == "image":
-                    offset = _image_offset(block, child, search_from)
-                    search_from = max(search_from, offset + 1)
+                    offset, search_from = _image_span(block, child, search_from)
                     line = first_line + block.content.count("\n", 0, max(offset, 0))
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
@@ -260,17 +259,28 @@ def _walk(tokens: Sequence[Token]) -> list[Token]:
     return found
 
 
-def _image_offset(block: Token, image: Token, search_from: int) -> int:
-    # Inline tokens carry no position of their own; find the image's address
-    # in the block's text, after the previous image's, to count the lines
-    # before it. markdown-it percent-encodes the address ('карта.png',
-    # '<my map.png>'), so look for it as written too. -1 when not found.
+def _image_span(block: Token, image: Token, search_from: int) -> tuple[int, int]:
+    # Inline tokens carry no position of their own: find where the image is in the block's
+    # text, after the previous image, to count the lines before it. The earliest of: its
+    # address after '](' (the address alone may be named in the text before it, "the map
+    # (map.png) shows"), as written or as markdown-it percent-encoded it ('карта.png',
+    # '<my map.png>'), from its '!['; and its alt text in '![...]' ('![map][ref]', or an
+    # address written with escapes). Else the next '!['. (-1, search_from) when none is found.
+    content = block.content
     src = str(image.attrGet("src") or "")
+    found: list[tuple[int, int]] = []
     for written in dict.fromkeys((src, unquote(src))):
-        offset = block.content.find(written, search_from) if written else -1
-        if offset >= 0:
-            return offset
-    return -1
+        address = re.compile(r"\]\(\s*<?" + re.escape(written)).search(content, search_from) if written else None
+        if address is not None:
+            opener = content.rfind("![", search_from, address.start())
+            found.append((opener if opener >= 0 else address.start(), address.end()))
+    by_alt = content.find(f"![{image.content}]", search_from)
+    if by_alt >= 0:
+        found.append((by_alt, by_alt + len(image.content) + 3))
+    if found:
+        return min(found)
+    opener = content.find("![", search_from)
+    return (opener, opener + 2) if opener >= 0 else (-1, search_from)
 
 
 def _first_paragraph(tokens: Sequence[Token]) -> str:
