@@ -71,10 +71,11 @@ def unsafe_in_html(html: bytes | str, *, where: str = "", asset_prefix: str = "/
 
 def _theme_script(element: lxml.html.HtmlElement, asset_prefix: str) -> bool:
     # A theme may load its own script from its assets, or Pagefind's from the search bundle, and
-    # have its header's search form lead to its search page; nothing from a briefing may.
+    # have its header's search form, and the search page's own box, lead to its search page;
+    # nothing from a briefing may.
     site = asset_prefix.removesuffix("assets/")
     if element.tag == "form":
-        return element.get("class") == "site-search" and element.get("action") == f"{site}search/"
+        return element.get("class") in {"site-search", "search-form"} and element.get("action") == f"{site}search/"
     source = str(element.get("src", ""))
     return element.tag == "script" and source.startswith((asset_prefix, f"{site}pagefind/")) and not element.text
 

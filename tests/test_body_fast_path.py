@@ -67,7 +67,9 @@ block = st.one_of(
     st.lists(inline, min_size=1, max_size=3).map(lambda items: "\n".join(f"- {i}" for i in items)),
     st.lists(inline, min_size=1, max_size=3).map(lambda items: "\n".join(f"{n}. {i}" for n, i in enumerate(items, 1))),
     inline.map(lambda t: f"> {t}"),
-    st.tuples(inline, inline).map(lambda c: f"| a | b |\n|---|---|\n| {c[0]} | {c[1]} |"),
+    st.tuples(inline, inline, st.sampled_from(["---", ":--", ":-:", "--:"])).map(
+        lambda c: f"| a | b |\n|---|{c[2]}|\n| {c[0]} | {c[1]} |"
+    ),
     inline.map(lambda t: f"    code {t}"),
     st.just("* * *"),
 )
@@ -112,7 +114,7 @@ def test_everyday_constructs_take_the_fast_path() -> None:
     text = (
         "Russian forces *reportedly* advanced near Toretsk.[1] The **assessment** follows.[2][3]\n\n"
         "## Key *developments*\n\n- Ukrainian forces advanced.[4]\n- Russian forces attacked.\n\n"
-        "> A quoted statement.[5]\n\n| Direction | km |\n|---|---|\n| Toretsk [6] | 2 |\n\n"
+        "> A quoted statement.[5]\n\n| Direction | km |\n|:--|--:|\n| Toretsk [6] | 2 |\n\n"
         "See the [original report](https://example.org/r/1).\n\n    indented [7] code\n"
     )
     assert assert_same(text)

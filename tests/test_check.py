@@ -460,6 +460,17 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ("briefings/2025/a.md:9: image 'maps/front.png' not found (looked for briefings/2025/maps/front.png)",),
     ),
     (
+        "image-named-in-the-line-before",
+        {
+            "briefings/a.md": (
+                "---\ntitle: T\ndate: 2025-06-26\nsource: isw\n---\n"  # 1-5
+                "The map (front.png) shows the line:\n"  # 6
+                "![Map of the front line](front.png)\n"  # 7
+            )
+        },
+        ("briefings/a.md:7: image 'front.png' not found (looked for briefings/front.png)",),
+    ),
+    (
         "image-outside-root",
         {"briefings/a.md": briefing_text(body="![Map](../../../secret.png)\n")},
         ("briefings/a.md:6: image '../../../secret.png' is outside the site root",),

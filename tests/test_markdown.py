@@ -166,7 +166,10 @@ def test_tables(renderer: MarkdownRenderer) -> None:
     html = body_html(renderer, "| Direction | km |\n|---|--:|\n| Toretsk | 2 |\n")
     assert "<table>" in html
     assert "<th>Direction</th>" in html
-    assert '<td style="text-align:right">2</td>' in html
+    # Aligned by a class: the site's Content-Security-Policy allows no style attribute.
+    assert '<th class="align-right">km</th>' in html
+    assert '<td class="align-right">2</td>' in html
+    assert "style=" not in html
 
 
 def test_strikethrough(renderer: MarkdownRenderer) -> None:
@@ -198,6 +201,34 @@ def test_images_and_their_lines(renderer: MarkdownRenderer) -> None:
         ("front.png", "Front", 0),
         ("maps/a.png", "", 3),
         ("maps/a.png", "Again", 4),
+    ]
+
+
+def test_an_image_is_found_on_its_own_line_not_where_its_name_is_first_written(renderer: MarkdownRenderer) -> None:
+    text = (
+        "The map (front.png) shows the front:\n"  # 0: the name, in words
+        "![Front](front.png)\n"  # 1
+        "\n"  # 2
+        "![front.png](front.png 'front.png')\n"  # 3: the name as alt text and title too
+        "![Reference][map] and\n"  # 4
+        "![Inline](maps/a.png)\n"  # 5: the reference's address, written inline
+        "\n"  # 6
+        "[map]: maps/a.png\n"  # 7
+        "Escaped in its address:\n"  # 8
+        "![Escaped](a\\_b.png) and ![Spaced](<my map.png>)\n"  # 9
+        "\n"  # 10
+        "> Quoted:\n"  # 11
+        "> ![**Bold** alt](q.png)\n"  # 12
+    )
+    parsed = renderer.parse_body(text)
+    assert [(i.src, i.line) for i in parsed.images] == [
+        ("front.png", 1),
+        ("front.png", 3),
+        ("maps/a.png", 4),
+        ("maps/a.png", 5),
+        ("a_b.png", 9),
+        ("my%20map.png", 9),
+        ("q.png", 12),
     ]
 
 

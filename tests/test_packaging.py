@@ -59,7 +59,12 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
     (sdist,) = dist.glob("briefgen-*.tar.gz")
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
-    for packaged in ("briefgen/templates/base.html", "briefgen/templates/assets/briefgen.css"):
+    for packaged in (
+        "briefgen/templates/base.html",
+        "briefgen/templates/assets/briefgen.css",
+        "briefgen/serve_files/reload.js",
+        "briefgen/serve_files/serve.css",
+    ):
         assert packaged in names
     for starter in ("briefgen.yaml", "sources.yaml", "gitignore", "pages.yml", "example-briefing.md"):
         assert f"briefgen/starter/{starter}" in names

@@ -5,6 +5,9 @@ Every wait polls with a deadline; none is a fixed sleep.
 
 from __future__ import annotations
 
+import contextlib
+import http.client
+import io
 import json
 import os
 import re
@@ -20,12 +23,25 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
 
+from briefgen import serve
 from briefgen.build import build_site
-from briefgen.serve import BANNER_ID, INJECTED_END, INJECTED_START, STATE_PATH, SiteState, inject
+from briefgen.serve import (
+    BANNER_ID,
+    INJECTED_END,
+    INJECTED_START,
+    STATE_PATH,
+    LiveSite,
+    PreviewHandler,
+    PreviewServer,
+    SiteState,
+    inject,
+    open_server,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "https://example.org/conflict-archive/"
@@ -91,10 +107,14 @@ def title_of(html: str) -> str:
     return str(lxml.html.fromstring(html).findtext(".//h1")).strip()
 
 
+def reload_script(html: str) -> lxml.html.HtmlElement:
+    """The one script serve adds: a file of its own, its values in data- attributes."""
+    (script,) = lxml.html.fromstring(html).xpath("//script[@data-version]")
+    return script
+
+
 def seen_version(html: str) -> str:
-    match = re.search(r'var seen = "([^"]+)"', html)
-    assert match, "no reload script in the page"
-    return match.group(1)
+    return str(reload_script(html).get("data-version"))
 
 
 def state_version(server: Server) -> str:
@@ -276,4 +296,146 @@ def test_the_snippet_goes_before_the_end_of_the_body(page: bytes, expected_end: 
     assert served.endswith(expected_end)
     assert served.count(INJECTED_START) == 1
     assert b"a.md:1: &lt;bad&gt; &amp; worse" in served
-    assert b'url = "/archive/__briefgen__/state"' in served
+    script = reload_script(served.decode())
+    assert script.get("src") == "/archive/__briefgen__/reload.js"
+    assert script.get("data-state") == "/archive/__briefgen__/state"
+
+
+# ------------------------------------------------------------ hostile requests and names
+
+
+def test_a_base_url_made_of_markup_stays_in_attribute_values() -> None:
+    base = "/x</script><script>alert(document.domain)</script>/"
+    problem = "a.md:1: </div><script>alert(1)</script><img src=x onerror=alert(2)>"
+    state = SiteState(version='v"1</script>', base_path=base, problems=(problem,), folder=Path("/x"))
+    tree = lxml.html.fromstring(inject(b"<html><body><p>x</p></body></html>", state).decode())
+    (script,) = tree.xpath("//script")
+    assert not (script.text or "").strip(), "no inline script: the site's Content-Security-Policy refuses one"
+    assert script.get("src") == base + "__briefgen__/reload.js"
+    assert (script.get("data-state"), script.get("data-version")) == (base + "__briefgen__/state", 'v"1</script>')
+    assert tree.xpath("//link[@rel='stylesheet']/@href") == [base + "__briefgen__/serve.css"]
+    assert problem in str(banner_text(lxml.html.tostring(tree, encoding="unicode")))
+    assert not tree.xpath("//img | //@style | //@*[starts-with(name(), 'on')]")
+
+
+def request(address: str, path: str, host: str | None = None) -> tuple[int, dict[str, str], bytes]:
+    """One GET on a connection of its own, with the Host header given (or http.client's)."""
+    parts = urlsplit(address)
+    connection = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=10)
+    try:
+        connection.request("GET", path, headers={} if host is None else {"Host": host})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def test_serve_answers_only_requests_addressed_to_this_computer(serving: tuple[Server, Path]) -> None:
+    server, _ = serving
+    port = urlsplit(server.address).port
+    assert port is not None
+    answered = [f"127.0.0.1:{port}", f"localhost:{port}", f"LocalHost:{port}"]
+    # DNS rebinding: another site's name, now resolving to 127.0.0.1, in the Host header.
+    refused = ["attacker.example", f"attacker.example:{port}", f"localhost.attacker.example:{port}"]
+    refused += [f"127.0.0.1.nip.io:{port}", f"localhost:{port + 1}", "localhost", ""]
+    for path in ("/conflict-archive/", "/conflict-archive/" + STATE_PATH, "/conflict-archive/assets/briefgen.css"):
+        for host in answered:
+            assert request(server.address, path, host)[0] == 200, (path, host)
+        for host in refused:
+            status, _, body = request(server.address, path, host)
+            assert status == 421, (path, host)
+            assert b"version" not in body and b"<" not in body
+
+
+def test_a_name_too_long_for_the_file_system_is_not_found(serving: tuple[Server, Path]) -> None:
+    server, _ = serving
+    parts = urlsplit(server.address)
+    connection = http.client.HTTPConnection(str(parts.hostname), parts.port, timeout=10)
+    try:
+        for path in ("a" * 300, "briefings/" + "%C3%A9" * 200 + "/", "/".join(["b" * 255] * 20)):
+            connection.request("GET", parts.path + path)
+            response = connection.getresponse()
+            response.read()
+            assert response.status == 404, path
+        connection.request("GET", parts.path)  # the same connection, still answered
+        assert connection.getresponse().status == 200
+    finally:
+        connection.close()
+    assert not server.printed("Traceback")
+
+
+def test_names_printed_cannot_rewrite_the_terminal(serving: tuple[Server, Path]) -> None:
+    server, root = serving
+    name = "evil\x1b]0;PWNED\x07\x1b[2J.md"
+    (root / "briefings" / "2025" / "06" / "26" / name).write_text("Not a briefing.\n", encoding="utf-8")
+    line = wait_for("the 'changed' line", lambda: server.printed(" changed: ") or server.printed(" changed: ", "out"))
+    assert "evil\\x1b]0;PWNED\\x07\\x1b[2J.md changed: " in str(line)
+    everything = server.out + server.err
+    assert not [printed for printed in everything if re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", printed)]
+
+
+@contextlib.contextmanager
+def serving_here(root: Path, output: Path) -> Iterator[tuple[PreviewServer, str]]:
+    """`briefgen serve`'s server in this process, over real sockets, after one build of `root`."""
+    live = LiveSite(root, output, include_drafts=False, out=io.StringIO(), err=io.StringIO())
+    assert live.rebuild()
+    server = open_server(0, live)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("base_url", ["/", "/conflict-archive/"])
+def test_a_folder_asked_without_its_slash_is_redirected_on_this_host(tmp_path: Path, base_url: str) -> None:
+    root = copy_example(tmp_path / "root")
+    settings = (root / "briefgen.yaml").read_text(encoding="utf-8")
+    (root / "briefgen.yaml").write_text(re.sub(r"(?m)^base_url:.*$", f"base_url: {base_url}", settings), "utf-8")
+    with serving_here(root, tmp_path / "out" / "site") as (_, origin):
+        for asked in ("%2Fbriefings", "%2F%2Fbriefings", "/briefings", "briefings", "%2F%2Fbriefings%2F2025"):
+            status, headers, _ = request(origin, base_url + asked)
+            expected = base_url + ("briefings/2025/" if asked.endswith("2025") else "briefings/")
+            assert (status, headers.get("Location")) == (302, expected), asked
+        status, headers, _ = request(origin, base_url + "briefings?q=a%20b")
+        assert headers.get("Location") == base_url + "briefings/?q=a%20b"
+
+
+def test_silent_connections_are_few_and_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 8)
+    monkeypatch.setattr(PreviewHandler, "timeout", 6.0)
+    root = copy_example(tmp_path / "root")
+    with serving_here(root, tmp_path / "out" / "site") as (server, origin):
+        threads = threading.active_count()
+        silent = [socket.create_connection(("127.0.0.1", server.server_address[1])) for _ in range(20)]
+        try:
+            # Those beyond 8 are closed as soon as they are accepted; the 8 stay open, each with its thread,
+            # until they have been silent for the (shortened) timeout.
+            wait_for("the connections beyond 8 closed", lambda: sum(map(closed, silent)) >= 12, deadline=4)
+            assert sum(map(closed, silent)) == 12
+            assert threading.active_count() - threads <= 8
+            wait_for("the 8 silent ones dropped", lambda: all(map(closed, silent)))
+            assert request(origin, "/conflict-archive/")[0] == 200
+        finally:
+            for connection in silent:
+                connection.close()
+
+
+def closed(connection: socket.socket) -> bool:
+    """Whether the other end closed `connection` (without waiting)."""
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def test_serve_serves_its_own_script_and_style(serving: tuple[Server, Path]) -> None:
+    server, _ = serving
+    for name, kind in (("reload.js", "text/javascript"), ("serve.css", "text/css")):
+        status, headers, body = request(server.address, urlsplit(server.address).path + "__briefgen__/" + name)
+        assert (status, headers["Content-Type"]) == (200, f"{kind}; charset=utf-8")
+        assert body == (REPO_ROOT / "src" / "briefgen" / "serve_files" / name).read_bytes()

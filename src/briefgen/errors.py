@@ -34,13 +34,14 @@ class Problem:
 
     def __str__(self) -> str:
         label = "warning: " if self.severity is Severity.WARNING else ""
-        return _printable(f"{self.path}:{self.line}: {label}{self.message}")
+        return printable(f"{self.path}:{self.line}: {label}{self.message}")
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
+    """`text` with its control characters escaped (ESC as '\\x1b'), fit for a terminal."""
     # File names and values quoted in messages may hold control characters;
     # printed raw, an ESC sequence would rewrite the editor's terminal.
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)

@@ -36,6 +36,7 @@ from briefgen.model import (
 )
 from briefgen.parallel import parallel_map
 from briefgen.slugs import is_plain_slug, slug_of
+from briefgen.svg import svg_hazard
 from briefgen.yamlfields import (
     Fields,
     NumberedTexts,
@@ -646,6 +647,10 @@ def _images(
         if missing:
             problems.append(error(rel, line, f"image '{ref.src}' not found (looked for {relative(real_root, target)})"))
             continue
+        refused = _unsafe_svg(rel, line, ref.src, target)
+        if refused is not None:
+            problems.append(refused)
+            continue
         published = _published_image_name(unquote(parts.path))
         if "\\" in published:
             problems.append(error(rel, line, f"image '{ref.src}' has a '\\' in its name: rename the file without it"))
@@ -661,6 +666,25 @@ def _images(
 
 def _reason(exc: Exception) -> str:
     return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+
+
+def _unsafe_svg(rel: str, line: int, src: str, target: Path) -> Problem | None:
+    """Why an SVG image may not be published (it could run script, or load from elsewhere,
+    when a reader opens it on its own), as an error at the image's line; None for another image."""
+    if target.suffix.lower() != ".svg":
+        return None
+    try:
+        hazard = svg_hazard(target.read_bytes())
+    except OSError as exc:
+        return error(rel, line, f"image '{src}' cannot be read: {_reason(exc)}")
+    if hazard is None:
+        return None
+    return error(
+        rel,
+        line,
+        f"image '{src}' is refused: line {hazard.line} of the SVG has {hazard.what}, which would run on this site "
+        "(or load from elsewhere) when a reader opens the image; remove it, or publish a PNG instead",
+    )
 
 
 def _published_image_name(written: str) -> str:

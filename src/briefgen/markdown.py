@@ -32,6 +32,7 @@ from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -139,7 +140,25 @@ def _new_parser(*, allow_html: bool, citations: bool, linkify: bool = False) -> 
         md.add_render_rule("citation", _render_citation)
         anchors_plugin(md, min_level=2, max_level=4)
     md.add_render_rule("link_open", _render_link_open)
+    md.core.ruler.push("cell_alignment", _cell_alignment_as_class)
     return md
+
+
+_ALIGNMENTS = ("left", "center", "right")
+_ALIGNED_CELL = re.compile(r'<(t[hd]) style="text-align:(left|center|right)">')
+
+
+def _cell_alignment_as_class(state: StateCore) -> None:
+    # A table column's alignment as a class ('align-right') rather than markdown-it's style
+    # attribute: the site's Content-Security-Policy allows no inline style, so a browser would
+    # ignore the attribute (and report it).
+    for token in state.tokens:
+        if token.type in {"th_open", "td_open"} and token.attrs:
+            style = str(token.attrGet("style") or "")
+            alignment = style.removeprefix("text-align:")
+            if alignment in _ALIGNMENTS:
+                del token.attrs["style"]
+                token.attrSet("class", f"align-{alignment}")
 
 
 class MarkdownRenderer:
@@ -183,8 +202,7 @@ class MarkdownRenderer:
                     line = first_line + block.content.count("\n", 0, child.meta["offset"])
                     citations.append(CitationRef(number, child.meta["id"], line))
                 elif child.type == "image":
-                    offset = _image_offset(block, child, search_from)
-                    search_from = max(search_from, offset + 1)
+                    offset, search_from = _image_span(block, child, search_from)
                     line = first_line + block.content.count("\n", 0, max(offset, 0))
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
@@ -304,17 +322,28 @@ def _walk(tokens: Sequence[Token]) -> list[Token]:
     return found
 
 
-def _image_offset(block: Token, image: Token, search_from: int) -> int:
-    # Inline tokens carry no position of their own; find the image's address
-    # in the block's text, after the previous image's, to count the lines
-    # before it. markdown-it percent-encodes the address ('карта.png',
-    # '<my map.png>'), so look for it as written too. -1 when not found.
+def _image_span(block: Token, image: Token, search_from: int) -> tuple[int, int]:
+    # Inline tokens carry no position of their own: find where the image is in the block's
+    # text, after the previous image, to count the lines before it. The earliest of: its
+    # address after '](' (the address alone may be named in the text before it, "the map
+    # (map.png) shows"), as written or as markdown-it percent-encoded it ('карта.png',
+    # '<my map.png>'), from its '!['; and its alt text in '![...]' ('![map][ref]', or an
+    # address written with escapes). Else the next '!['. (-1, search_from) when none is found.
+    content = block.content
     src = str(image.attrGet("src") or "")
+    found: list[tuple[int, int]] = []
     for written in dict.fromkeys((src, unquote(src))):
-        offset = block.content.find(written, search_from) if written else -1
-        if offset >= 0:
-            return offset
-    return -1
+        address = re.compile(r"\]\(\s*<?" + re.escape(written)).search(content, search_from) if written else None
+        if address is not None:
+            opener = content.rfind("![", search_from, address.start())
+            found.append((opener if opener >= 0 else address.start(), address.end()))
+    by_alt = content.find(f"![{image.content}]", search_from)
+    if by_alt >= 0:
+        found.append((by_alt, by_alt + len(image.content) + 3))
+    if found:
+        return min(found)
+    opener = content.find("![", search_from)
+    return (opener, opener + 2) if opener >= 0 else (-1, search_from)
 
 
 def _first_paragraph(tokens: Sequence[Token]) -> str:
@@ -459,6 +488,7 @@ class FastBodies:
         if any(citation.number not in note_numbers for citation in citations):
             return None  # the reference path finds the line of each one to report
         html = _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener">', html)
+        html = _ALIGNED_CELL.sub(r'<\1 class="align-\2">', html)  # as _cell_alignment_as_class does
         # The first paragraph, as markdown-it finds it, is the first <p> in the HTML, unless a
         # tight list comes before it: its items' paragraphs are written without <p>.
         start = html.find("<p>")

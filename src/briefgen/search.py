@@ -47,7 +47,7 @@ from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducib
 from briefgen.write import SiteUpdate, safe_relative_path
 
 BUNDLE_DIR = "pagefind"
-"""Where Pagefind's bundle is, in the output: pagefind/pagefind-ui.js and the index."""
+"""Where Pagefind's bundle is, in the output: pagefind/pagefind.js (the search API) and the index."""
 STATE_FILE = "search-index"
 """In the cache folder: what the index in the output was made from."""
 PROBE_TIMEOUT = 30

@@ -8,6 +8,16 @@ this server four times a second whether the site was rebuilt and reloads the
 page when it was, and, after a change that did not build, a banner listing its
 `path:line: message` problems. A build that fails leaves the last good site in
 place, so the page keeps showing it, with the banner.
+
+The script and the banner's style are files this server answers for
+(`__briefgen__/` under the base path), never inline, so that the pages'
+Content-Security-Policy lets them in; the values they need are in data-
+attributes, escaped as any attribute is. Only this computer is answered: the
+server listens on 127.0.0.1, and answers only requests addressed to it by that
+name or `localhost` (a page elsewhere cannot reach it by DNS rebinding); a
+silent connection is dropped after IDLE_TIMEOUT seconds, and there are at most
+MAX_CONNECTIONS at once. Every name it prints has its control characters
+escaped, as problems are.
 """
 
 from __future__ import annotations
@@ -16,6 +26,7 @@ import contextlib
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import html
 import http.server
 import json
@@ -27,25 +38,41 @@ import tempfile
 import threading
 import traceback
 from collections.abc import Iterator
+from importlib.resources import files
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
+from typing import Any, TextIO
 from urllib.parse import quote, unquote, urlsplit
 
 import watchfiles
 
 from briefgen.build import OUTPUT_DIR, STATIC_DIR, TEMPLATES_DIR, build_site
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings
-from briefgen.errors import ArchiveError, BriefgenError, Problem
+from briefgen.errors import ArchiveError, BriefgenError, Problem, printable
 from briefgen.load import BRIEFINGS_DIR
 
 HOST = "127.0.0.1"
 """Only this computer: a preview is not a publication."""
 WATCHED_DIRS = (BRIEFINGS_DIR, TEMPLATES_DIR, STATIC_DIR)
 WATCHED_FILES = (SETTINGS_FILE, SOURCES_FILE)
-STATE_PATH = "__briefgen__/state"
-"""Under the base path: the JSON the reload script polls."""
+OWN_PATH = "__briefgen__/"
+"""Under the base path: what this server adds, which the built site never has."""
+STATE_PATH = OWN_PATH + "state"
+"""The JSON the reload script polls."""
+RELOAD_SCRIPT_PATH = OWN_PATH + "reload.js"
+BANNER_STYLE_PATH = OWN_PATH + "serve.css"
+OWN_FILES = {
+    RELOAD_SCRIPT_PATH: ("reload.js", "text/javascript; charset=utf-8"),
+    BANNER_STYLE_PATH: ("serve.css", "text/css; charset=utf-8"),
+}
+"""Path under the base path -> (file in the package's serve_files/, its Content-Type)."""
 POLL_MS = 250
+LOCAL_NAMES = ("127.0.0.1", "localhost", "[::1]")
+"""The names a request may address this server by (the Host header, with the port)."""
+IDLE_TIMEOUT = 10.0
+"""Seconds a connection may stay silent before it is closed, freeing its thread."""
+MAX_CONNECTIONS = 64
+"""Connections answered at once; more are closed at once (a browser opens six)."""
 INJECTED_START = b"<!-- briefgen serve: added while serving, not in the built site -->"
 INJECTED_END = b"<!-- /briefgen serve -->"
 BANNER_ID = "briefgen-serve-problems"
@@ -127,26 +154,36 @@ class LiveSite:
         stamp = f"[{dt.datetime.now():%H:%M:%S}]"
         if failure:
             for line in [str(p) for p in problems] or failure:
-                print(line, file=self.err)
+                say(line, self.err)
             kept = "still serving the last good site" if previous.has_site else "nothing to serve yet"
-            print(f"{stamp} {reason}build failed: {len(failure)} error(s); {kept}", file=self.err, flush=True)
+            say(f"{stamp} {reason}build failed: {len(failure)} error(s); {kept}", self.err)
             return False
         for warning in report.warnings:
-            print(warning, file=self.err)
-        print(
+            say(str(warning), self.err)
+        say(
             f"{stamp} {reason}built {report.briefings} briefing(s), {report.rendered} of {report.pages} pages "
             f"rendered anew, in {report.seconds:.2f} s",
-            file=self.out,
-            flush=True,
+            self.out,
         )
         if self._state.base_path != previous.base_path and previous.has_site:
-            print(f"the site moved to {self._state.base_path} (base_url changed)", file=self.out, flush=True)
+            say(f"the site moved to {self._state.base_path} (base_url changed)", self.out)
         return True
 
 
+def say(line: str, stream: TextIO) -> None:
+    """Print a line to the editor's terminal with its control characters escaped: a file
+    named with an escape sequence must not rewrite the terminal."""
+    print(printable(line), file=stream, flush=True)
+
+
 def injected_html(state: SiteState) -> bytes:
-    """The reload script, and the problems banner when the newest build failed."""
-    banner = ""
+    """The reload script, and the problems banner when the newest build failed.
+
+    Nothing here is inline code: the script and the style are files of this server,
+    and every value (base_url's path above all, which may hold anything) is an
+    attribute value or text, escaped for HTML.
+    """
+    parts = []
     if state.problems:
         heading = (
             "This change did not build; the page shows the last good version."
@@ -154,24 +191,26 @@ def injected_html(state: SiteState) -> bytes:
             else "The site did not build."
         )
         lines = "\n".join(html.escape(p) for p in state.problems)
-        banner = (
-            f'<div id="{BANNER_ID}" role="alert" style="position:fixed;inset:auto 0 0 0;z-index:2147483647;'
-            "max-height:50vh;overflow:auto;margin:0;padding:1em 1.25em;background:#8b1a1a;color:#fff;"
-            'font:15px/1.45 ui-monospace,monospace;white-space:pre-wrap;box-shadow:0 -2px 8px #0006">'
-            f"<strong>briefgen: {html.escape(heading)}</strong>\n{lines}</div>"
-        )
-    script = (
-        "<script>(function () {"
-        f"var seen = {json.dumps(state.version)}, url = {json.dumps(state.base_path + STATE_PATH)};"
-        "function poll() {"
-        'fetch(url, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (s) {'
-        "if (s.version !== seen) { location.reload(); } else { setTimeout(poll, %d); }"
-        "}, function () { setTimeout(poll, %d); });"
-        "}"
-        "setTimeout(poll, %d);"
-        "})();</script>"
-    ) % (POLL_MS, POLL_MS * 4, POLL_MS)
-    return INJECTED_START + banner.encode("utf-8") + script.encode("utf-8") + INJECTED_END
+        parts += [
+            f'<link rel="stylesheet" href="{_attribute(state.base_path + BANNER_STYLE_PATH)}">',
+            f'<div id="{BANNER_ID}" role="alert"><strong>briefgen: {html.escape(heading)}</strong>\n{lines}</div>',
+        ]
+    parts.append(
+        f'<script src="{_attribute(state.base_path + RELOAD_SCRIPT_PATH)}" '
+        f'data-state="{_attribute(state.base_path + STATE_PATH)}" '
+        f'data-version="{_attribute(state.version)}" data-every="{POLL_MS}"></script>'
+    )
+    return INJECTED_START + "".join(parts).encode("utf-8") + INJECTED_END
+
+
+def _attribute(value: str) -> str:
+    return html.escape(value, quote=True)
+
+
+@functools.cache
+def own_file(name: str) -> bytes:
+    """One of the files this server adds (serve_files/ in the package)."""
+    return files("briefgen").joinpath("serve_files", name).read_bytes()
 
 
 def inject(page: bytes, state: SiteState) -> bytes:
@@ -186,6 +225,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
     server: PreviewServer
     protocol_version = "HTTP/1.1"
+    timeout = IDLE_TIMEOUT
 
     def do_GET(self) -> None:
         self._respond(send_body=True)
@@ -197,28 +237,38 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         pass  # a request log would drown the build messages
 
     def _respond(self, *, send_body: bool) -> None:
+        if not self._addressed_to_this_computer():
+            # Another name for 127.0.0.1 is a page elsewhere reaching in by DNS rebinding.
+            allowed = " or ".join(f"{name}:{self.server.server_address[1]}" for name in LOCAL_NAMES[:2])
+            body = f"briefgen serve answers only requests to {allowed}\n".encode()
+            self._send(421, "text/plain; charset=utf-8", body, send_body)
+            return
         state = self.server.live.state
         parts = urlsplit(self.path)
         path = unquote(parts.path)
-        if path == state.base_path + STATE_PATH:
-            body = json.dumps({"version": state.version, "problems": list(state.problems)}).encode("utf-8")
-            self._send(200, "application/json", body, send_body)
-            return
         if not path.startswith(state.base_path):
             if path in {"/", "/index.html", state.base_path.rstrip("/")}:
                 self._redirect(state.base_path)
             else:
                 self._not_found(state, send_body)
             return
+        relative = path[len(state.base_path) :]
+        if relative.startswith(OWN_PATH):
+            self._send_own(relative, state, send_body)
+            return
         if state.folder is None:
             self._send(503, "text/html; charset=utf-8", inject(self._waiting_page(), state), send_body)
             return
-        file = self._file_for(state.folder, path[len(state.base_path) :])
+        segments = [s for s in relative.split("/") if s]
+        file = self._file_for(state.folder, segments)
         if file is None:
             self._not_found(state, send_body)
         elif file.is_dir():
             if not path.endswith("/"):
-                self._redirect(quote(path) + "/" + (f"?{parts.query}" if parts.query else ""))
+                # Built from the segments, never from the path as asked: '/%2Fbriefings' would
+                # otherwise send the browser to '//briefings/', a host of that name.
+                folder = state.base_path + "".join(f"{segment}/" for segment in segments)
+                self._redirect(folder, parts.query)
             elif (file / "index.html").is_file():
                 self._send_file(file / "index.html", state, send_body)
             else:
@@ -226,14 +276,32 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         else:
             self._send_file(file, state, send_body)
 
+    def _send_own(self, relative: str, state: SiteState, send_body: bool) -> None:
+        """What this server adds under OWN_PATH: the state the reload script polls, and its files."""
+        if relative == STATE_PATH:
+            body = json.dumps({"version": state.version, "problems": list(state.problems)}).encode("utf-8")
+            self._send(200, "application/json", body, send_body)
+        elif relative in OWN_FILES:
+            name, kind = OWN_FILES[relative]
+            self._send(200, kind, own_file(name), send_body)
+        else:
+            self._not_found(state, send_body)
+
+    def _addressed_to_this_computer(self) -> bool:
+        host = (self.headers.get("Host") or "").strip().lower()
+        port = self.server.server_address[1]
+        return any(host in {f"{name}:{port}", *([name] if port == 80 else [])} for name in LOCAL_NAMES)
+
     @staticmethod
-    def _file_for(folder: Path, relative: str) -> Path | None:
-        """The file or folder of the built site at `relative`, never outside it."""
-        segments = [s for s in relative.split("/") if s]
+    def _file_for(folder: Path, segments: list[str]) -> Path | None:
+        """The file or folder of the built site at the path made of `segments`, never outside it."""
         if any(s in {".", ".."} or "\\" in s or "\x00" in s for s in segments):
             return None
         target = folder.joinpath(*segments)
-        return target if target.exists() else None
+        try:
+            return target if target.exists() else None
+        except OSError:  # a name too long for the file system (ENAMETOOLONG), say: no such page
+            return None
 
     def _send_file(self, file: Path, state: SiteState, send_body: bool, status: int = 200) -> None:
         try:
@@ -267,7 +335,10 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             b"<p>The site has not built yet; this page reloads by itself once it does.</p></body>"
         )
 
-    def _redirect(self, location: str) -> None:
+    def _redirect(self, path: str, query: str = "") -> None:
+        """Redirect to a path of this server (unquoted; `query` as it came): never to '//...',
+        which a browser reads as another host."""
+        location = "/" + quote(path).lstrip("/") + (f"?{query}" if query else "")
         self.send_response(302)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
@@ -284,11 +355,35 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
 
 
 class PreviewServer(http.server.ThreadingHTTPServer):
+    """A thread per connection, at most MAX_CONNECTIONS of them; one more is closed unanswered."""
+
     daemon_threads = True
 
     def __init__(self, port: int, live: LiveSite) -> None:
         self.live = live
+        self._slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         super().__init__((HOST, port), PreviewHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._slots.acquire(blocking=False):
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._slots.release()
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            return  # a browser that went away mid-answer, or a silent connection: nothing to report
+        super().handle_error(request, client_address)
 
 
 def open_server(port: int, live: LiveSite) -> PreviewServer:
@@ -421,7 +516,7 @@ def serve_site(
             live.rebuild()
             http_thread.start()
             address = f"http://{HOST}:{server.server_address[1]}{live.state.base_path}"
-            print(f"serving {address} (Ctrl-C to stop)", file=out, flush=True)
+            say(f"serving {address} (Ctrl-C to stop)", out)
             _rebuild_on_changes(live, watcher)
         except KeyboardInterrupt:
             print("stopped serving", file=out, flush=True)
@@ -440,7 +535,9 @@ def _rebuild_on_changes(live: LiveSite, watcher: SourceWatcher) -> None:
         changed = watcher.take_changes()
         if not changed:
             continue  # only an editor's temporary files came and went
-        shown = ", ".join(changed[:3]) + (f" and {len(changed) - 3} more" if len(changed) > 3 else "")
+        shown = ", ".join(changed[:3]) + (
+            f" and {len(changed) - 3} more" if len(changed) > 3 else ""
+        )  # escaped by say()
         live.rebuild(f"{shown} changed: ")
 
 

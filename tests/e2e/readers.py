@@ -96,6 +96,13 @@ def vnu_errors(files: Iterable[Path]) -> dict[Path, list[str]]:
 # ------------------------------------------------------------ the browser
 
 
+REPORT_VIOLATIONS = """document.addEventListener("securitypolicyviolation", (event) => {
+    window.briefgenReportViolation(`${event.effectiveDirective} blocked ${event.blockedURI || "(inline)"}`
+        + ` in ${event.sourceFile || event.documentURI}:${event.lineNumber}: ${event.sample}`);
+});"""
+"""Run in every page before its own scripts: each CSP violation is reported to the test."""
+
+
 @dataclass
 class Visit:
     """One page open in its own browser context, and every problem a reader's browser met on it."""
@@ -117,8 +124,10 @@ def browse(
     settle: bool = False,
 ) -> Iterator[Visit]:
     """Open `url` in a fresh context; its Visit records console errors, uncaught exceptions,
-    failed requests, HTTP errors and any request to a host other than 127.0.0.1 (which is
-    refused, so that nothing leaves the machine).
+    failed requests, HTTP errors, any request to a host other than 127.0.0.1 (which is
+    refused, so that nothing leaves the machine), every dialog a script opened (alert(),
+    confirm(), prompt(): the usual proof that injected script ran) and every violation of
+    the page's Content-Security-Policy (what was blocked, and where).
 
     `settle` waits for the network to go quiet, so that late requests such as the
     page's icon are seen too.
@@ -150,7 +159,17 @@ def browse(
         if response.status >= 400 and not (response.url == url and response.status == expected_status):
             visit.problems.append(f"HTTP {response.status}: {response.url}")
 
+    def on_dialog(dialog: Any) -> None:
+        visit.problems.append(f"a script opened a dialog: {dialog.type}({dialog.message!r})")
+        dialog.dismiss()
+
+    def on_violation(source: Any, report: str) -> None:
+        visit.problems.append(f"Content-Security-Policy violation: {report}")
+
+    context.expose_binding("briefgenReportViolation", on_violation)
+    context.add_init_script(REPORT_VIOLATIONS)
     context.route("**/*", route)
+    page.on("dialog", on_dialog)
     page.on("console", on_console)
     page.on("pageerror", lambda error: visit.problems.append(f"uncaught exception: {error}"))
     page.on(
@@ -191,7 +210,9 @@ def horizontal_overflow(page: Page, width: int) -> list[str]:
 def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
     """axe-core's violations of the given impacts on the page as it is now shown."""
     if not page.evaluate("typeof window.axe === 'object'"):
-        page.add_script_tag(path=AXE_JS)
+        # Evaluated by the test's side channel, which a page's Content-Security-Policy does not
+        # govern: a <script> added to the page would be refused, and reported as a violation.
+        page.evaluate(AXE_JS.read_text(encoding="utf-8"))
     violations = page.evaluate(
         """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,

@@ -47,23 +47,26 @@ BREAKAGES = {
     ),
     "year.html": ("</ul>\n", f"</ul>\n<p><a href=\"{{{{ urls.page('{MISSING}') }}}}\">Briefings of 1999</a></p>\n"),
     "404.html": (
-        '{% extends "base.html" %}\n',
-        '{% extends "base.html" %}\n'
-        '{% block head %}<link rel="stylesheet" href="https://fonts.example.com/archive.css">{% endblock %}\n',
+        "<h1>Page not found</h1>\n",
+        '<h1>Page not found</h1>\n<p><img src="https://maps.example.com/front.png" alt="The front"></p>\n',
     ),
     "terms.html": (
         "<h1>{{ heading }}</h1>\n",
-        '<h1>{{ heading }}</h1>\n<p style="width: 40rem">Set wider than a phone.</p>\n',
+        '<h1>{{ heading }}</h1>\n<p><img src="{{ urls.asset(\'favicon.svg\') }}" width="640" height="16" alt=""></p>\n',
     ),
     "month.html": (
         "{{ month.year }}</h1>\n",
-        "{{ month.year }}</h1>\n<script>window.briefgenNothing.run();</script>\n",
+        "{{ month.year }}</h1>\n<script src=\"{{ urls.asset('broken.js') }}\"></script>\n",
+    ),
+    "source.html": (  # what the Content-Security-Policy refuses: an inline script, handler and style
+        "{% block content %}\n",
+        "{% block content %}\n<script>document.title = 'inline';</script>\n"
+        '<p style="color: red"><img src="{{ urls.asset(\'favicon.svg\') }}" alt="" onload="this.alt = \'ran\'"></p>\n',
     ),
     "dates.html": (
         '{% extends "base.html" %}\n',
         '{% extends "base.html" %}\n'
-        "{% block head %}<style>@media (prefers-color-scheme: dark) { main h1 { color: #2a2d31; } }</style>"
-        "{% endblock %}\n",
+        '{% block head %}<link rel="stylesheet" href="{{ urls.asset(\'dark.css\') }}">{% endblock %}\n',
     ),
     "briefing.html": (  # a theme that writes the notes itself, under other ids
         "{{ notes_html(briefing.footnotes) }}",
@@ -75,6 +78,11 @@ BREAKAGES = {
         f"  <url><loc>{{{{ urls.absolute('{MISSING}') }}}}</loc><lastmod>1999-13-01</lastmod></url>\n",
     ),
     "feed.xml": ("<title>{{ briefing.title }}</title>", "<title>{{ briefing.title }}</titel>"),
+}
+# The site's own theme files (in templates/assets/) that the breakages above use.
+ASSETS = {
+    "broken.js": "alert('a script ran');\nwindow.briefgenNothing.run();\n",
+    "dark.css": "@media (prefers-color-scheme: dark) { main h1 { color: #2a2d31; } }\n",
 }
 
 
@@ -99,6 +107,9 @@ def broken(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BrokenSite]:
         assert theme_text.count(old) == 1, f"the theme's {name} no longer has {old!r} to break"
         (root / "templates" / name).parent.mkdir(parents=True, exist_ok=True)
         (root / "templates" / name).write_text(theme_text.replace(old, new), encoding="utf-8")
+    for name, text in ASSETS.items():
+        (root / "templates" / "assets").mkdir(parents=True, exist_ok=True)
+        (root / "templates" / "assets" / name).write_text(text, encoding="utf-8")
     output = root / "site"
     with serve(output, PREFIX) as address:
         build_site(root, output=output, base_url=address)
@@ -133,13 +144,31 @@ def test_the_link_check_reports_a_link_to_a_missing_page(broken: BrokenSite) -> 
 def test_the_browser_check_reports_a_request_to_another_host(broken: BrokenSite, browser: Browser) -> None:
     with browse(browser, broken.url(NOT_FOUND_PATH), expected_status=404, settle=True) as visit:
         pass
-    assert "request to another host: https://fonts.example.com/archive.css" in visit.problems
+    assert "request to another host: https://maps.example.com/front.png" in visit.problems
 
 
 def test_the_browser_check_reports_a_script_error(broken: BrokenSite, browser: Browser) -> None:
     with browse(browser, broken.url("briefings/2025/06/")) as visit:
         pass
     assert any(problem.startswith("uncaught exception:") for problem in visit.problems), visit.problems
+
+
+def test_the_browser_check_reports_a_dialog(broken: BrokenSite, browser: Browser) -> None:
+    with browse(browser, broken.url("briefings/2025/06/")) as visit:
+        pass
+    assert "a script opened a dialog: alert('a script ran')" in visit.problems
+
+
+def test_the_browser_check_reports_what_the_content_security_policy_refused(
+    broken: BrokenSite, browser: Browser
+) -> None:
+    source = next(p for p in broken.output.glob("sources/*/index.html"))
+    with browse(browser, broken.url(source.parent.relative_to(broken.output).as_posix() + "/"), settle=True) as visit:
+        refused = [problem for problem in visit.problems if problem.startswith("Content-Security-Policy violation:")]
+        assert visit.page.title() != "inline"
+        assert visit.page.locator("main img").first.get_attribute("alt") == ""
+    directives = sorted(problem.split()[2] for problem in refused)
+    assert directives == ["script-src-attr", "script-src-elem", "style-src-attr"], refused
 
 
 def test_the_browser_check_reports_an_error_status(broken: BrokenSite, browser: Browser) -> None:
@@ -152,7 +181,7 @@ def test_the_phone_check_reports_a_page_wider_than_the_screen(broken: BrokenSite
     with browse(browser, broken.url("tags/")) as visit:
         overflow = horizontal_overflow(visit.page, 360)
     assert overflow
-    assert "p (right edge" in overflow[0]
+    assert "img (right edge" in overflow[0]
 
 
 def test_axe_in_the_dark_reports_text_readable_only_in_the_light(broken: BrokenSite, browser: Browser) -> None:
