@@ -318,19 +318,21 @@ def _render(
 
     `while_rendering` runs in this process once the first page is back, so that
     it takes the time the parent would spend waiting for the workers."""
-    results = parallel_map(_render_page, task, indices, workers)
-    if while_rendering is not None:
-        first = list(itertools.islice(results, 1))  # the workers have started, and go on
-        while_rendering()
-        results = itertools.chain(first, results)
     written, done = 0, total - len(indices)
-    for index, content_digest, size, was_written, texts_read, texts in results:
-        path = task.jobs[index].path
-        records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
-        written += was_written
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    # The workers write into the staging folder: the block ends only when none is left, so
+    # that an error or a Ctrl-C anywhere in it leaves nobody writing while the folder is removed.
+    with parallel_map(_render_page, task, indices, workers) as results:
+        first = []
+        if while_rendering is not None:
+            first = list(itertools.islice(results, 1))  # the workers have started, and go on
+            while_rendering()
+        for index, content_digest, size, was_written, texts_read, texts in itertools.chain(first, results):
+            path = task.jobs[index].path
+            records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
+            written += was_written
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return written
 
 

@@ -171,11 +171,11 @@ def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[
     if missing:
         read_ahead([files[i] for i in missing])
         context.markdown()  # made before the workers fork, so that each has it
-    results = parallel_map(parse_file, context, [files[i] for i in missing], workers)
-    for i, (state, key, entry) in zip(missing, results, strict=True):
-        entries[i] = entry
-        if context.cache is not None and state is not None:
-            context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
+    with parallel_map(parse_file, context, [files[i] for i in missing], workers) as results:
+        for i, (state, key, entry) in zip(missing, results, strict=True):
+            entries[i] = entry
+            if context.cache is not None and state is not None:
+                context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
     return [entry for entry in entries if entry is not None]
 
 
