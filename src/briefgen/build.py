@@ -27,7 +27,7 @@ from briefgen.errors import ArchiveError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
 from briefgen.index import build_index
-from briefgen.load import BRIEFINGS_DIR, load_archive
+from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive, TextReads, fields_digest
 from briefgen.parallel import default_workers, parallel_map
@@ -93,6 +93,7 @@ def build_site(
 ) -> BuildReport:
     """Build the site root `root` into `output` (default root/site); with `search`, index it with Pagefind."""
     started = time.perf_counter()
+    check_site_root(root)  # before the lock, the cache and the output folder are made
     output = output if output is not None else root / OUTPUT_DIR
     workers = workers or default_workers()
     sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]

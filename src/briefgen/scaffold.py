@@ -15,7 +15,7 @@ from pathlib import Path
 
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_sources
 from briefgen.errors import BriefgenError, Problem
-from briefgen.load import BRIEFINGS_DIR
+from briefgen.load import BRIEFINGS_DIR, check_site_root
 from briefgen.model import Source
 from briefgen.slugs import slug_of
 from briefgen.yamlfields import nearest
@@ -73,6 +73,7 @@ def init_site(folder: Path) -> list[str]:
 
 def new_briefing(root: Path, *, source: str, title: str, day: dt.date) -> Path:
     """Write a new briefing under root/briefings/YYYY/MM/DD/ and return its path."""
+    check_site_root(root)
     key = source_key(root, source)
     title = " ".join(title.split())
     if not title:
