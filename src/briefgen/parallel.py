@@ -72,6 +72,10 @@ class _Failure:
     worker_traceback: str
 
 
+_Chunk = tuple[list[Any], _Failure | None]
+"""A chunk's results, and the exception that stopped it half-way, if one did."""
+
+
 class _WorkerTracebackError(Exception):
     """Where in the worker the exception came from, shown as its cause."""
 
@@ -157,19 +161,19 @@ class _Pool:
 
     def results(self) -> Iterator[Any]:
         """Every result, in the order of the items."""
-        arrived: dict[int, list[Any] | _Failure] = {}
+        arrived: dict[int, _Chunk] = {}
         poller = select.poll()
         for pipe in self.pipes:
             poller.register(pipe, select.POLLIN)
         for number in range(self.chunks):
             while number not in arrived:
                 self._receive(poller, arrived)
-            outcome = arrived.pop(number)
-            if isinstance(outcome, _Failure):
-                raise outcome.exception from _WorkerTracebackError(outcome.worker_traceback)
-            yield from outcome
+            done, failure = arrived.pop(number)
+            yield from done
+            if failure is not None:  # raised where Python would have raised it: after the items before it
+                raise failure.exception from _WorkerTracebackError(failure.worker_traceback)
 
-    def _receive(self, poller: select.poll, arrived: dict[int, list[Any] | _Failure]) -> None:
+    def _receive(self, poller: select.poll, arrived: dict[int, _Chunk]) -> None:
         """Wait for the next chunk from any worker."""
         if not self.pipes:
             raise WorkerError(f"a worker process ended before finishing its work ({self._endings()})")
@@ -180,14 +184,15 @@ class _Pool:
                 del self.pipes[pipe]
                 os.close(pipe)
             else:
-                number, outcome = message
-                arrived[number] = outcome
+                number, chunk = message
+                arrived[number] = chunk
 
     def _endings(self) -> str:
+        """How the workers ended; called once every result pipe has closed, which only ending does."""
         endings = []
         for pid in self.pids:
             with contextlib.suppress(ChildProcessError):
-                _, status = os.waitpid(pid, os.WNOHANG)
+                _, status = os.waitpid(pid, 0)
                 if os.WIFSIGNALED(status):
                     endings.append(f"killed by {signal.Signals(os.WTERMSIG(status)).name}")
                 elif os.WIFEXITED(status) and os.WEXITSTATUS(status):
@@ -239,31 +244,33 @@ def _work(
         while len(taken := os.read(numbers, _NUMBER.size)) == _NUMBER.size:
             (number,) = _NUMBER.unpack(taken)
             start = number * chunk
-            outcome: list[Any] | _Failure
+            done: list[Any] = []
+            failure = None
             try:
-                outcome = [function(shared, item) for item in items[start : start + chunk]]
+                for item in items[start : start + chunk]:
+                    done.append(function(shared, item))
             except Exception as exc:  # raised again in the parent, when its turn comes
-                outcome = _Failure(exc, traceback.format_exc())
-            _send(results, number, outcome)
+                failure = _Failure(exc, traceback.format_exc())
+            _send(results, number, (done, failure))
     except BaseException:  # the parent is gone, or sees this chunk missing and says so
         code = 1
     finally:
         os._exit(code)
 
 
-def _send(results: int, number: int, outcome: list[Any] | _Failure) -> None:
+def _send(results: int, number: int, chunk: _Chunk) -> None:
     try:
-        data = pickle.dumps((number, outcome), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((number, chunk), protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as exc:  # what does not pickle is sent as text
-        failure = outcome if isinstance(outcome, _Failure) else _Failure(exc, traceback.format_exc())
+        failure = chunk[1] or _Failure(exc, traceback.format_exc())
         failure = _Failure(RuntimeError(repr(failure.exception)), failure.worker_traceback)
-        data = pickle.dumps((number, failure), protocol=pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps((number, ([], failure)), protocol=pickle.HIGHEST_PROTOCOL)
     view = memoryview(_LENGTH.pack(len(data)) + data)
     while view:
         view = view[os.write(results, view) :]
 
 
-def _read_message(pipe: int) -> tuple[int, list[Any] | _Failure] | None:
+def _read_message(pipe: int) -> tuple[int, _Chunk] | None:
     """The next message from a worker; None when it has ended (or ended half-way through one)."""
     header = _read_exactly(pipe, _LENGTH.size)
     if header is None:
@@ -271,8 +278,8 @@ def _read_message(pipe: int) -> tuple[int, list[Any] | _Failure] | None:
     data = _read_exactly(pipe, _LENGTH.unpack(header)[0])
     if data is None:
         return None
-    number, outcome = pickle.loads(data)  # noqa: S301 - written by our own forked worker
-    return number, outcome
+    number, chunk = pickle.loads(data)  # noqa: S301 - written by our own forked worker
+    return number, chunk
 
 
 def _read_exactly(pipe: int, size: int) -> bytes | None:
