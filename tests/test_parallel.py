@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen.interrupts import uninterrupted
 from briefgen.parallel import WorkerError, parallel_map
 
 ITEMS = list(range(1000))
@@ -78,3 +79,12 @@ def test_no_worker_writes_after_the_block_is_left(tmp_path: Path) -> None:
 
 def _time_out(signum: int, frame: object) -> None:
     raise TimeoutError
+
+
+def test_a_ctrl_c_during_a_cleanup_comes_once_it_is_done() -> None:
+    finished = False
+    with pytest.raises(KeyboardInterrupt), uninterrupted():
+        os.kill(os.getpid(), signal.SIGINT)  # the second Ctrl-C, pressed in a hurry
+        time.sleep(0.05)
+        finished = True
+    assert finished

@@ -27,7 +27,11 @@ def uninterrupted() -> Iterator[None]:
     def hold(signum: int, frame: FrameType | None) -> None:
         held.append(signum)
 
-    previous = signal.signal(signal.SIGINT, hold)
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None:  # a handler set outside Python: it could not be put back
+        yield
+        return
+    signal.signal(signal.SIGINT, hold)
     try:
         yield
     finally:

@@ -119,6 +119,7 @@ class _Pool:
     def __init__(self, workers: int) -> None:
         self.size = workers
         self.pids: list[int] = []
+        """Workers not yet waited for: once one has been, its number may belong to another process."""
         self.pipes: dict[int, int] = {}
         """Result pipe's reading end -> the worker writing into it, while it is open."""
         self.chunks = 0
@@ -190,7 +191,8 @@ class _Pool:
     def _endings(self) -> str:
         """How the workers ended; called once every result pipe has closed, which only ending does."""
         endings = []
-        for pid in self.pids:
+        pids, self.pids = self.pids, []
+        for pid in pids:
             with contextlib.suppress(ChildProcessError):
                 _, status = os.waitpid(pid, 0)
                 if os.WIFSIGNALED(status):
