@@ -309,6 +309,18 @@ def test_build_command_reports_errors_without_a_traceback(tmp_path: Path) -> Non
     assert "briefings/bad.md:3: 'date' 2025-02-30 is not a calendar date: February 2025 has 28 days" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (root / "site").exists()
+    assert result.stderr.endswith("build failed: 1 error; no site was written\n")  # there was no previous one
+
+
+def test_a_failing_build_says_the_previous_site_was_kept(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    build_site(root)
+    (root / "briefings" / "bad.md").write_text("---\ntitle: x\ndate: 2025-02-30\nsource: isw\n---\n", "utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "briefgen", "build", "--root", str(root)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    assert result.stderr.endswith("build failed: 1 error; the previous site was left as it was\n")
 
 
 @pytest.mark.slow

@@ -520,9 +520,64 @@ def test_console_script_reports_every_broken_briefing_in_one_run(make_site: Make
 
 
 def test_missing_briefings_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    (tmp_path / "briefgen.yaml").write_text("title: A new archive\n", encoding="utf-8")  # a site root all the same
     code, _, err = check(capsys, tmp_path)
     assert code == 1
-    assert "briefings:1: there is no briefings/ folder here: is this a briefgen site root?" in err
+    assert "briefings:1: there is no briefings/ folder: briefings go in briefings/YYYY/MM/DD/" in err
+
+
+# --- a folder that is not a site root, for every command that takes --root ---------------
+
+COMMAND_OPTIONS = {
+    "check": [],
+    "build": [],
+    "new": ["--source", "isw", "--title", "A report"],
+    "serve": ["--port", "0"],
+}
+WRONG_ROOTS = {
+    "missing": "does not exist",  # a mistyped --root
+    "empty": "is not a briefgen site root (it has no briefgen.yaml and no briefings/ folder)",  # the wrong folder
+    "file": "is a file, not a site root",
+}
+
+
+@pytest.mark.parametrize("wrong", WRONG_ROOTS)
+@pytest.mark.parametrize("command", COMMAND_OPTIONS)
+def test_a_wrong_root_is_one_line_and_creates_nothing(
+    command: str, wrong: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if wrong == "missing":
+        args = ["--root", str(tmp_path / "no" / "such" / "folder")]
+    elif wrong == "empty":  # run where no site root is, without --root
+        args = []
+        (tmp_path / "elsewhere").mkdir()
+        monkeypatch.chdir(tmp_path / "elsewhere")
+    else:
+        (tmp_path / "notes.txt").write_text("not a folder", encoding="utf-8")
+        args = ["--root", str(tmp_path / "notes.txt")]
+    before = sorted(tmp_path.rglob("*"))
+    if command == "serve":  # in a process of its own: before the fix it served for ever
+        try:
+            done = subprocess.run(
+                [sys.executable, "-m", "briefgen", command, *args, *COMMAND_OPTIONS[command]],
+                capture_output=True,
+                text=True,
+                timeout=30,
+                check=False,
+            )
+        except subprocess.TimeoutExpired:
+            pytest.fail("briefgen serve started serving a folder that is not a site root")
+        code, out, err = done.returncode, done.stdout, done.stderr
+    else:
+        code = main([command, *args, *COMMAND_OPTIONS[command]])
+        out, err = capsys.readouterr()
+    assert code == 1
+    assert out == ""
+    assert err.startswith("briefgen: ")
+    assert err.count("\n") == 1, err
+    assert WRONG_ROOTS[wrong] in err
+    assert "give --root the site root, or set one up with 'briefgen init DIR'" in err
+    assert sorted(tmp_path.rglob("*")) == before, "nothing may be created"
 
 
 # --- one run reports everything ------------------------------------------------

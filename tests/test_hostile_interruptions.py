@@ -205,19 +205,67 @@ def test_a_rebuild_killed_while_changing_the_site_leaves_one_whole_site(
     assert snapshot(root / "site") == sites["new"]
 
 
-def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(corpus: tuple[Path, dict[str, Snapshot], Inputs]) -> None:
-    root, sites, inputs = corpus
-    inputs.write("old")
-    build_site(root)
+STOP_DEADLINE = 30.0
+"""Seconds a build may take to stop after Ctrl-C (it takes a fraction of one): past it, it hangs."""
+CTRL_C_MOMENTS = 36
+"""Builds interrupted, at as many moments; a Ctrl-C that comes after the end is tried again."""
+
+
+@pytest.fixture(scope="module")
+def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Snapshot], Inputs]:
+    """As `corpus`, with 150 briefings: still parsed and rendered by two workers, and twice as quick to build."""
+    base = tmp_path_factory.mktemp("ctrl-c")
+    root = make_corpus(base / "corpus", briefings=150, sources=4)
+    inputs = Inputs(root)
+    sites: dict[str, Snapshot] = {}
+    for version in ("new", "old"):
+        inputs.write(version)
+        build_site(root, output=base / version, use_cache=False)
+        sites[version] = snapshot(base / version)
+    return root, sites, inputs
+
+
+@pytest.mark.slow
+def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
+    small_corpus: tuple[Path, dict[str, Snapshot], Inputs],
+) -> None:
+    """Ctrl-C at 36 moments spread over whole builds: loading, rendering, indexing, the swap, the end.
+
+    Each build goes from one version of the input to the other, a whole build
+    (--no-cache) two times in three, a rebuild with the cache the third. The
+    moments are stratified: each kind of build's length is cut into equal
+    slices and each slice gets one moment, at random within it. The length is
+    measured first, and shortened whenever a build finishes before its Ctrl-C
+    (on a busy machine the first measure can be long); such a moment is tried
+    again, so that 36 builds are interrupted.
+    """
+    root, sites, inputs = small_corpus
+    site = root / "site"
     # Python's own start (site-packages) is beyond briefgen: Ctrl-C then gets Python's traceback.
     # From the import of briefgen on, it must be one line.
     start = max(_seconds(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True)) for _ in range(3))
-    rng = random.Random(5)
-    interrupted = 0
-    for delay in [3 * start, 5 * start, *(rng.uniform(8 * start, 2.5) for _ in range(8))]:
-        inputs.write("new")
+    earliest = 3 * start
+    lengths = {}  # how long each kind of build takes here, start-up included; it ends at 'old'
+    for mode, version in (("cold", "new"), ("cached", "old")):
+        inputs.write(version)
+        command = _build_command(root, mode)
+        lengths[mode] = _seconds(lambda command=command: subprocess.run(command, capture_output=True, check=True))
+    assert snapshot(site) == sites["old"]
+    rng = random.Random(int(os.environ.get("BRIEFGEN_CTRL_C_SEED", "5")))
+    modes = ["cached" if i % 3 == 2 else "cold" for i in range(CTRL_C_MOMENTS)]
+    moments = []  # (kind of build, where in it from 0 to 1)
+    for mode in ("cold", "cached"):
+        slices = modes.count(mode)
+        moments += [(mode, (n + rng.random()) / slices) for n in range(slices)]
+    rng.shuffle(moments)
+    current, interrupted, finished = "old", 0, 0
+    while moments:
+        mode, fraction = moments.pop()
+        delay = earliest + fraction * max(lengths[mode] - earliest, 0.1)
+        target = "new" if current == "old" else "old"
+        inputs.write(target)
         process = subprocess.Popen(
-            briefgen("build", "--root", str(root), "--no-cache"),
+            _build_command(root, mode),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -225,30 +273,60 @@ def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(corpus: tuple[Path,
         )
         time.sleep(delay)
         os.killpg(process.pid, signal.SIGINT)  # as a terminal sends it: to the build and its workers
-        out, errors = process.communicate(timeout=60)
-        # 130, or killed by SIGINT (which shells also show as 130) when it came as Python exits.
-        assert process.returncode in {0, 130, -signal.SIGINT}, errors
-        assert "Traceback" not in errors, f"after {delay:.2f} s"
-        now = snapshot(root / "site")
-        if "briefgen: interrupted" in errors:
+        what = f"Ctrl-C after {delay:.2f} s of a {mode} build (of {lengths[mode]:.2f} s)"
+        out, errors = _stopped(process, what)
+        now = snapshot(site)
+        assert "Traceback" not in errors, f"{what}:\n{errors}"
+        assert process.returncode in {0, 130}, f"{what}: exit status {process.returncode}\n{errors}"
+        assert leftovers(root) == [], what
+        if process.returncode == 130:
             interrupted += 1
-            assert (out, errors) == ("", "briefgen: interrupted\n"), f"after {delay:.2f} s"
-            assert now in (sites["old"], sites["new"]), (
-                f"after {delay:.2f} s: {describe(now, sites)}"
-            )  # new: after its swap
-            assert leftovers(root) == []
-        else:  # it had finished: a complete new site
-            assert out.startswith("built 301 briefings"), errors
-            assert now == sites["new"]
-        inputs.write("old")
-        build_site(root)
-    assert interrupted >= 5
+            assert errors == "briefgen: interrupted\n", what
+            # Its summary is printed only once the new site is in place.
+            assert out == "" or (out.startswith("built ") and now == sites[target]), what
+            assert now in (sites[current], sites[target]), f"{what}: {describe(now, sites)}"
+        else:  # it had finished: a whole new site
+            finished += 1
+            assert out.startswith("built "), f"{what}: {errors}"
+            assert now == sites[target], f"{what}: {describe(now, sites)}"
+            assert finished <= CTRL_C_MOMENTS, "builds keep finishing before their Ctrl-C"
+            lengths[mode] = min(lengths[mode], delay)
+            moments.insert(0, (mode, rng.random()))
+        current = "new" if now == sites["new"] else "old"
+    assert interrupted == CTRL_C_MOMENTS
 
 
 def _seconds(action: Callable[[], object]) -> float:
     began = time.monotonic()
     action()
     return time.monotonic() - began
+
+
+def _build_command(root: Path, mode: str) -> list[str]:
+    return briefgen("build", "--root", str(root), *(["--no-cache"] if mode == "cold" else []))
+
+
+def _stopped(process: subprocess.Popen[str], what: str) -> tuple[str, str]:
+    """The output of a build sent Ctrl-C; a build that has not stopped by the deadline fails the test, its
+    Python stacks shown when py-spy is installed."""
+    try:
+        return process.communicate(timeout=STOP_DEADLINE)
+    except subprocess.TimeoutExpired:
+        pass
+    stacks = "(install py-spy to see where it hangs)"
+    spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
+    if spy is not None:
+        dump = subprocess.run(
+            [spy, "dump", "--pid", str(process.pid)],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        stacks = dump.stdout + dump.stderr
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    pytest.fail(f"{what}: the build had not stopped {STOP_DEADLINE:.0f} s later; it hung here:\n{stacks}")
 
 
 # --- what a killed build leaves behind --------------------------------------------------

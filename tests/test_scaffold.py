@@ -157,8 +157,16 @@ def test_new_names_the_known_sources_for_an_unknown_one(root: Path, capsys: pyte
 def test_new_outside_a_site_root_points_to_init(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = new(capsys, tmp_path, "--source", "isw", "--title", "A report")
     assert code == 1
-    assert "there is no sources.yaml" in err
+    assert "is not a briefgen site root" in err
     assert "briefgen init" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_in_a_site_root_without_sources_yaml_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "briefings").mkdir()
+    code, _, err = new(capsys, tmp_path, "--source", "isw", "--title", "A report")
+    assert code == 1
+    assert "there is no sources.yaml" in err
 
 
 @pytest.mark.parametrize(

@@ -4,17 +4,35 @@ Importing the pipeline takes a third of a second; Ctrl-C in that time must end
 briefgen as it does later on, with one line and no traceback.
 """
 
+import os
+import signal
 import sys
+
+EXIT_INTERRUPTED = 130
 
 
 def main() -> int:
+    """The process's entry point: it may end the process itself."""
     try:
-        from briefgen.cli import main as run  # noqa: PLC0415 - imported here, so that Ctrl-C during it is caught
+        try:
+            from briefgen.cli import main as run  # noqa: PLC0415 - imported here, so that Ctrl-C during it is caught
 
-        return run()
+            code = run()
+        finally:
+            # The work is done: a Ctrl-C from here on would only cut Python's own exit short,
+            # killing it without a word or printing a traceback from an atexit handler.
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
     except KeyboardInterrupt:  # while importing, or parsing the arguments, before cli's own handler
         print("briefgen: interrupted", file=sys.stderr)
-        return 130
+        code = EXIT_INTERRUPTED
+    if code == EXIT_INTERRUPTED:
+        # A Ctrl-C that came while a compiled extension was being imported makes Python end
+        # by killing itself with SIGINT once it has exited, even though it was handled here:
+        # exit 130 now, as every other interrupted build does.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(EXIT_INTERRUPTED)
+    return code
 
 
 if __name__ == "__main__":

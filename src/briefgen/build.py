@@ -27,7 +27,7 @@ from briefgen.errors import ArchiveError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
 from briefgen.index import build_index
-from briefgen.load import BRIEFINGS_DIR, load_archive
+from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive, TextReads, fields_digest
 from briefgen.parallel import default_workers, parallel_map
@@ -93,6 +93,7 @@ def build_site(
 ) -> BuildReport:
     """Build the site root `root` into `output` (default root/site); with `search`, index it with Pagefind."""
     started = time.perf_counter()
+    check_site_root(root)  # before the lock, the cache and the output folder are made
     output = output if output is not None else root / OUTPUT_DIR
     workers = workers or default_workers()
     sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]
@@ -318,19 +319,21 @@ def _render(
 
     `while_rendering` runs in this process once the first page is back, so that
     it takes the time the parent would spend waiting for the workers."""
-    results = parallel_map(_render_page, task, indices, workers)
-    if while_rendering is not None:
-        first = list(itertools.islice(results, 1))  # the workers have started, and go on
-        while_rendering()
-        results = itertools.chain(first, results)
     written, done = 0, total - len(indices)
-    for index, content_digest, size, was_written, texts_read, texts in results:
-        path = task.jobs[index].path
-        records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
-        written += was_written
-        done += 1
-        if progress is not None:
-            progress(done, total)
+    # The workers write into the staging folder: the block ends only when none is left, so
+    # that an error or a Ctrl-C anywhere in it leaves nobody writing while the folder is removed.
+    with parallel_map(_render_page, task, indices, workers) as results:
+        first = []
+        if while_rendering is not None:
+            first = list(itertools.islice(results, 1))  # the workers have started, and go on
+            while_rendering()
+        for index, content_digest, size, was_written, texts_read, texts in itertools.chain(first, results):
+            path = task.jobs[index].path
+            records[path] = PageRecord(records[path].fingerprint, content_digest, size, texts_read, texts)
+            written += was_written
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return written
 
 

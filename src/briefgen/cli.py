@@ -10,12 +10,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.build import build_site
+from briefgen.build import OUTPUT_DIR, build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem
 from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, format_document, init_site, new_briefing, parse_day
+from briefgen.write import MARKER
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8000
@@ -204,6 +205,8 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    output: Path = args.output if args.output is not None else args.root / OUTPUT_DIR
+    had_site = (output / MARKER).is_file()
     try:
         with build_progress() as progress:
             report = build_site(
@@ -217,9 +220,8 @@ def run_build(args: argparse.Namespace) -> int:
             )
     except ArchiveError as exc:
         print_problems(exc.problems)
-        print(
-            f"build failed: {_count(len(exc.errors), 'error')}; the previous site was left as it was", file=sys.stderr
-        )
+        kept = "the previous site was left as it was" if had_site else "no site was written"
+        print(f"build failed: {_count(len(exc.errors), 'error')}; {kept}", file=sys.stderr)
         return EXIT_PROBLEMS
     print_problems(report.warnings)
     for notice in report.notices:

@@ -72,5 +72,9 @@ class ArchiveError(BriefgenError):
         return tuple(p for p in self.problems if p.is_error)
 
 
+class SiteRootError(BriefgenError):
+    """The folder given as the site root is not one (a mistyped --root, or the wrong folder)."""
+
+
 class OutputError(BriefgenError):
     """The output folder cannot be written safely."""

@@ -19,8 +19,8 @@ from urllib.parse import unquote
 
 from briefgen import __version__
 from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state
-from briefgen.config import SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
-from briefgen.errors import ArchiveError, Problem, error, warning
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
+from briefgen.errors import ArchiveError, Problem, SiteRootError, error, warning
 from briefgen.fingerprint import digest
 from briefgen.model import (
     Archive,
@@ -149,6 +149,7 @@ def load_archive(
     With a cache, files unchanged since the last build are not parsed again,
     and briefing bodies are kept in the cache instead of in memory.
     """
+    check_site_root(root)
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
     registry = source_registry(root, problems)
@@ -202,11 +203,11 @@ def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[
     if missing:
         read_ahead([files[i] for i in missing])
         context.markdown()  # made before the workers fork, so that each has it
-    results = parallel_map(parse_file, context, [files[i] for i in missing], workers)
-    for i, (state, key, entry) in zip(missing, results, strict=True):
-        entries[i] = entry
-        if context.cache is not None and state is not None:
-            context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
+    with parallel_map(parse_file, context, [files[i] for i in missing], workers) as results:
+        for i, (state, key, entry) in zip(missing, results, strict=True):
+            entries[i] = entry
+            if context.cache is not None and state is not None:
+                context.cache.remember(relative(context.root, files[i]), context.salt, state, key, entry)
     return [entry for entry in entries if entry is not None]
 
 
@@ -290,12 +291,37 @@ def _with_canonical_sources(briefings: list[Briefing], registry: SourceRegistry)
     return result
 
 
+def check_site_root(root: Path) -> None:
+    """Refuse a folder that is not a site root, before anything is read from it or written into it.
+
+    A site root holds briefgen.yaml or a briefings/ folder (`briefgen init` writes
+    both). Any other folder is a mistyped --root, or briefgen run from the wrong
+    folder: a build there would create its cache and its site where they have no
+    business, and report problems in files that were never meant to exist.
+    """
+    shown = f"the current folder ({Path.cwd()})" if root == Path() else str(root)
+    hint = "give --root the site root, or set one up with 'briefgen init DIR'"
+    if not root.exists():
+        raise SiteRootError(f"{shown} does not exist: {hint}")
+    if not root.is_dir():
+        raise SiteRootError(f"{shown} is a file, not a site root: {hint}")
+    if not ((root / SETTINGS_FILE).exists() or (root / BRIEFINGS_DIR).is_dir()):
+        raise SiteRootError(
+            f"{shown} is not a briefgen site root (it has no {SETTINGS_FILE} and no {BRIEFINGS_DIR}/ folder): {hint}"
+        )
+
+
 def find_briefing_files(root: Path, problems: list[Problem]) -> list[Path]:
     """Every .md file below briefings/, in a stable order; links that leave the root are refused."""
     folder = root / BRIEFINGS_DIR
     if not folder.is_dir():
         problems.append(
-            error(BRIEFINGS_DIR, 1, f"there is no {BRIEFINGS_DIR}/ folder here: is this a briefgen site root?")
+            error(
+                BRIEFINGS_DIR,
+                1,
+                f"there is no {BRIEFINGS_DIR}/ folder: briefings go in {BRIEFINGS_DIR}/YYYY/MM/DD/ "
+                "('briefgen new' writes one there)",
+            )
         )
         return []
     real_root = root.resolve()

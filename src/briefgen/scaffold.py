@@ -15,7 +15,7 @@ from pathlib import Path
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_sources
 from briefgen.errors import BriefgenError, Problem
 from briefgen.installspec import InstallSpec, default_spec
-from briefgen.load import BRIEFINGS_DIR
+from briefgen.load import BRIEFINGS_DIR, check_site_root
 from briefgen.model import Source
 from briefgen.slugs import slug_of
 from briefgen.yamlfields import nearest, why_not_a_day, yaml_quoted
@@ -96,6 +96,7 @@ def pages_workflow(install: InstallSpec) -> str:
 
 def new_briefing(root: Path, *, source: str, title: str, day: dt.date) -> Path:
     """Write a new briefing under root/briefings/YYYY/MM/DD/ and return its path."""
+    check_site_root(root)
     key = source_key(root, source)
     title = " ".join(title.split())
     if not title:

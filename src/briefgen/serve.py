@@ -49,7 +49,7 @@ import watchfiles
 from briefgen.build import OUTPUT_DIR, STATIC_DIR, TEMPLATES_DIR, build_site
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings
 from briefgen.errors import ArchiveError, BriefgenError, Problem, printable
-from briefgen.load import BRIEFINGS_DIR
+from briefgen.load import BRIEFINGS_DIR, check_site_root
 
 HOST = "127.0.0.1"
 """Only this computer: a preview is not a publication."""
@@ -501,9 +501,8 @@ def serve_site(
     err: TextIO = sys.stderr,
 ) -> int:
     """Serve the site root `root` until Ctrl-C (or SIGTERM); returns the exit code."""
+    check_site_root(root)
     root = root.resolve()
-    if not root.is_dir():
-        raise ServeError(f"{root} is not a folder")
     with tempfile.TemporaryDirectory(prefix="briefgen-serve-") as scratch, _stop_on_signals():
         live = LiveSite(
             root, Path(scratch) / OUTPUT_DIR, include_drafts=include_drafts, out=out, err=err, search=search

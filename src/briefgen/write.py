@@ -17,15 +17,17 @@ output folder.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import errno
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
 from briefgen.errors import OutputError
+from briefgen.interrupts import uninterrupted
 
 MARKER = ".briefgen-output"
 """Written into every output folder, so that briefgen only ever replaces its own output."""
@@ -103,8 +105,23 @@ class _Staging:
         self._folders: set[Path] = set()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        if exc_type is not None and self.staging.exists():
-            shutil.rmtree(self.staging, ignore_errors=True)
+        if exc_type is not None:
+            self.discard()
+
+    @contextlib.contextmanager
+    def _discarded_on_error(self) -> Iterator[None]:
+        """For __enter__: `with` calls __exit__ only once __enter__ has returned."""
+        try:
+            yield
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self) -> None:
+        """Remove the staging folder: the build stopped before its swap (an error, a Ctrl-C)."""
+        with uninterrupted():  # a second Ctrl-C must not leave it half-removed
+            if self.staging.is_dir() and not self.staging.is_symlink():
+                shutil.rmtree(self.staging, ignore_errors=True)
 
     def claim(self, path: str, *, make_folder: bool = True) -> Path:
         """Reserve `path`; any process may then write the returned file.
@@ -147,8 +164,9 @@ class StagedSite(_Staging):
         self.keep_twin = keep_twin
 
     def __enter__(self) -> StagedSite:
-        _make_staging(self.staging)
-        (self.staging / MARKER).write_bytes(MARKER_TEXT)
+        with self._discarded_on_error():
+            _make_staging(self.staging)
+            (self.staging / MARKER).write_bytes(MARKER_TEXT)
         return self
 
     def commit(self) -> None:
@@ -172,7 +190,8 @@ class SiteUpdate(_Staging):
         self.remove = sorted(safe_relative_path(path).as_posix() for path in remove)
 
     def __enter__(self) -> SiteUpdate:
-        _make_staging(self.staging)
+        with self._discarded_on_error():
+            _make_staging(self.staging)
         return self
 
     def commit(self) -> None:

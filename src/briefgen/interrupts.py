@@ -1,0 +1,40 @@
+"""Ctrl-C held back while briefgen cleans up after itself, then delivered as usual.
+
+The first Ctrl-C stops a build wherever it is, and the build then undoes what it
+started: it kills its workers and removes its staging folder. A second Ctrl-C,
+pressed in a hurry, must not cut that short and leave a worker writing or a
+half-removed staging folder behind. It waits until the cleanup is done, a matter
+of milliseconds, and then interrupts as the first one did.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
+
+
+@contextlib.contextmanager
+def uninterrupted() -> Iterator[None]:
+    """Run the block to its end; a Ctrl-C that comes meanwhile is delivered after it."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread sees Ctrl-C: nothing to hold back here
+        return
+    held: list[int] = []
+
+    def hold(signum: int, frame: FrameType | None) -> None:
+        held.append(signum)
+
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is None:  # a handler set outside Python: it could not be put back
+        yield
+        return
+    signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if held:  # delivered again, to whatever handles Ctrl-C outside the block
+            signal.raise_signal(signal.SIGINT)
