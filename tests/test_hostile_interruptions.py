@@ -86,17 +86,23 @@ class Inputs:
             self.added.write_text(briefing_text(title="Added", date="2024-01-02", source="isw"), "utf-8")
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Snapshot], Inputs]]:
-    """A corpus of 300 briefings, the complete site of each version of its input, and a way to switch them."""
-    base = tmp_path_factory.mktemp("kills")
-    root = make_corpus(base / "corpus", briefings=300, sources=4)
+def both_versions_built(root: Path, base: Path) -> tuple[Inputs, dict[str, Snapshot]]:
+    """Each version of the input written and built whole into base/<version>: the sites a build may leave."""
     inputs = Inputs(root)
     sites: dict[str, Snapshot] = {}
     for version in ("new", "old"):
         inputs.write(version)
         build_site(root, output=base / version, use_cache=False)
         sites[version] = snapshot(base / version)
+    return inputs, sites
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Snapshot], Inputs]]:
+    """A corpus of 300 briefings, the complete site of each version of its input, and a way to switch them."""
+    base = tmp_path_factory.mktemp("kills")
+    root = make_corpus(base / "corpus", briefings=300, sources=4)
+    inputs, sites = both_versions_built(root, base)
     assert sites["old"] != sites["new"]
     yield root, sites, inputs
 
@@ -216,12 +222,7 @@ def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
     """As `corpus`, with 150 briefings: still parsed and rendered by two workers, and twice as quick to build."""
     base = tmp_path_factory.mktemp("ctrl-c")
     root = make_corpus(base / "corpus", briefings=150, sources=4)
-    inputs = Inputs(root)
-    sites: dict[str, Snapshot] = {}
-    for version in ("new", "old"):
-        inputs.write(version)
-        build_site(root, output=base / version, use_cache=False)
-        sites[version] = snapshot(base / version)
+    inputs, sites = both_versions_built(root, base)
     return root, sites, inputs
 
 
