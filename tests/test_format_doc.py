@@ -12,9 +12,12 @@ import pytest
 
 from briefgen.cli import main
 from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS
-from briefgen.errors import ArchiveError
-from briefgen.load import BRIEFING_KEYS, REQUIRED_KEYS, load_archive
+from briefgen.errors import SHOWN_OF_A_KIND, ArchiveError, summarised
+from briefgen.load import BRIEFING_KEYS, MAX_BRIEFING_BYTES, MAX_TERMS, REQUIRED_KEYS, TERM_KEYS, load_archive
+from briefgen.markdown import CITATION, MAX_TABLE_CELLS
 from briefgen.model import Settings
+from briefgen.slugs import is_plain_slug
+from briefgen.yamlfields import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text
 
 FORMAT_DOC = REPO_ROOT / "docs" / "format.md"
@@ -124,3 +127,36 @@ def test_help_on_a_command_and_on_nothing_known(capsys: pytest.CaptureFixture[st
     assert capsys.readouterr().out.startswith("usage: briefgen check")
     assert main(["help", "formats"]) == 2
     assert "no help on 'formats': try 'format' or a command's name" in capsys.readouterr().err
+
+
+def table_rows(title: str) -> list[list[str]]:
+    """The body rows of the first table under `title`, each a list of its cells."""
+    lines = [line for line in section(title).splitlines() if line.startswith("|")]
+    return [[cell.strip() for cell in line.strip().strip("|").split("|")] for line in lines[2:]]
+
+
+def test_the_limits_are_the_codes() -> None:
+    slug_characters = max(n for n in range(1, 200) if is_plain_slug("a" * n))
+    citation_digits = max(n for n in range(1, 20) if CITATION.fullmatch(f"[{'1' * n}]"))
+    assert {row[0]: row[1] for row in table_rows("Limits")} == {
+        "the size of a briefing file": f"{MAX_BRIEFING_BYTES // 2**20} MB",
+        "nesting of YAML (lists and mappings in one another)": f"{MAX_DEPTH} levels",
+        f"{', '.join(TERM_KEYS[:-1])} and {TERM_KEYS[-1]} in one briefing": f"{MAX_TERMS} of each",
+        "cells in the tables of one briefing": f"{MAX_TABLE_CELLS:,}",
+        "a `slug:`": f"{slug_characters} characters",
+        "the number in a citation `[n]`": f"{citation_digits} digits",
+        "problems of one kind in one file, printed in full": f"{SHOWN_OF_A_KIND}",
+    }
+    front_matter = key_table("Front matter")
+    for key in TERM_KEYS:
+        assert f"at most {MAX_TERMS}" in front_matter[key]["what it is, and what is refused"]
+    assert f"may have {MAX_TABLE_CELLS:,} cells" in section("The text")
+
+
+def test_the_summary_of_many_problems_shown_is_what_check_prints(make_site: MakeSite) -> None:
+    body = "".join(f"A claim.[{n}]\n" for n in range(1, 50_001))
+    with pytest.raises(ArchiveError) as caught:
+        load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
+    printed = [str(problem) for problem in summarised(caught.value.problems)]
+    (shown,) = code_blocks("Errors and warnings", "")
+    assert shown.splitlines() == printed[-2:]

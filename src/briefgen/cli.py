@@ -11,7 +11,7 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen.build import OUTPUT_DIR, build_site
-from briefgen.errors import ArchiveError, BriefgenError, Problem
+from briefgen.errors import ArchiveError, BriefgenError, Problem, summarised
 from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
 from briefgen.load import load_archive
 from briefgen.progress import build_progress
@@ -181,7 +181,8 @@ def _add_root(parser: argparse.ArgumentParser) -> None:
 
 
 def print_problems(problems: Sequence[Problem]) -> None:
-    for problem in problems:
+    """Every problem, but those of one kind in one file after the first few, which are counted."""
+    for problem in summarised(problems):
         print(problem, file=sys.stderr)
 
 

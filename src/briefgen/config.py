@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
@@ -17,6 +18,27 @@ SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"
 SETTINGS_KEYS = ("title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries")
 SOURCE_KEYS = ("name", "url", "description")
+
+# A well-formed language tag: RFC 5646's grammar (section 2.1), letter for letter.
+# Whether its subtags are registered is not checked: that needs IANA's registry, and a
+# tag the registry does not know still reaches the page as harmless text. One that is
+# not well-formed ('en"') broke Pagefind's index, and with it every search.
+_ALPHANUM = "[a-z0-9]"
+_LANGTAG = rf"""
+    (?:[a-z]{{2,3}}(?:-[a-z]{{3}}){{0,3}} | [a-z]{{4}} | [a-z]{{5,8}})  # language, with its extlang
+    (?:-[a-z]{{4}})?                                                 # script
+    (?:-(?:[a-z]{{2}}|[0-9]{{3}}))?                                  # region
+    (?:-(?:{_ALPHANUM}{{5,8}}|[0-9]{_ALPHANUM}{{3}}))*                # variants
+    (?:-[0-9a-wyz](?:-{_ALPHANUM}{{2,8}})+)*                         # extensions
+    (?:-x(?:-{_ALPHANUM}{{1,8}})+)?                                  # private use
+"""
+_PRIVATE_USE = rf"x(?:-{_ALPHANUM}{{1,8}})+"
+_GRANDFATHERED = (
+    "en-GB-oed|i-ami|i-bnn|i-default|i-enochian|i-hak|i-klingon|i-lux|i-mingo|i-navajo|i-pwn|i-tao|i-tay|i-tsu"
+    "|sgn-BE-FR|sgn-BE-NL|sgn-CH-DE|art-lojban|cel-gaulish|no-bok|no-nyn|zh-guoyu|zh-hakka|zh-min|zh-min-nan|zh-xiang"
+)
+LANGUAGE_TAG = re.compile(rf"(?:{_LANGTAG}|{_PRIVATE_USE}|{_GRANDFATHERED})", re.IGNORECASE | re.VERBOSE | re.ASCII)
+"""A BCP 47 language tag, well-formed: `en`, `uk`, `en-GB`, `sr-Latn-RS`, `zh-Hant`."""
 
 
 def read_text(root: Path, name: str, problems: list[Problem]) -> str | None:
@@ -91,7 +113,7 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
         title=fields.text("title") or defaults.title,
         description=fields.text("description") or defaults.description,
         base_url=defaults.base_url,
-        language=fields.text("language") or defaults.language,
+        language=_language(fields) or defaults.language,
         per_page=fields.integer("per_page", defaults.per_page),
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
@@ -102,6 +124,21 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
     else:
         where = ("command line", 1)
     return _with_base_url(settings, base_url, problems, where)
+
+
+def _language(fields: Fields) -> str | None:
+    """The `language` setting when it is a well-formed BCP 47 tag; otherwise None, with an error at its line."""
+    language = fields.text("language")
+    if language is None or LANGUAGE_TAG.fullmatch(language):
+        return language
+    fields.problems.append(
+        error(
+            fields.path,
+            fields.value_line("language"),
+            f"'language' must be a BCP 47 language tag such as en, uk or en-GB, not '{language}'",
+        )
+    )
+    return None
 
 
 def _with_base_url(

@@ -47,6 +47,48 @@ def printable(text: str) -> str:
     return _CONTROL.sub(lambda match: repr(match.group())[1:-1], text)
 
 
+SHOWN_OF_A_KIND = 5
+"""Problems of one kind in one file printed in full; the rest are counted in one line."""
+_NAMES_AND_NUMBERS = re.compile(r"'[^'\n]*'|\[[^\]\n]*\]|[0-9][0-9,]*")
+
+
+def kind_of_problem(problem: Problem) -> tuple[str, Severity, str]:
+    """Problems of one kind in one file: the same message but for its numbers and its
+    quoted names and bracketed parts ('citation [12] has no note 12 ...')."""
+    return problem.path, problem.severity, _NAMES_AND_NUMBERS.sub("#", problem.message)
+
+
+def summarised(problems: Iterable[Problem]) -> list[Problem]:
+    """`problems` in order, with each kind's problems after the first few in one file counted in one line.
+
+    50,000 citations of missing notes printed 50,000 lines: the editor needs the first
+    few to see what is wrong, then how many more there are and where they end.
+    """
+    problems = list(problems)
+    of_kind: dict[tuple[str, Severity, str], list[Problem]] = {}
+    for problem in problems:
+        of_kind.setdefault(kind_of_problem(problem), []).append(problem)
+    shown: list[Problem] = []
+    met: dict[tuple[str, Severity, str], int] = {}
+    for problem in problems:
+        kind = kind_of_problem(problem)
+        same, position = of_kind[kind], met.get(kind, 0)
+        met[kind] = position + 1
+        if position < SHOWN_OF_A_KIND:
+            shown.append(problem)
+        if position == SHOWN_OF_A_KIND - 1 and len(same) > SHOWN_OF_A_KIND:
+            more = len(same) - SHOWN_OF_A_KIND
+            shown.append(
+                Problem(
+                    problem.path,
+                    same[SHOWN_OF_A_KIND].line,
+                    f"... and {more:,} more like this in {problem.path} (the last at line {same[-1].line})",
+                    problem.severity,
+                )
+            )
+    return shown
+
+
 def error(path: str, line: int, message: str) -> Problem:
     return Problem(path, line, message, Severity.ERROR)
 
@@ -65,7 +107,7 @@ class ArchiveError(BriefgenError):
     def __init__(self, problems: Iterable[Problem], files_read: int = 0) -> None:
         self.problems: tuple[Problem, ...] = tuple(sorted(problems))
         self.files_read = files_read
-        super().__init__("\n".join(str(p) for p in self.problems))
+        super().__init__("\n".join(str(p) for p in summarised(self.problems)))
 
     @property
     def errors(self) -> tuple[Problem, ...]:

@@ -60,6 +60,10 @@ REQUIRED_KEYS = {"title": "Russian Offensive Campaign Assessment", "date": "2025
 FRONT_MATTER_FENCE = "---"
 MAX_BRIEFING_BYTES = 20 * 1024 * 1024
 """Far beyond any real report; a bigger file is a mistake (a PDF renamed .md, say)."""
+MAX_TERMS = 100
+"""Tags, places or authors in one briefing: real reports have a handful. Each tag and place
+is a page of the site: 100,000 of them in one file made a build of 300,000 files."""
+TERM_KEYS = ("authors", "tags", "places")
 
 
 @dataclass(frozen=True, slots=True)
@@ -486,12 +490,14 @@ def _briefing_from_fields(
     slug = _slug(fields, path, rel, problems)
     problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
+    problems.extend(_too_many_cells(parsed, rel, split.body_first_line))
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
     summary = fields.text("summary")
     extra = fields.anything("extra")
     # Read every field before giving up on the briefing, so that one run
     # reports all of its problems, not only those of the fields read so far.
+    problems.extend(_too_many_terms(fields, rel))
     authors, takeaways = fields.text_list("authors"), fields.text_list("takeaways")
     tags, places = fields.text_list("tags"), fields.text_list("places")
     draft = fields.boolean("draft", False)
@@ -569,6 +575,36 @@ def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str 
         )
         return None
     return given
+
+
+def _too_many_terms(fields: Fields, rel: str) -> list[Problem]:
+    """An error for each of authors, tags and places listing more than MAX_TERMS items, at its key."""
+    problems: list[Problem] = []
+    for key in TERM_KEYS:
+        count = fields.length(key)
+        if count > MAX_TERMS:
+            problems.append(
+                error(rel, fields.line(key), f"'{key}' lists {count:,} items: a briefing may have at most {MAX_TERMS}")
+            )
+    return problems
+
+
+def _too_many_cells(parsed: ParsedBody, rel: str, body_first_line: int) -> list[Problem]:
+    """An error at the table that takes the body's tables over the markdown module's limit on cells."""
+    from briefgen.markdown import MAX_TABLE_CELLS  # noqa: PLC0415 - markdown-it is imported only to parse
+
+    if parsed.too_many_cells is None:
+        return []
+    line, cells = parsed.too_many_cells
+    return [
+        error(
+            rel,
+            body_first_line + line,
+            f"this table brings the text's tables to {cells:,} cells, more than the {MAX_TABLE_CELLS:,}"
+            " a briefing may have (every row has a cell for each column of the header, empty or not):"
+            " shorten the table, or link to the full data",
+        )
+    ]
 
 
 def _foreign_notes(renderer: MarkdownRenderer, split: SplitFile, rel: str) -> list[Problem]:

@@ -24,6 +24,7 @@ since linkify costs ~90 µs a note and an archive has hundreds of thousands.
 from __future__ import annotations
 
 import html as html_lib
+import importlib
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,21 +32,27 @@ from typing import NamedTuple
 from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import mdTrim
 from markdown_it.renderer import RendererHTML
+from markdown_it.rules_block.state_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.anchors.index import slugify as heading_slug
-from mdit_py_plugins.anchors.index import unique_slug
 
 try:  # the Rust port renders about ten times faster; briefgen works without it
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - a platform with no wheel for it
     markdown_it_pyrs = None  # type: ignore[assignment]
 
+# The module, not the function `markdown_it.rules_block` exports under the same name.
+table_rule = importlib.import_module("markdown_it.rules_block.table")
+
 CITATION = re.compile(r"\[([0-9]{1,6})\]")
+MAX_TABLE_CELLS = 50_000
+"""Cells in all the tables of one body: 50 columns by 1,000 rows. A real report's tables have a few
+hundred; a few kilobytes of empty columns and rows ask for hundreds of millions, and gigabytes."""
 SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
@@ -84,6 +91,15 @@ class ParsedBody:
     first_paragraph: str
     html: str | None = None
     """Set by the fast path, which has no tokens and no images to rewrite."""
+    too_many_cells: TooManyCells | None = None
+    """Set when the body's tables have more than MAX_TABLE_CELLS cells: the tables from there on were left out."""
+
+
+class TooManyCells(NamedTuple):
+    line: int
+    """0-based line within the body of the table that took the count over MAX_TABLE_CELLS."""
+    cells: int
+    """Cells counted up to and including that table."""
 
 
 def _is_safe_link(url: str) -> bool:
@@ -138,10 +154,118 @@ def _new_parser(*, allow_html: bool, citations: bool, linkify: bool = False) -> 
     if citations:
         md.inline.ruler.before("link", "citation", _citation_rule)
         md.add_render_rule("citation", _render_citation)
-        anchors_plugin(md, min_level=2, max_level=4)
+        md.core.ruler.push("anchor", _heading_ids)
     md.add_render_rule("link_open", _render_link_open)
     md.core.ruler.push("cell_alignment", _cell_alignment_as_class)
+    md.block.ruler.at("table", _bounded_table, {"alt": ["paragraph", "reference"]})
     return md
+
+
+_CELLS_SO_FAR = "briefgen_table_cells"
+_TOO_MANY_CELLS = "briefgen_too_many_cells"
+"""Keys of the parse's env: cells counted in the tables so far, and the TooManyCells, if any."""
+
+
+def _bounded_table(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    """markdown-it's table rule, refusing to make the cells of tables past MAX_TABLE_CELLS in a body.
+
+    Every row of a table has as many cells as its header, empty ones included, so a
+    header of 5,000 '|' and 20,000 one-character rows (60 KB) asked for 100 million
+    cells, three tokens each. The rows are counted before any token is made; a table
+    that takes the body's count over the limit is read past, leaving no token, and
+    recorded in the env for the loader to report at its line.
+    """
+    if silent or not table_rule.table(state, start, end, True):
+        is_table: bool = table_rule.table(state, start, end, silent)
+        return is_table
+    columns = len(_cells_of(state, start))
+    rows = _table_body_rows(state, start, end, columns)
+    cells = state.env.get(_CELLS_SO_FAR, 0) + columns * (1 + rows)
+    state.env[_CELLS_SO_FAR] = cells
+    last = start + 2 + rows
+    if cells > MAX_TABLE_CELLS:
+        state.env.setdefault(_TOO_MANY_CELLS, TooManyCells(start, cells))
+        state.line = last
+        return True
+    # The rule cannot make more rows than were counted, whatever its version does.
+    made: bool = table_rule.table(state, start, last, False)
+    return made
+
+
+def _cells_of(state: StateBlock, line: int) -> list[str]:
+    """A table row's cells, as the table rule splits it (the pipes at either end are not cells)."""
+    cells: list[str] = table_rule.escapedSplit(mdTrim(table_rule.getLine(state, line)))
+    if cells and cells[0] == "":
+        cells.pop(0)
+    if cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+def _table_body_rows(state: StateBlock, start: int, end: int, columns: int) -> int:
+    """How many body rows the table rule would read for the table whose header is at `start`.
+
+    The loop of markdown-it's table rule without its tokens: a row is any line up to a
+    blank line, a line less indented, one that starts another block or is code, or
+    too many cells made up for short rows (MAX_AUTOCOMPLETED_CELLS, where it has one).
+    """
+    most_made_up = getattr(table_rule, "MAX_AUTOCOMPLETED_CELLS", None)
+    terminators = state.md.block.ruler.getRules("blockquote")
+    parent, state.parentType = state.parentType, "table"
+    made_up = 0
+    line = start + 2
+    while line < end and state.sCount[line] >= state.blkIndent:
+        if any(rule(state, line, end, True) for rule in terminators):
+            break
+        if not mdTrim(table_rule.getLine(state, line)) or state.is_code_block(line):
+            break
+        made_up += columns - len(_cells_of(state, line))
+        if most_made_up is not None and made_up > most_made_up:
+            break
+        line += 1
+    state.parentType = parent
+    return line - (start + 2)
+
+
+HEADING_LEVELS_WITH_IDS = ("h2", "h3", "h4")
+
+
+class HeadingIds:
+    """The ids of one body's headings: each heading's slug, made unique as mdit_py_plugins'
+    anchors plugin makes it ('same', then 'same-1', 'same-2'...), in linear time.
+
+    The plugin's unique_slug tries 'same-1', 'same-2'... from 1 for every heading, so
+    20,000 headings 'Same' took half a minute and 100,000 over five. Each base slug here
+    remembers the suffix its last search ended at: every suffix below it is taken (ids
+    are never given back), so the search goes on from there and finds the same id.
+    Both paths (the anchor rule and the fast path's _with_heading_ids) use it.
+    """
+
+    def __init__(self) -> None:
+        self._taken: set[str] = set()
+        self._next_suffix: dict[str, int] = {}
+
+    def unique(self, title: str) -> str:
+        base = heading_slug(title)
+        slug = base
+        if slug in self._taken:
+            suffix = self._next_suffix.get(base, 1)
+            while f"{base}-{suffix}" in self._taken:
+                suffix += 1
+            slug = f"{base}-{suffix}"
+            self._next_suffix[base] = suffix + 1
+        self._taken.add(slug)
+        return slug
+
+
+def _heading_ids(state: StateCore) -> None:
+    # What anchors_plugin(md, min_level=2, max_level=4) did, with HeadingIds for its unique_slug.
+    ids = HeadingIds()
+    for index, token in enumerate(state.tokens):
+        if token.type == "heading_open" and token.tag in HEADING_LEVELS_WITH_IDS:
+            children = state.tokens[index + 1].children or []
+            title = "".join(child.content for child in children if child.type in {"text", "code_inline"})
+            token.attrSet("id", ids.unique(title))
 
 
 _ALIGNMENTS = ("left", "center", "right")
@@ -177,7 +301,7 @@ class MarkdownRenderer:
 
     def parse_body(self, text: str, note_numbers: Collection[int] | None = None) -> ParsedBody:
         """Parse a body. With `note_numbers`, a body that cites only those notes may take the fast path."""
-        if note_numbers is not None and self._fast is not None:
+        if note_numbers is not None and self._fast is not None and not _tables_may_be_too_large(text):
             fast = self._fast.parse(text, note_numbers)
             if fast is not None:
                 return fast
@@ -185,27 +309,34 @@ class MarkdownRenderer:
 
     def parse_body_reference(self, text: str) -> ParsedBody:
         """markdown-it-py's own parse: the reference that the fast path must match."""
-        tokens = self._body.parse(text)
+        env: dict[str, object] = {}
+        tokens = self._body.parse(text, env)
         citations: list[CitationRef] = []
         images: list[ImageRef] = []
         seen: dict[int, int] = {}
         for block in tokens:
             if block.type != "inline" or not block.children:
                 continue
-            first_line = block.map[0] if block.map else 0
+            lines = _LinesBefore(block.content, block.map[0] if block.map else 0)
             search_from = 0
             for child in _walk(block.children):
                 if child.type == "citation":
                     number = child.meta["number"]
                     seen[number] = seen.get(number, 0) + 1
                     child.meta["id"] = f"fnref:{number}:{seen[number]}"
-                    line = first_line + block.content.count("\n", 0, child.meta["offset"])
-                    citations.append(CitationRef(number, child.meta["id"], line))
+                    citations.append(CitationRef(number, child.meta["id"], lines.line_at(child.meta["offset"])))
                 elif child.type == "image":
                     offset, search_from = _image_span(block, child, search_from)
-                    line = first_line + block.content.count("\n", 0, max(offset, 0))
+                    line = lines.line_at(max(offset, 0))
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
-        return ParsedBody(tuple(tokens), tuple(citations), tuple(images), _first_paragraph(tokens))
+        too_many = env.get(_TOO_MANY_CELLS)
+        return ParsedBody(
+            tuple(tokens),
+            tuple(citations),
+            tuple(images),
+            _first_paragraph(tokens),
+            too_many_cells=too_many if isinstance(too_many, TooManyCells) else None,
+        )
 
     def foreign_notes(self, text: str) -> tuple[ForeignNote, ...]:
         """Every `[^label]` and `[^label]: text` outside code, escaped ones (`\\[^1]`) left alone.
@@ -311,6 +442,27 @@ def _foreign_notes_in(content: str, first_line: int) -> list[ForeignNote]:
         definition = rest.strip() if match.group(3) and at_line_start else None
         found.append(ForeignNote(match.group(2), first_line + content.count("\n", 0, match.start()), definition))
     return found
+
+
+class _LinesBefore:
+    """The line of an offset in a block's text, counted on from the offset asked before.
+
+    Counting from the block's start for each of 50,000 citations in one paragraph
+    took half a minute; offsets mostly come in order, so each is counted from the last.
+    """
+
+    def __init__(self, content: str, first_line: int) -> None:
+        self._content = content
+        self._offset = 0
+        self._line = first_line
+        self._first_line = first_line
+
+    def line_at(self, offset: int) -> int:
+        if offset < self._offset:  # out of order (an image's alt text is parsed on its own): count again
+            self._offset, self._line = 0, self._first_line
+        self._line += self._content.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._line
 
 
 def _walk(tokens: Sequence[Token]) -> list[Token]:
@@ -435,6 +587,21 @@ _LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
 _EMPHASIS_BETWEEN_TEXT = re.compile(r"(?<=[^\s*_])[*_]+(?=[^\s*_])")
 
 
+# A line that could be a table's delimiter row ('|---|:-:|'), inside quotes and list items too.
+_DELIMITER_ROW = re.compile(r"^[ \t>]*[-:|][-:| \t]*$", re.MULTILINE)
+
+
+def _tables_may_be_too_large(text: str) -> bool:
+    # markdown-it-pyrs has no limit on a table's cells: a body whose tables could have
+    # more than MAX_TABLE_CELLS takes the reference path, where _bounded_table counts
+    # them exactly. A table has at most as many columns as its delimiter row has '|'
+    # plus one, and at most one row a line: this bound is far above any real report's.
+    if "|" not in text:
+        return False
+    columns = max((row.group().count("|") + 1 for row in _DELIMITER_ROW.finditer(text)), default=0)
+    return columns * (text.count("\n") + 1) > MAX_TABLE_CELLS
+
+
 def _fast_path_blocked(text: str) -> bool:
     # Plain substring tests first: they run at C speed over a 30 KB body,
     # where one combined regular expression cost a millisecond a briefing.
@@ -501,12 +668,11 @@ class FastBodies:
 
 
 def _with_heading_ids(html: str) -> str:
-    slugs: set[str] = set()
+    ids = HeadingIds()
 
     def add_id(match: re.Match[str]) -> str:
         title = html_lib.unescape(_HTML_TAG.sub("", _CITATION_TEXT.sub("", match.group(2))))
-        slug = unique_slug(heading_slug(title), slugs)
-        slugs.add(slug)
+        slug = ids.unique(title)
         return f'<h{match.group(1)} id="{html_lib.escape(slug)}">{match.group(2)}</h{match.group(1)}>'
 
     return _HEADING.sub(add_id, html)

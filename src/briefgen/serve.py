@@ -48,7 +48,7 @@ import watchfiles
 
 from briefgen.build import OUTPUT_DIR, STATIC_DIR, TEMPLATES_DIR, build_site
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings
-from briefgen.errors import ArchiveError, BriefgenError, Problem, printable
+from briefgen.errors import ArchiveError, BriefgenError, Problem, printable, summarised
 from briefgen.load import BRIEFINGS_DIR, check_site_root
 
 HOST = "127.0.0.1"
@@ -132,10 +132,12 @@ class LiveSite:
         """Build once; print the outcome; True when the build succeeded."""
         problems: tuple[Problem, ...] = ()
         failure: list[str] = []
+        errors = 0
         try:
             report = build_site(self.root, output=self.output, include_drafts=self.include_drafts, search=self.search)
         except ArchiveError as exc:
-            problems, failure = exc.problems, [str(p) for p in exc.errors]
+            problems, failure = exc.problems, [str(p) for p in summarised(exc.errors)]
+            errors = len(exc.errors)  # failure counts only a few of each kind
         except BriefgenError as exc:
             failure = [str(exc)]
         except Exception as exc:  # a bug must not stop the preview: report it and keep serving
@@ -153,12 +155,12 @@ class LiveSite:
                 self._state = SiteState(version=version, base_path=self._base_path(), folder=self.output)
         stamp = f"[{dt.datetime.now():%H:%M:%S}]"
         if failure:
-            for line in [str(p) for p in problems] or failure:
+            for line in [str(p) for p in summarised(problems)] or failure:
                 say(line, self.err)
             kept = "still serving the last good site" if previous.has_site else "nothing to serve yet"
-            say(f"{stamp} {reason}build failed: {len(failure)} error(s); {kept}", self.err)
+            say(f"{stamp} {reason}build failed: {errors or len(failure)} error(s); {kept}", self.err)
             return False
-        for warning in report.warnings:
+        for warning in summarised(report.warnings):
             say(str(warning), self.err)
         say(
             f"{stamp} {reason}built {report.briefings} briefing(s), {report.rendered} of {report.pages} pages "

@@ -81,10 +81,11 @@ def compose(text: str, path: str, first_line: int) -> Node | None:
     """Parse one YAML document into nodes; `first_line` is the file line of its line 1.
 
     Aliases are refused: they are never needed in front matter, and they are the
-    way to build exponentially large values ("billion laughs").
+    way to build exponentially large values ("billion laughs"). So are explicit
+    tags (`!!int`, `!!float`, `!!binary`, `!foo`): see _refuse_deep_nesting_and_tags.
     """
     try:
-        _refuse_deep_nesting(text, path, first_line)
+        _refuse_deep_nesting_and_tags(text, path, first_line)
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -252,18 +253,31 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
     return line[mark.column : mark.column + 1]
 
 
-def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
+def _refuse_deep_nesting_and_tags(text: str, path: str, first_line: int) -> None:
     # The composers (libyaml's, and PyYAML's in Python) recurse once per level
     # of nesting: thousands of '[', or of '- ' on one line, exhaust the C stack
     # or raise RecursionError. The parser before them does not recurse, so when
     # the text could nest deeply its events are counted first. Block nesting
     # needs indentation or '- ', '? ', ': ' indicators before a line's text;
     # flow nesting needs brackets. Cheap tests of both settle the usual case.
-    if not (_may_nest_deeply_in_flow(text) or _LONG_LINE_START.search(text)):
+    #
+    # Explicit tags are refused in the same walk, before anything is composed.
+    # Values are read as written text, so a tag never helps; and the constructors
+    # behind the tags PyYAML knows are what `extra` would run: `!!int 59:59:...`
+    # (base 60) takes time quadratic in its length and makes a number too long to
+    # print, `!!float 59:59:...` overflows, `!!bool maybe` fails with a KeyError.
+    # A tag starts with '!' where a value may start: a text with no such '!' has none.
+    deep = _may_nest_deeply_in_flow(text) or _LONG_LINE_START.search(text) is not None
+    tagged = "!" in text and _MAY_HOLD_TAG.search(text) is not None
+    if not (deep or tagged):
         return
     depth, mark = 0, None
     try:
         for event in yaml.parse(text, Loader=_Loader):
+            tag = getattr(event, "tag", None)  # set only when written: the resolver tags the others later
+            if tag is not None:
+                line = first_line + (event.start_mark.line if event.start_mark else 0)
+                raise YamlError(error(path, line, _tag_refused(tag)))
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 mark = event.start_mark
@@ -278,6 +292,19 @@ def _refuse_deep_nesting(text: str, path: str, first_line: int) -> None:
     if depth > MAX_DEPTH:
         line = first_line + (mark.line if mark else 0)
         raise YamlError(error(path, line, f"YAML is nested more than {MAX_DEPTH} levels deep"))
+
+
+_MAY_HOLD_TAG = re.compile(r"(?:^|[\s\[{,])!")
+"""A '!' where a YAML tag could start: at the start, or after white space, '[', '{' or ','."""
+_STANDARD_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+def _tag_refused(tag: str) -> str:
+    written = "!!" + tag.removeprefix(_STANDARD_TAG_PREFIX) if tag.startswith(_STANDARD_TAG_PREFIX) else tag
+    return (
+        f"the YAML tag '{written}' is not allowed: briefgen reads every value as it is written,"
+        " so remove the tag (put the value in quotes if it starts with '!')"
+    )
 
 
 def _may_nest_deeply_in_flow(text: str) -> bool:
@@ -470,6 +497,11 @@ class Fields:
         written_after = "" if node.flow_style else "- "
         items = (self._text_of(item, f"an item of '{key}'", written_after) for item in node.value)
         return tuple(item for item in items if item is not None)
+
+    def length(self, key: str) -> int:
+        """How many items the list (or entries the mapping) under `key` has; 0 for a text or nothing."""
+        node = self.nodes[key][1] if key in self.nodes else None
+        return len(node.value) if isinstance(node, (SequenceNode, MappingNode)) else 0
 
     def numbered_texts(self, key: str) -> tuple[tuple[int, str, int], ...]:
         """A mapping of positive whole numbers to text: (number, text, line) in number order."""
