@@ -480,13 +480,29 @@ def _has_odd_space(text: str) -> bool:
     return any(not _odd_space_between_words(text, match.start()) for match in _ODD_SPACE.finditer(text))
 
 
-_BARE_LIST_MARKER = re.compile(r"^[ >]*(?:[*+-]|[0-9]{1,9}[.)]) *$", re.MULTILINE)
+_BARE_LIST_MARKER = re.compile(r"\n[ >]*(?:[*+-]|[0-9]{1,9}[.)]) *\n")  # in "\n" + text + "\n": see _LONG_OPENING_RUN
 """A line that is only a list marker (`-`, `> -`, `1.`): markdown-it-py lets an empty item end a
 table or interrupt a paragraph inside `>`, markdown-it-pyrs does not (`|a|\n|-|\n-`, `> a\n-`)."""
-_DELIMITER_ROW_WITHOUT_PIPE = re.compile(r"^[ >]*:?-+:? *$", re.MULTILINE)
-"""A table's delimiter row with no '|' (`a\n:--`): a one-column table for markdown-it-pyrs, a
-paragraph for markdown-it-py. `---` alone (a heading's underline, a rule) also matches, so only
-one holding ':' declines: see _fast_path_blocked."""
+_DELIMITER_ROW = re.compile(r"\n([ >]*)[ |:-]*-[ |:-]*(?=\n)")  # in "\n" + text + "\n"
+
+
+def _table_may_differ(text: str) -> bool:
+    """Whether a table's delimiter row (`|---|`, `:--`) stands where the two ports disagree: under a
+    line with no '|' (`a\n:--`, `- a\n  |-|`: a one-column table for markdown-it-pyrs, a paragraph
+    for markdown-it-py), or under a line at another depth of '>' (`> a|b\n|-|-|`), or with no '|'."""
+    if "-" not in text or ("|" not in text and ":" not in text):
+        return False
+    padded = f"\n{text}\n"
+    for row in _DELIMITER_ROW.finditer(padded):
+        cells = row.group()
+        if "|" not in cells and ":" not in cells:
+            continue  # '---': a rule or a heading's underline, which both ports read alike
+        start = row.start()
+        above = padded[padded.rfind("\n", 0, start) + 1 : start]
+        depth_above = above[: len(above) - len(above.lstrip(" >"))].count(">")
+        if "|" not in cells or "|" not in above or depth_above != row.group(1).count(">"):
+            return True
+    return False
 
 
 def _fast_path_blocked(text: str) -> bool:
@@ -498,9 +514,9 @@ def _fast_path_blocked(text: str) -> bool:
         return True
     if _has_odd_space(text):
         return True
-    if _BARE_LIST_MARKER.search(text) is not None:
+    if _BARE_LIST_MARKER.search(f"\n{text}\n") is not None:
         return True
-    return ":-" in text and any(":" in row.group() for row in _DELIMITER_ROW_WITHOUT_PIPE.finditer(text))
+    return _table_may_differ(text)
 
 
 _PLAIN_LINK = re.compile(r"\[[^\[\]\n]*\]\(https?://[A-Za-z0-9._~/?#=+-]*\)")
@@ -587,16 +603,18 @@ def _with_heading_ids(html: str) -> str | None:
     """The HTML with each h2-h4 given the id the anchors plugin gives it; None for a heading over
     two lines, whose plugin id leaves the line break out (`a\nb` -> 'ab') where its text keeps it."""
     slugs: set[str] = set()
-    if any("\n" in match.group(2) for match in _HEADING.finditer(html)):
-        return None
+    over_two_lines = False
 
     def add_id(match: re.Match[str]) -> str:
+        nonlocal over_two_lines
+        over_two_lines = over_two_lines or "\n" in match.group(2)
         title = html_lib.unescape(_HTML_TAG.sub("", _CITATION_TEXT.sub("", match.group(2))))
         slug = unique_slug(heading_slug(title), slugs)
         slugs.add(slug)
         return f'<h{match.group(1)} id="{html_lib.escape(slug)}">{match.group(2)}</h{match.group(1)}>'
 
-    return _HEADING.sub(add_id, html)
+    with_ids = _HEADING.sub(add_id, html)
+    return None if over_two_lines else with_ids
 
 
 def _with_citations(html: str) -> tuple[str, list[CitationRef]]:
