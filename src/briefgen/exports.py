@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from briefgen import fastpaths
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
 from briefgen.model import Briefing, Settings, Source, Term, json_text
@@ -169,6 +170,8 @@ def _json_text_with(document: Mapping[str, Any], key: str, value_json: str) -> s
 
     Records, notes and feed items are made once and placed by hand: with keys
     sorted, `key` goes between the keys before it and those after."""
+    if not fastpaths.enabled():
+        return json_text({**document, key: json.loads(value_json)})
     before = json_text({k: v for k, v in document.items() if k < key})[1:-1]
     after = json_text({k: v for k, v in document.items() if k > key})[1:-1]
     return "{" + ",".join(part for part in (before, f'"{key}":{value_json}', after) if part) + "}"
@@ -186,7 +189,7 @@ def json_string(text: str) -> str:
     replace() runs at memory speed. A text with a rarer control character is
     left to the json module."""
     text = str(text)  # not Markup, whose replace() would escape what it puts in
-    if _RARE_IN_JSON.search(text) is not None:
+    if not fastpaths.enabled() or _RARE_IN_JSON.search(text) is not None:
         return json.dumps(text, ensure_ascii=False)
     escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
     return f'"{escaped}"'

@@ -41,6 +41,8 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
+from briefgen import fastpaths
+
 try:  # the Rust port renders about ten times faster; briefgen works without it
     import markdown_it_pyrs
 except ImportError:  # pragma: no cover - a platform with no wheel for it
@@ -301,7 +303,12 @@ class MarkdownRenderer:
 
     def parse_body(self, text: str, note_numbers: Collection[int] | None = None) -> ParsedBody:
         """Parse a body. With `note_numbers`, a body that cites only those notes may take the fast path."""
-        if note_numbers is not None and self._fast is not None and not _tables_may_be_too_large(text):
+        if (
+            note_numbers is not None
+            and self._fast is not None
+            and fastpaths.enabled()
+            and not _tables_may_be_too_large(text)
+        ):
             fast = self._fast.parse(text, note_numbers)
             if fast is not None:
                 return fast
@@ -386,7 +393,7 @@ class MarkdownRenderer:
 
     def render_inline(self, text: str) -> str:
         """Inline Markdown (a takeaway) as HTML; plain words take a fast path."""
-        if is_plain_inline(text):
+        if fastpaths.enabled() and is_plain_inline(text):
             return _escape(text)
         return self.render_inline_reference(text)
 
@@ -397,7 +404,7 @@ class MarkdownRenderer:
 
     def render_note(self, text: str) -> str:
         """A note's inline Markdown, with bare addresses made links."""
-        fast = plain_note_html(text)
+        fast = plain_note_html(text) if fastpaths.enabled() else None
         if fast is not None:
             return fast
         html: str = self._note.renderInline(text)
@@ -410,7 +417,7 @@ class MarkdownRenderer:
 
     def inline_text(self, text: str) -> str:
         """Inline Markdown as plain text, for summaries, feeds and `<title>`."""
-        if is_plain_inline(text):  # one text token: the text itself, runs of spaces made one
+        if fastpaths.enabled() and is_plain_inline(text):  # one text token: the text itself, runs of spaces made one
             return " ".join(text.split())
         return self.inline_text_reference(text)
 
@@ -548,6 +555,8 @@ def is_plain_inline(text: str) -> bool:
 
 def plain_note_html(text: str) -> str | None:
     """The HTML of a plain note, or None when it needs the full parser."""
+    if "xn--" in text.lower():
+        return None  # markdown-it shows a punycode host as Unicode ('https://müller.de'): left to it
     common = _SOURCE_AND_ADDRESS.fullmatch(text)
     if common is not None:
         address = common.group(2)
@@ -571,24 +580,90 @@ def _escape(text: str) -> str:
 
 
 # The fast path for bodies. markdown-it-pyrs (the Rust port of markdown-it)
-# renders CommonMark with tables and strikethrough exactly as markdown-it-py
+# renders CommonMark with tables and strikethrough much as markdown-it-py
 # does, but runs no Python rules. So it is used only for bodies whose every
 # construct both render alike, and briefgen's own parts (citations, heading
 # ids, rel="noopener") are added to its HTML the way the Python rules would.
-# Anything else (code, raw HTML, entities, escapes, images, link definitions,
-# links other than plain http(s) addresses, a citation of a missing note)
-# takes the reference path.
-# tests/test_body_fast_path.py compares the two paths.
-# Emphasis marks are let through only with white space on one side at least
-# (` *word*`, `**bold** `): where both sides are text or punctuation, as in
-# `x**y*z*`, the two ports were seen to disagree on CommonMark's delimiter rules.
-_FAST_BLOCKING_CHARACTERS = ("\\", "`", "<", "&", "\t", "\x00", "\r", "![")
-_LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]*\]:", re.MULTILINE)
+# Anything else takes the reference path: the gate declines what it cannot
+# show to render alike, rather than imitate the difference.
+# tests/test_markdown_differential.py compares the two paths on the CommonMark
+# spec, markdown-it's fixtures and generated Markdown, and keeps each input the two
+# were seen to disagree on (issue 15) as a regression test.
+_FAST_BLOCKING_CHARACTERS = ("\\", "`", "~~~", "<", "&", "\t", "\x00", "\r", "![")
+"""Code (fenced with '`' or '~'), raw HTML, entities, escapes, tabs, images: the reference path's alone."""
+_LINK_DEFINITION = "]:"
+"""Any link reference definition, wherever it is: at a line's start, inside `>` or a list item, or
+after a label over two lines. markdown-it-pyrs would resolve it without briefgen's link filter and
+turn a citation into a link. A definition's label ends with ']' right before ':', so every one holds
+this, and so do a few sentences ("[sic]: ..."), which the reference path renders just as well."""
 _EMPHASIS_BETWEEN_TEXT = re.compile(r"(?<=[^\s*_])[*_]+(?=[^\s*_])")
+"""Emphasis marks with text or punctuation on both sides (`x**y*z*`): the two ports disagree on
+CommonMark's delimiter rules there. With white space on one side at least, they agree."""
+_ODD_SPACES = tuple(
+    "\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+"""White space other than the space and the line break (NBSP, U+2000-200A, U+3000, U+2028, U+0085...):
+Rust's and Python's ideas of it differ from CommonMark's and from each other, at a block's edges (a
+table row or a paragraph ending in NBSP) and beside emphasis marks (`a\u2028**b*`). The first six are
+ASCII: an ASCII body, the commonest, needs only those looked for."""
+_ODD_ASCII_SPACES = _ODD_SPACES[:6]
+_ODD_SPACE = re.compile(f"[{''.join(_ODD_SPACES)}]")
+_WORD_SPACES = frozenset(["\xa0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u202f", "\u205f", "\u3000"])
+"""The spaces (Unicode's Zs) let through between words: 'inflection.\xa0Reuters', '10\u202fkm'."""
+_AFTER_SENTENCE = frozenset(".,;!?")
+
+
+def _odd_space_between_words(text: str, at: int) -> bool:
+    """Whether the odd space at `at` is a Zs space between a word (or a word and its full stop,
+    comma...) and the next word: no block or inline rule looks at it there."""
+    if text[at] not in _WORD_SPACES or at == 0 or at + 1 == len(text) or not text[at + 1].isalnum():
+        return False
+    before = text[at - 1]
+    if before in _AFTER_SENTENCE:  # 'end.\xa0Next' or 'note[3].\xa0Next', but not '1.\xa0item', a list marker
+        return at >= 2 and _ends_word(text[at - 2])
+    return _ends_word(before)
+
+
+def _ends_word(character: str) -> bool:
+    # A letter or digit, a citation's ']', or a character outside ASCII that is no space
+    # (a closing quote '”', '»'): no Markdown rule is decided by what follows it.
+    return character.isalnum() or character == "]" or not (character.isascii() or character.isspace())
+
+
+def _has_odd_space(text: str) -> bool:
+    """Whether an odd space stands where the two ports might read it differently."""
+    if not any(space in text for space in (_ODD_ASCII_SPACES if text.isascii() else _ODD_SPACES)):
+        return False  # one substring test a character: faster than a character class over the whole text
+    return any(not _odd_space_between_words(text, match.start()) for match in _ODD_SPACE.finditer(text))
+
+
+_BARE_LIST_MARKER = re.compile(r"\n[ >]*(?:[*+-]|[0-9]{1,9}[.)]) *\n")  # in "\n" + text + "\n": see _LONG_OPENING_RUN
+"""A line that is only a list marker (`-`, `> -`, `1.`): markdown-it-py lets an empty item end a
+table or interrupt a paragraph inside `>`, markdown-it-pyrs does not (`|a|\n|-|\n-`, `> a\n-`)."""
+_DELIMITER_ROW = re.compile(r"\n([ >]*)[ |:-]*-[ |:-]*(?=\n)")  # in "\n" + text + "\n"
+
+
+def _table_may_differ(text: str) -> bool:
+    """Whether a table's delimiter row (`|---|`, `:--`) stands where the two ports disagree: under a
+    line with no '|' (`a\n:--`, `- a\n  |-|`: a one-column table for markdown-it-pyrs, a paragraph
+    for markdown-it-py), or under a line at another depth of '>' (`> a|b\n|-|-|`), or with no '|'."""
+    if "-" not in text or ("|" not in text and ":" not in text):
+        return False
+    padded = f"\n{text}\n"
+    for row in _DELIMITER_ROW.finditer(padded):
+        cells = row.group()
+        if "|" not in cells and ":" not in cells:
+            continue  # '---': a rule or a heading's underline, which both ports read alike
+        start = row.start()
+        above = padded[padded.rfind("\n", 0, start) + 1 : start]
+        depth_above = above[: len(above) - len(above.lstrip(" >"))].count(">")
+        if "|" not in cells or "|" not in above or depth_above != row.group(1).count(">"):
+            return True
+    return False
 
 
 # A line that could be a table's delimiter row ('|---|:-:|'), inside quotes and list items too.
-_DELIMITER_ROW = re.compile(r"^[ \t>]*[-:|][-:| \t]*$", re.MULTILINE)
+_POSSIBLE_DELIMITER_ROW = re.compile(r"^[ \t>]*[-:|][-:| \t]*$", re.MULTILINE)
 
 
 def _tables_may_be_too_large(text: str) -> bool:
@@ -598,42 +673,66 @@ def _tables_may_be_too_large(text: str) -> bool:
     # plus one, and at most one row a line: this bound is far above any real report's.
     if "|" not in text:
         return False
-    columns = max((row.group().count("|") + 1 for row in _DELIMITER_ROW.finditer(text)), default=0)
+    columns = max((row.group().count("|") + 1 for row in _POSSIBLE_DELIMITER_ROW.finditer(text)), default=0)
     return columns * (text.count("\n") + 1) > MAX_TABLE_CELLS
 
 
 def _fast_path_blocked(text: str) -> bool:
     # Plain substring tests first: they run at C speed over a 30 KB body,
     # where one combined regular expression cost a millisecond a briefing.
-    if any(part in text for part in _FAST_BLOCKING_CHARACTERS):
+    if any(part in text for part in _FAST_BLOCKING_CHARACTERS) or _LINK_DEFINITION in text:
         return True
-    if "]:" in text and _LINK_DEFINITION.search(text):
+    if ("*" in text or "_" in text) and _EMPHASIS_BETWEEN_TEXT.search(text) is not None:
         return True
-    return ("*" in text or "_" in text) and _EMPHASIS_BETWEEN_TEXT.search(text) is not None
+    if _has_odd_space(text):
+        return True
+    if _BARE_LIST_MARKER.search(f"\n{text}\n") is not None:
+        return True
+    return _table_may_differ(text)
 
 
 _PLAIN_LINK = re.compile(r"\[[^\[\]\n]*\]\(https?://[A-Za-z0-9._~/?#=+-]*\)")
 _HTML_TAG = re.compile(r"<[^>]*>")
 _PRE = re.compile(r"<pre>.*?</pre>", re.DOTALL)
-_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>")
+_HEADING = re.compile(r"<h([2-4])>(.*?)</h\1>", re.DOTALL)  # a setext heading's text can span lines
 _EXTERNAL_LINK = re.compile(r'<a href="(https?:[^"]*)">')
 _CITATION_TEXT = re.compile(r"\[([0-9]{1,6})\](?!\()")
 _CITATION_HTML = re.compile(r'<sup class="citation">.*?</sup>')
+_EMPTY_BLOCKQUOTE = "<blockquote>\n</blockquote>"
 
 
+# markdown-it-py stops parsing blocks 20 levels deep and drops the rest of the text there;
+# markdown-it-pyrs keeps it. A container is opened by a line's opening run: '>' (and the space
+# after it) one level, a list marker (and up to four spaces) two, the list and its item, and
+# nesting by indentation at most a level a space. A line whose run adds up to fewer than
+# _MAX_LEVELS levels stays below markdown-it-py's limit.
+_MAX_LEVELS = 18
 # Searched in "\n" + text: the literal "\n" first lets the search skip from line to line at C speed.
-_DEEP_BLOCK_START = re.compile(r"\n(?:(?:[ \t]*(?:>|[*+-](?=[ \t])|[0-9]{1,9}[.)](?=[ \t]))){48}|[ \t]{160})")
+# A line's opening run of N levels has N such pieces at least ('> ' is two pieces for one level,
+# '- ' two for two): only the lines it finds have their levels counted (_opening_levels).
+_LONG_OPENING_RUN = re.compile(r"\n((?:[ >]|[*+-](?= )|[0-9]{1,9}[.)](?= )){" + str(_MAX_LEVELS) + r"}[ >*+.)0-9-]*)")
+_OPENING_PIECE = re.compile(r">[ ]?|(?:[*+-]|[0-9]{1,9}[.)])[ ]{1,4}|[ ]")
 _MAX_EMPHASIS_MARKS = 4000
 
 
+def _opening_levels(run: str) -> int:
+    """The most levels of nesting a line's opening run can open (see _MAX_LEVELS)."""
+    levels = 0
+    for piece in _OPENING_PIECE.finditer(run):
+        levels += 1 if piece.group() in {">", "> ", " "} else 2
+    return levels
+
+
 def _may_nest_deeply(text: str) -> bool:
-    # markdown-it-pyrs recurses once per level of nesting, with no limit of its own:
-    # some tens of thousands of '> ' or '- ' opening one line, or of '*a ' before
-    # their closing 'a*', overflow the stack and crash the whole process. Block
-    # nesting needs a long run of markers or of indentation before a line's text;
-    # inline nesting needs many emphasis marks. markdown-it-py stops at 20 levels.
+    # Beyond the 20 levels, markdown-it-pyrs recurses once per level with no limit of its own:
+    # some tens of thousands of '> ' or '- ' opening one line, or of '*a ' before their closing
+    # 'a*', overflow the stack and crash the whole process. Block nesting needs a long run of
+    # markers or of indentation before a line's text (tabs already decline); inline nesting
+    # needs many emphasis marks.
     marks = text.count("*") + text.count("_") + text.count("~")
-    return marks > _MAX_EMPHASIS_MARKS or _DEEP_BLOCK_START.search("\n" + text) is not None
+    if marks > _MAX_EMPHASIS_MARKS:
+        return True
+    return any(_opening_levels(run.group(1)) >= _MAX_LEVELS for run in _LONG_OPENING_RUN.finditer("\n" + text))
 
 
 class FastBodies:
@@ -650,7 +749,12 @@ class FastBodies:
         if _may_nest_deeply(text):
             return None
         html: str = self._md.render(text)
-        html = _with_heading_ids(html)
+        if _EMPTY_BLOCKQUOTE in html:
+            return None  # '>' alone: markdown-it-py writes no line break inside it, markdown-it-pyrs does
+        heading_html = _with_heading_ids(html)
+        if heading_html is None:
+            return None
+        html = heading_html
         html, citations = _with_citations(html)
         if any(citation.number not in note_numbers for citation in citations):
             return None  # the reference path finds the line of each one to report
@@ -667,15 +771,21 @@ class FastBodies:
         return ParsedBody((), tuple(citations), (), first_text, html=html)
 
 
-def _with_heading_ids(html: str) -> str:
+def _with_heading_ids(html: str) -> str | None:
+    """The HTML with each h2-h4 given the id the anchors plugin gives it; None for a heading over
+    two lines, whose plugin id leaves the line break out (`a\nb` -> 'ab') where its text keeps it."""
     ids = HeadingIds()
+    over_two_lines = False
 
     def add_id(match: re.Match[str]) -> str:
+        nonlocal over_two_lines
+        over_two_lines = over_two_lines or "\n" in match.group(2)
         title = html_lib.unescape(_HTML_TAG.sub("", _CITATION_TEXT.sub("", match.group(2))))
         slug = ids.unique(title)
         return f'<h{match.group(1)} id="{html_lib.escape(slug)}">{match.group(2)}</h{match.group(1)}>'
 
-    return _HEADING.sub(add_id, html)
+    with_ids = _HEADING.sub(add_id, html)
+    return None if over_two_lines else with_ids
 
 
 def _with_citations(html: str) -> tuple[str, list[CitationRef]]:

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from briefgen import fastpaths
 from briefgen.errors import Problem, error
 
 NULL_TAG = "tag:yaml.org,2002:null"
@@ -152,7 +153,7 @@ def compose_with_numbered_texts(
     a second `key`) is checked after. In any other case, None: compose() reads the text
     as written, and reports its problems.
     """
-    plain = _plain_numbered_entries(text, key)
+    plain = _plain_numbered_entries(text, key) if fastpaths.enabled() else None
     if plain is not None:
         rewritten, key_line, entries = plain
         try:
