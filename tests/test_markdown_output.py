@@ -153,7 +153,10 @@ fragment_parts = st.sampled_from(
         '<a href="#fn:1" id="fnref:1:1" role="doc-noteref">', '<a href="mailto:d@a.org">', '<a href="map/">',
         '<a href="//a.org">', '<a href="HTTPS://a.org">', '<a href="ftp://a.org">', '<a href="https://a.org">',
         '<img src="m.png" alt="m">', '<img src="https://a.org/m.png" alt="">', '<img src="data:x" alt="d">',
-        "</a>", "<p>", "</p>", " text ", "href=", ' src="', "&quot;", '"', "\n",
+        '<a href="https://a.org/\xa0" rel="noopener">', '<a HREF="https://a.org" rel="noopener">', '<a href = "ftp:x">',
+        '<a href="mailto:a&amp;b">', '<a href="https://a.org/&#10;" rel="noopener">', "<a href='//a.org'>",
+        "</a>", "<p>", "</p>", " text ", "href=", " src=\"", "&quot;", "\"", "\n", "&#10;", "\xa0", " = ",
+        "HREF=", "x:y",
     ]
 )  # fmt: skip
 
