@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import html as html_lib
 import re
+import time
 from pathlib import Path
 
 import lxml.html
@@ -145,6 +146,25 @@ def test_a_citation_stays_a_citation_whatever_is_defined(text: str) -> None:
 )
 def test_the_outbound_filter_on_any_renderers_output(fragment: str, published: str | None) -> None:
     assert links.allowed_links_only(fragment) == (fragment if published is None else published)
+
+
+def test_raw_html_allowed_by_the_site_passes_the_same_filter() -> None:
+    renderer = MarkdownRenderer(allow_html=True)
+    body = (
+        '<div><a href="ftp://f.org/a">x</a> <A HREF=\'HTTPS://a.org\'>y</A></div>\n\nText <img src="data:x" alt="m">\n'
+    )
+    html = renderer.render_body(renderer.parse_body(body, note_numbers=NOTES))
+    assert html == '<div>x <A HREF="https://a.org" rel="noopener">y</A></div>\n<p>Text m</p>\n'
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["<a " * 100_000, '<a x="' * 100_000, "<a href=x " * 100_000, "<a href='" * 100_000, '<a href="ftp:x">' * 30_000],
+)
+def test_the_filter_reads_raw_html_full_of_unclosed_tags_in_linear_time(fragment: str) -> None:
+    started = time.perf_counter()
+    links.allowed_links_only(fragment)
+    assert time.perf_counter() - started < 10  # each '<' scanning to the end would take minutes
 
 
 fragment_parts = st.sampled_from(

@@ -69,9 +69,11 @@ _SAFE_HREF = (
 )
 _SAFE_SRC = rf'"https?://{_PLAIN}"|"[A-Za-z0-9_.~/%-]*"'
 _NEEDS_READING = re.compile(rf"=(?:(?<=\s=)|(?<=[hH][rR][eE][fF]=)(?!{_SAFE_HREF})|(?<=[sS][rR][cC]=)(?!{_SAFE_SRC}))")
-# A start tag with an href or src attribute; quoted values may hold '>'.
+# A start tag with an href or src attribute; quoted values may hold '>' and '<'. Outside
+# quotes a '<' ends the attempt, so that raw HTML full of unclosed tags (allow_html) is
+# read in linear time rather than each '<' scanning to the end.
 _TAG_WITH_ADDRESS = re.compile(
-    r"""<([A-Za-z][A-Za-z0-9:-]*)((?:[^>"']|"[^"]*"|'[^']*')*?\s(?:href|src)\s*=(?:[^>"']|"[^"]*"|'[^']*')*)>""",
+    r"""<([A-Za-z][A-Za-z0-9:-]*)((?:[^<>"']|"[^"]*"|'[^']*')*?\s(?:href|src)\s*=(?:[^<>"']|"[^"]*"|'[^']*')*)>""",
     re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"""\s([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
@@ -88,17 +90,15 @@ def allowed_links_only(fragment: str) -> str:
 def read_tag_by_tag(fragment: str) -> str:
     """What `allowed_links_only` makes of a fragment its quick look flags: every tag with an address read."""
     edits: list[tuple[int, int, str]] = []
-    ends_taken: set[int] = set()
+    free_from = 0  # the '</a>' of links dropped so far all end before this
     for tag in _TAG_WITH_ADDRESS.finditer(fragment):
         replacement, link_dropped = _checked_tag(tag)
         if replacement != tag.group(0):
             edits.append((tag.start(), tag.end(), replacement))
-        if link_dropped:  # its text stays; its '</a>' goes, the first one no other dropped link took
-            end = _A_END.search(fragment, tag.end())
-            while end is not None and end.start() in ends_taken:
-                end = _A_END.search(fragment, end.end())
+        if link_dropped:  # its text stays; its '</a>' goes: the first after it that no dropped link took
+            end = _A_END.search(fragment, max(tag.end(), free_from))
             if end is not None:
-                ends_taken.add(end.start())
+                free_from = end.end()
                 edits.append((end.start(), end.end(), ""))
     parts: list[str] = []
     position = 0

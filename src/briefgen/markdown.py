@@ -371,7 +371,7 @@ def _link_addresses(tokens: Sequence[Token]) -> set[str]:
 def _citations_in_link_text(tokens: Sequence[Token]) -> list[BodyWarning]:
     found: list[BodyWarning] = []
     for block in tokens:
-        if block.type != "inline" or not block.children or "[" not in block.content:
+        if block.type != "inline" or not block.children or ("](" not in block.content and "][" not in block.content):
             continue
         offsets = [child.meta["offset"] for child in _walk(block.children) if child.type == "citation"]
         for match in _CITATION_IN_LINK_TEXT.finditer(block.content) if offsets else ():
