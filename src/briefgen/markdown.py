@@ -610,9 +610,10 @@ def _links_only_as_written(text: str, html: str) -> bool:
     A link reference definition (one the gate above does not see: in a quote, in a list item, its
     label over two lines) would make a link without briefgen's rules, of a citation too: `[1]` with
     `> [1]: https://evil.example/`. Every plain link takes one '[' of the text and makes one '<a ';
-    a definition takes at least one more '[', its label, and each use of it one more again, while
-    the text holds no other construct that takes a '[' or writes a '<a ' (the gate refuses '<',
-    '&', '\\', '`' and '!['). So both counts come out as written only when no definition took effect.
+    a definition takes at least one more '[', its label, and each use of it one more again. Nothing
+    else the gate lets by writes a '<a ' or a '[' the text lacks (it refuses '<', '&', '\\', '`' and
+    '!['), and what else takes a '[' (a fence's info string) only makes the counts differ. So both
+    come out as written only when no definition took effect; otherwise the body takes the reference path.
     """
     links = text.count("](")
     return html.count("<a ") == links and text.count("[") - html.count("[") == links
