@@ -7,9 +7,11 @@ found as a browser would read it.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import lxml.etree
@@ -22,6 +24,20 @@ URL_ATTRIBUTES = frozenset(
 ACTIVE_ELEMENTS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "form"})
 ATOM = "{http://www.w3.org/2005/Atom}"
 _C0_OR_SPACE = "".join(chr(c) for c in range(0x21))
+
+
+SCRIPT_SCHEMES = [
+    "javascript:", "JAVASCRIPT:", "JaVaScRiPt:", "java\tscript:", "java\nscript:", "jav&#x09;ascript:",
+    "jav&#10;ascript:", "&#106;avascript:", "&#x6A;avascript:", "javascript&colon;", "javascript&#58;",
+    "vbscript:", "VBScript:", "data:text/html,", "data:text/html;base64,", "DATA:image/svg+xml,", "file:",
+]  # fmt: skip
+"""Schemes that run script, or read files, disguised as a browser still reads them."""
+OTHER_SCHEMES = [
+    "ftp://f.example/", "FTP://f.example/", "tel:+1", "ms-msdt:/id", "search-ms:query=a", "intent://a#Intent;end",
+    "data:image/png;base64,iVBORw0KGgo=", "DATA:image/gif;base64,R0lGOD=", "blob:https://a.example/1",
+    "ms-settings:", "sms:+1", "itms-services://?action=download", "x-unknown:thing",
+]  # fmt: skip
+"""Schemes outside the allow-list that markdown-it itself lets through: only briefgen's own list refuses them."""
 
 
 def scheme_of(address: str) -> str:
@@ -137,6 +153,83 @@ def unsafe_in_json(value: object, *, where: str = "", key: str = "") -> list[str
     if (key == "url" or key.endswith(("_url", "image", "icon"))) and scheme_of(value) not in SAFE_SCHEMES:
         return [f"{where}: {key}={value!r}"]
     return []
+
+
+@dataclass(frozen=True)
+class PublishedAddress:
+    where: str
+    element: str
+    attribute: str
+    value: str
+    rel: str
+
+
+def published_addresses(site: Path) -> list[PublishedAddress]:
+    """Every href and src (and xlink:href) published anywhere in a built site, read with a real parser.
+
+    Pages with lxml.html; feeds and the sitemap with lxml.etree, and the HTML an Atom entry carries
+    as HTML again; JSON with json, every string in it that holds markup read as an HTML fragment;
+    Pagefind's search records (gzip-compressed JSON) likewise.
+    """
+    found: list[PublishedAddress] = []
+    for file in sorted(site.rglob("*")):
+        if not file.is_file():
+            continue
+        where = file.relative_to(site).as_posix()
+        if file.suffix == ".html":
+            found += _addresses_in_html(file.read_text("utf-8"), where)
+        elif file.suffix == ".xml":
+            found += _addresses_in_xml(file.read_bytes(), where)
+        elif file.suffix == ".json":
+            found += _addresses_in_json(json.loads(file.read_text("utf-8")), where)
+        elif file.suffix == ".pf_fragment":
+            record = gzip.decompress(file.read_bytes()).removeprefix(b"pagefind_dcd")
+            found += _addresses_in_json(json.loads(record), where)
+    return found
+
+
+def _addresses_in_html(html: str, where: str) -> list[PublishedAddress]:
+    if not html.strip():
+        return []
+    if html.lstrip().startswith("<!"):
+        root = lxml.html.document_fromstring(html)
+    else:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    return _addresses_in_tree(root, where)
+
+
+def _addresses_in_tree(root: lxml.etree._Element, where: str) -> list[PublishedAddress]:
+    found: list[PublishedAddress] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for name, value in element.attrib.items():
+            local = name.rsplit("}", 1)[-1].lower()
+            if local in {"href", "src"}:
+                found.append(PublishedAddress(where, element.tag, name, value, element.get("rel") or ""))
+    return found
+
+
+def _addresses_in_xml(xml: bytes, where: str) -> list[PublishedAddress]:
+    root = lxml.etree.fromstring(xml)
+    found = _addresses_in_tree(root, where)
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("type") == "html" and element.text:
+            found += _addresses_in_html(element.text, f"{where} {element.tag}")
+    return found
+
+
+def _addresses_in_json(value: object, where: str, key: str = "") -> list[PublishedAddress]:
+    if isinstance(value, dict):
+        return [found for k, v in value.items() for found in _addresses_in_json(v, where, str(k))]
+    if isinstance(value, list):
+        return [found for item in value for found in _addresses_in_json(item, where, key)]
+    if not isinstance(value, str):
+        return []
+    found = _addresses_in_html(value, f"{where} {key}") if "<" in value else []
+    if key == "url" or key.endswith(("_url", "image", "icon")):
+        found.append(PublishedAddress(where, "json", key, value, ""))
+    return found
 
 
 def texts(html: bytes, xpath: str) -> list[str]:

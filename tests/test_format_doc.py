@@ -111,6 +111,16 @@ def test_the_footnote_messages_shown_are_those_check_prints(make_site: MakeSite)
         assert f": {problem.message}\n" in shown[0], problem.message
 
 
+def test_the_text_warnings_shown_are_those_check_prints(make_site: MakeSite) -> None:
+    body = "A claim.[1][3]\n\n[1]: https://a.org\n\n[see [3]](https://x.org)\n\n" + "> " * 60 + "lost\n"
+    front = "footnotes:\n  1: A note\n  3: Another\n"
+    _, warnings = load_archive(
+        make_site({"briefings/a.md": briefing_text(front, body=body)}), today=dt.date(2025, 7, 1)
+    )
+    (shown,) = code_blocks("What the text cannot do", "")
+    assert [str(problem) for problem in warnings] == shown.splitlines()
+
+
 def test_help_format_prints_the_document(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["help", "format"]) == 0
     assert capsys.readouterr().out == TEXT

@@ -218,7 +218,7 @@ def test_links_to_other_sites_carry_rel_noopener(make_site: MakeSite, tmp_path: 
     links = lxml.html.fromstring(page).xpath("//a[@rel='noopener']/@href")
     assert {
         "https://example.org/a",
-        "HTTPS://EXAMPLE.ORG/B",
+        "https://EXAMPLE.ORG/B",  # its scheme written in lower case, the rest as it is
         "//example.org/c",
         "https://example.org/d",
         "https://example.org/n1",

@@ -27,7 +27,7 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError, Problem
 from briefgen.load import SourceRegistry, load_briefing
 from briefgen.markdown import MarkdownRenderer
-from tests.hostile import external_links_without_noopener, unsafe_in_html, unsafe_in_site
+from tests.hostile import OTHER_SCHEMES, SCRIPT_SCHEMES, external_links_without_noopener, unsafe_in_html, unsafe_in_site
 from tests.sites import SOURCES_YAML, write_site
 
 FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -36,15 +36,10 @@ RENDERER = MarkdownRenderer(allow_html=False)
 
 # --- strategies -------------------------------------------------------------------
 
-SCRIPT_SCHEMES = [
-    "javascript:", "JAVASCRIPT:", "JaVaScRiPt:", "java\tscript:", "java\nscript:", "jav&#x09;ascript:",
-    "jav&#10;ascript:", "&#106;avascript:", "&#x6A;avascript:", "javascript&colon;", "javascript&#58;",
-    "vbscript:", "VBScript:", "data:text/html,", "data:text/html;base64,", "DATA:image/svg+xml,", "file:",
-]  # fmt: skip
 disguised_addresses = st.builds(
     lambda before, scheme, after: before + scheme + after,
     st.sampled_from(["", " ", "  ", "\t", "\x01", "\x0c", "&#x20;", "&#x09;", "&#0;", "%20", "\u00a0"]),
-    st.sampled_from(SCRIPT_SCHEMES),
+    st.sampled_from(SCRIPT_SCHEMES + OTHER_SCHEMES),
     st.sampled_from(["alert(1)", "//%0aalert(1)", "<script>alert(1)</script>", "PHNjcmlwdD4=", "x", ""]),
 )
 ordinary_addresses = st.sampled_from(

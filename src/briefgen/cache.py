@@ -27,7 +27,7 @@ from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields, stored
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "8"
+FORMAT_VERSION = "9"
 """Bumped whenever the pickled classes change shape, so an old cache is never read."""
 _TEMPORARY_PREFIX = ".tmp-"
 

@@ -491,6 +491,7 @@ def _briefing_from_fields(
     problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     problems.extend(_too_many_cells(parsed, rel, split.body_first_line))
+    problems.extend(warning(rel, split.body_first_line + found.line, found.message) for found in parsed.warnings)
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
     images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
     summary = fields.text("summary")

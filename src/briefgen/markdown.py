@@ -42,6 +42,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors.index import slugify as heading_slug
 
 from briefgen import fastpaths
+from briefgen.links import allowed_links_only, is_allowed_address, is_external_address
 
 try:  # the Rust port renders about ten times faster; briefgen works without it
     import markdown_it_pyrs
@@ -55,7 +56,6 @@ CITATION = re.compile(r"\[([0-9]{1,6})\]")
 MAX_TABLE_CELLS = 50_000
 """Cells in all the tables of one body: 50 columns by 1,000 rows. A real report's tables have a few
 hundred; a few kilobytes of empty columns and rows ask for hundreds of millions, and gigabytes."""
-SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
 
 class CitationRef(NamedTuple):  # a tuple: a body has a hundred of them, and each is made in a regex callback
@@ -83,6 +83,14 @@ class ImageRef:
     """0-based line within the body."""
 
 
+class BodyWarning(NamedTuple):
+    """Something the reference renderer publishes other than as its editor surely meant."""
+
+    line: int
+    """0-based line within the body."""
+    message: str
+
+
 @dataclass(frozen=True, slots=True)
 class ParsedBody:
     """A parsed body: what the loader checks, and the tokens to render (or the HTML already made)."""
@@ -95,6 +103,8 @@ class ParsedBody:
     """Set by the fast path, which has no tokens and no images to rewrite."""
     too_many_cells: TooManyCells | None = None
     """Set when the body's tables have more than MAX_TABLE_CELLS cells: the tables from there on were left out."""
+    warnings: tuple[BodyWarning, ...] = ()
+    """Found on the reference path; the fast path declines every body that could have one."""
 
 
 class TooManyCells(NamedTuple):
@@ -102,15 +112,6 @@ class TooManyCells(NamedTuple):
     """0-based line within the body of the table that took the count over MAX_TABLE_CELLS."""
     cells: int
     """Cells counted up to and including that table."""
-
-
-def _is_safe_link(url: str) -> bool:
-    # markdown-it already refuses javascript:, vbscript: and file:, but lets
-    # data: images through; a briefing archive needs none of them.
-    lowered = url.strip().lower()
-    if ":" not in lowered.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]:
-        return True  # relative address or fragment
-    return lowered.startswith(SAFE_SCHEMES)
 
 
 def _citation_rule(state: StateInline, silent: bool) -> bool:
@@ -140,7 +141,7 @@ def _render_citation(self: RendererHTML, tokens: Sequence[Token], idx: int, opti
 def _render_link_open(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
-    if href.lower().startswith(("http:", "https:", "//")):  # another site: 'HTTPS://x', '//x' included
+    if is_external_address(href):  # another site: 'HTTPS://x', '//x' included
         token.attrSet("rel", "noopener")
     return self.renderToken(tokens, idx, options, env)
 
@@ -152,7 +153,9 @@ def _new_parser(*, allow_html: bool, citations: bool, linkify: bool = False) -> 
         md.enable("linkify")
         assert md.linkify is not None  # linkify-it-py is a dependency
         md.linkify.set({"fuzzy_link": False, "fuzzy_email": False, "fuzzy_ip": False})
-    md.validateLink = _is_safe_link  # type: ignore[method-assign]
+    # markdown-it already refuses javascript:, vbscript: and file:, but lets
+    # data: images through; a briefing archive needs none of them.
+    md.validateLink = is_allowed_address  # type: ignore[method-assign]
     if citations:
         md.inline.ruler.before("link", "citation", _citation_rule)
         md.add_render_rule("citation", _render_citation)
@@ -160,6 +163,7 @@ def _new_parser(*, allow_html: bool, citations: bool, linkify: bool = False) -> 
     md.add_render_rule("link_open", _render_link_open)
     md.core.ruler.push("cell_alignment", _cell_alignment_as_class)
     md.block.ruler.at("table", _bounded_table, {"alt": ["paragraph", "reference"]})
+    _note_blocks_nested_too_deep(md)
     return md
 
 
@@ -270,6 +274,24 @@ def _heading_ids(state: StateCore) -> None:
             token.attrSet("id", ids.unique(title))
 
 
+def _note_blocks_nested_too_deep(md: MarkdownIt) -> None:
+    # markdown-it-py leaves out, without a word, every block nested deeper than its
+    # maxNesting (20 quotes or lists inside each other): its block parser skips the rest
+    # of the container. The parser's own entry point, which quotes and lists call again
+    # for their content, is wrapped to note in env["too_deep"] the first line it skips.
+    tokenize = md.block.tokenize
+    limit = md.options.maxNesting
+
+    def tokenize_noting_what_is_skipped(state: StateBlock, start_line: int, end_line: int) -> None:
+        if state.level >= limit:
+            line = state.skipEmptyLines(start_line)
+            if line < end_line and state.sCount[line] >= state.blkIndent:
+                state.env.setdefault("too_deep", []).append(line)
+        tokenize(state, start_line, end_line)
+
+    md.block.tokenize = tokenize_noting_what_is_skipped  # type: ignore[method-assign,assignment]
+
+
 _ALIGNMENTS = ("left", "center", "right")
 _ALIGNED_CELL = re.compile(r'<(t[hd]) style="text-align:(left|center|right)">')
 
@@ -337,12 +359,14 @@ class MarkdownRenderer:
                     line = lines.line_at(max(offset, 0))
                     images.append(ImageRef(str(child.attrGet("src") or ""), child.content, line))
         too_many = env.get(_TOO_MANY_CELLS)
+        warnings = _body_warnings(env, tokens, citations, nesting_limit=self._body.options.maxNesting)
         return ParsedBody(
             tuple(tokens),
             tuple(citations),
             tuple(images),
             _first_paragraph(tokens),
             too_many_cells=too_many if isinstance(too_many, TooManyCells) else None,
+            warnings=warnings,
         )
 
     def foreign_notes(self, text: str) -> tuple[ForeignNote, ...]:
@@ -379,9 +403,12 @@ class MarkdownRenderer:
         return ""
 
     def render_body(self, parsed: ParsedBody, image_names: Mapping[str, str] | None = None) -> str:
-        """HTML of a parsed body; `image_names` rewrites image addresses (as written -> as published)."""
+        """HTML of a parsed body; `image_names` rewrites image addresses (as written -> as published).
+
+        Every fragment this class returns, whichever path made it, leaves through the link allow-list.
+        """
         if parsed.html is not None:
-            return parsed.html
+            return allowed_links_only(parsed.html)
         if image_names:
             for token in _walk(parsed.tokens):
                 if token.type == "image":
@@ -389,31 +416,30 @@ class MarkdownRenderer:
                     if src in image_names:
                         token.attrSet("src", image_names[src])
         html: str = self._body.renderer.render(list(parsed.tokens), self._body.options, {})
-        return html
+        return allowed_links_only(html)
 
     def render_inline(self, text: str) -> str:
         """Inline Markdown (a takeaway) as HTML; plain words take a fast path."""
         if fastpaths.enabled() and is_plain_inline(text):
-            return _escape(text)
+            return allowed_links_only(_escape(text))
         return self.render_inline_reference(text)
 
     def render_inline_reference(self, text: str) -> str:
         """markdown-it's own rendering of inline text: what the fast path must match."""
         html: str = self._inline.renderInline(text)
-        return html
+        return allowed_links_only(html)
 
     def render_note(self, text: str) -> str:
         """A note's inline Markdown, with bare addresses made links."""
         fast = plain_note_html(text) if fastpaths.enabled() else None
         if fast is not None:
-            return fast
-        html: str = self._note.renderInline(text)
-        return html
+            return allowed_links_only(fast)
+        return self.render_note_reference(text)
 
     def render_note_reference(self, text: str) -> str:
         """markdown-it's own rendering of a note: what the fast path must match."""
         html: str = self._note.renderInline(text)
-        return html
+        return allowed_links_only(html)
 
     def inline_text(self, text: str) -> str:
         """Inline Markdown as plain text, for summaries, feeds and `<title>`."""
@@ -424,6 +450,80 @@ class MarkdownRenderer:
     def inline_text_reference(self, text: str) -> str:
         """markdown-it's own plain text of inline Markdown: what the fast path must match."""
         return plain_text(self._inline.parseInline(text)[0].children or [])
+
+
+_NUMBER = re.compile(r"[0-9]{1,6}")
+# A citation in a link's text, '[see [3]](https://...)' or '[see [3]][ref]': the citation
+# is read first, and the brackets around it are then no link's.
+_CITATION_IN_LINK_TEXT = re.compile(r"\[[^\[\]]*\[[0-9]{1,6}\][^\[\]]*\](?=[(\[])")
+
+
+def _body_warnings(
+    env: Mapping[str, object],
+    tokens: Sequence[Token],
+    citations: Sequence[CitationRef],
+    *,
+    nesting_limit: int,
+) -> tuple[BodyWarning, ...]:
+    """What the reference parse publishes other than as written: numbered link definitions,
+    citations in a link's text, blocks nested too deep to render."""
+    warnings: list[BodyWarning] = []
+    references = env.get("references")
+    for label, reference in references.items() if isinstance(references, dict) else ():
+        # '[text][1]' still uses it: a link to its address is made ('[1][2]' is two citations).
+        if _NUMBER.fullmatch(label) and reference["href"] not in _link_addresses(tokens):
+            warnings.append(
+                BodyWarning(
+                    reference["map"][0],
+                    f"'[{label}]:' defines nothing: [{label}] in the text is a citation of note {label},"
+                    f" which goes under 'footnotes:' in the front matter ({label}: Source, https://...);"
+                    f" a link definition needs a name that is not a number ([name]: https://..., used as [text][name])",
+                )
+            )
+    if citations:
+        warnings.extend(_citations_in_link_text(tokens))
+    too_deep = env.get("too_deep")
+    warnings.extend(
+        BodyWarning(
+            line,
+            f"this block is nested more than {nesting_limit} levels deep (quotes or lists inside each other)"
+            " and is left out of the page: nest it less deeply",
+        )
+        for line in sorted(set(too_deep if isinstance(too_deep, list) else ()))
+    )
+    return tuple(sorted(warnings))
+
+
+def _link_addresses(tokens: Sequence[Token]) -> set[str]:
+    return {
+        str(child.attrGet("href"))
+        for block in tokens
+        if block.type == "inline" and block.children
+        for child in _walk(block.children)
+        if child.type == "link_open"
+    }
+
+
+def _citations_in_link_text(tokens: Sequence[Token]) -> list[BodyWarning]:
+    found: list[BodyWarning] = []
+    for block in tokens:
+        if block.type != "inline" or not block.children or ("](" not in block.content and "][" not in block.content):
+            continue
+        offsets = [child.meta["offset"] for child in _walk(block.children) if child.type == "citation"]
+        for match in _CITATION_IN_LINK_TEXT.finditer(block.content) if offsets else ():
+            if any(match.start() < offset < match.end() for offset in offsets):
+                number = CITATION.search(match.group(), 1)
+                assert number is not None
+                line = (block.map[0] if block.map else 0) + block.content.count("\n", 0, match.start())
+                found.append(
+                    BodyWarning(
+                        line,
+                        f"citation [{number.group(1)}] in a link's text keeps the link from being made:"
+                        f" put the citation after the link ([text](https://...) [{number.group(1)}]),"
+                        f" or write \\[{number.group(1)}\\] for brackets in the link's text",
+                    )
+                )
+    return found
 
 
 _FOREIGN_NOTE = re.compile(r"(\\*)\[\^([^\]\[\s]+)\](:?)")
@@ -749,8 +849,9 @@ class FastBodies:
         if _may_nest_deeply(text):
             return None
         html: str = self._md.render(text)
-        if _EMPTY_BLOCKQUOTE in html:
-            return None  # '>' alone: markdown-it-py writes no line break inside it, markdown-it-pyrs does
+        # '>' alone: markdown-it-py writes no line break inside it, markdown-it-pyrs does.
+        if _EMPTY_BLOCKQUOTE in html or not _links_only_as_written(text, html):
+            return None
         heading_html = _with_heading_ids(html)
         if heading_html is None:
             return None
@@ -769,6 +870,21 @@ class FastBodies:
         else:
             first_text = self._first_paragraph_of(text)
         return ParsedBody((), tuple(citations), (), first_text, html=html)
+
+
+def _links_only_as_written(text: str, html: str) -> bool:
+    """Whether markdown-it-pyrs made links of the text's plain `[text](https://...)` links and of nothing else.
+
+    A link reference definition (one the gate above does not see: in a quote, in a list item, its
+    label over two lines) would make a link without briefgen's rules, of a citation too: `[1]` with
+    `> [1]: https://evil.example/`. Every plain link takes one '[' of the text and makes one '<a ';
+    a definition takes at least one more '[', its label, and each use of it one more again. Nothing
+    else the gate lets by writes a '<a ' or a '[' the text lacks (it refuses '<', '&', '\\', '`' and
+    '!['), and what else takes a '[' (a fence's info string) only makes the counts differ. So both
+    come out as written only when no definition took effect; otherwise the body takes the reference path.
+    """
+    links = text.count("](")
+    return html.count("<a ") == links and text.count("[") - html.count("[") == links
 
 
 def _with_heading_ids(html: str) -> str | None:
