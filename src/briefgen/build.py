@@ -422,10 +422,11 @@ def _fingerprints(
         fingerprints = Fingerprinter()
         for job in jobs:
             records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
+    roots = (root, root.resolve())  # images are found resolved, static files under the root as given
     for path, source in copies.items():
         state = current_state(source)
         records[path] = PageRecord(
-            digest("copy", root_relative(source, root), repr(state)), "", state.size if state else 0
+            digest("copy", root_relative(source, *roots), repr(state)), "", state.size if state else 0
         )
     return records
 
@@ -444,8 +445,9 @@ def _inputs_digest(
     digests the whole file), Pagefind's version and the files copied as they are."""
     parts = [shape, repr(include_drafts), pagefind.version if pagefind is not None else "no search"]
     parts += [f"{b.path} {b.fingerprint}" for b in archive.briefings]
+    roots = (root, root.resolve())
     parts += [
-        f"{path} {root_relative(source, root)} {current_state(source)!r}" for path, source in sorted(copies.items())
+        f"{path} {root_relative(source, *roots)} {current_state(source)!r}" for path, source in sorted(copies.items())
     ]
     return digest(*parts)
 

@@ -502,13 +502,15 @@ def output_identity(output: Path, root: Path) -> str:
     return f"{root_relative(output.resolve(), root.resolve())}@{folder}:{marker.inode}"
 
 
-def root_relative(path: Path, root: Path) -> str:
+def root_relative(path: Path, *roots: Path) -> str:
     """`path` relative to the site root, with forward slashes, for the cache to record; as it is when
-    outside the root (the built-in theme), which moves with neither a moved nor a copied root."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
+    outside the root (the built-in theme), which moves with neither a moved nor a copied root.
+
+    `roots`: the root as given, and as resolved, for paths made from either."""
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return str(path)
 
 
 def current_state(path: Path) -> FileState | None:
