@@ -22,8 +22,8 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen import index as paths
-from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity
-from briefgen.errors import ArchiveError, OutputError, Problem
+from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity, root_relative
+from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
 from briefgen.index import build_index
@@ -99,7 +99,15 @@ def build_site(
     sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]
     check_output_folder(output, root=root, protected=sources)
     with build_lock(output, root / CACHE_DIR if use_cache else None), _fewer_collections():
-        return _build_locked(root, output, base_url, include_drafts, progress, use_cache, workers, started, search)
+        build = functools.partial(
+            _build_locked, root, output, base_url, include_drafts, progress, use_cache, workers, started, search
+        )
+        try:
+            return build(trust_packs=True)
+        except DamagedCacheError:
+            # A body failed its check as a page read it, though its pack was as the last build
+            # left it (altered in place, its time put back): once more, every body checked first.
+            return build(trust_packs=False)
 
 
 def _build_locked(
@@ -112,10 +120,12 @@ def _build_locked(
     workers: int,
     started: float,
     search: bool,
+    *,
+    trust_packs: bool,
 ) -> BuildReport:
     """The build itself, run while no other build may write the same output or cache."""
     recover_interrupted(output)
-    cache = BuildCache(root / CACHE_DIR) if use_cache else None
+    cache = BuildCache(root / CACHE_DIR, trust_packs=trust_packs) if use_cache else None
     try:
         archive, warnings = load_archive(
             root, base_url=base_url, include_drafts=include_drafts, cache=cache, workers=workers
@@ -128,13 +138,15 @@ def _build_locked(
     pagefind, notices = _search_tool(search)
     copies = files_to_copy(root, archive)
     theme = _theme_digest(root, archive)
-    last_build = LastBuild(cache.folder if cache is not None else None, output)
+    last_build = LastBuild(cache, output)
     shape = pages_shape(theme, archive, search=pagefind is not None)
-    inputs = _inputs_digest(shape, archive, copies, pagefind, include_drafts)
+    inputs = _inputs_digest(root, shape, archive, copies, pagefind, include_drafts)
     bundle = output / BUNDLE_DIR
     search_intact = (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
     unchanged_pages = last_build.unchanged(inputs) if search_intact else None
     if unchanged_pages is not None:  # nothing the site is made from has changed since it was built
+        if cache is not None:  # briefings parsed again (touched, or their entries damaged) are kept
+            cache.save(cache.state.pages)
         return BuildReport(
             briefings=len(archive.briefings),
             pages=unchanged_pages,
@@ -145,7 +157,7 @@ def _build_locked(
             warnings=warnings,
             output=output,
             search=pagefind is not None,
-            notices=notices,
+            notices=_with_cache_notice(notices, cache),
         )
     renderer = SiteRenderer(
         archive,
@@ -161,8 +173,9 @@ def _build_locked(
     if cache is not None and (output / MARKER).is_file():
         previous = cache.pages_in(output)
     same_shape = cache is not None and cache.pages_shape() == shape
-    fingerprints = functools.partial(_fingerprints, theme, jobs, copies, previous if same_shape else {})
-    search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None)
+    fingerprints = functools.partial(_fingerprints, root, theme, jobs, copies, previous if same_shape else {})
+    output_name = root_relative(output.resolve(), root.resolve())
+    search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None, output_name)
     records: dict[str, PageRecord] = {}
     if previous:  # what changed decides what to render: fingerprints first
         records.update(fingerprints())
@@ -197,8 +210,14 @@ def _build_locked(
         warnings=warnings,
         output=output,
         search=pagefind is not None,
-        notices=notices,
+        notices=_with_cache_notice(notices, cache),
     )
+
+
+def _with_cache_notice(notices: tuple[str, ...], cache: BuildCache | None) -> tuple[str, ...]:
+    """The build's notices, and one more when anything in the cache failed its check."""
+    notice = cache.damage_notice() if cache is not None else None
+    return (*notices, notice) if notice is not None else notices
 
 
 def _while_rendering(
@@ -387,7 +406,7 @@ def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
 
 
 def _fingerprints(
-    theme: str, jobs: list[PageJob], copies: Mapping[str, Path], same_shape: Mapping[str, PageRecord]
+    root: Path, theme: str, jobs: list[PageJob], copies: Mapping[str, Path], same_shape: Mapping[str, PageRecord]
 ) -> dict[str, PageRecord]:
     """What every output file is made from; content digests are filled in when written.
 
@@ -403,14 +422,22 @@ def _fingerprints(
         fingerprints = Fingerprinter()
         for job in jobs:
             records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
+    roots = (root, root.resolve())  # images are found resolved, static files under the root as given
     for path, source in copies.items():
         state = current_state(source)
-        records[path] = PageRecord(digest("copy", str(source), repr(state)), "", state.size if state else 0)
+        records[path] = PageRecord(
+            digest("copy", root_relative(source, *roots), repr(state)), "", state.size if state else 0
+        )
     return records
 
 
 def _inputs_digest(
-    shape: str, archive: Archive, copies: Mapping[str, Path], pagefind: Pagefind | None, include_drafts: bool
+    root: Path,
+    shape: str,
+    archive: Archive,
+    copies: Mapping[str, Path],
+    pagefind: Pagefind | None,
+    include_drafts: bool,
 ) -> str:
     """Everything the whole site is made from, in one digest: equal digests, equal sites.
 
@@ -418,7 +445,10 @@ def _inputs_digest(
     digests the whole file), Pagefind's version and the files copied as they are."""
     parts = [shape, repr(include_drafts), pagefind.version if pagefind is not None else "no search"]
     parts += [f"{b.path} {b.fingerprint}" for b in archive.briefings]
-    parts += [f"{path} {source} {current_state(source)!r}" for path, source in sorted(copies.items())]
+    roots = (root, root.resolve())
+    parts += [
+        f"{path} {root_relative(source, *roots)} {current_state(source)!r}" for path, source in sorted(copies.items())
+    ]
     return digest(*parts)
 
 
@@ -432,30 +462,27 @@ class LastBuild:
 
     FILE = "last-build"
 
-    def __init__(self, cache: Path | None, output: Path) -> None:
+    def __init__(self, cache: BuildCache | None, output: Path) -> None:
         self.cache = cache
         self.output = output
 
-    def _key(self, inputs: str) -> str:
-        return f"{inputs} {output_identity(self.output)} {read_search_state(self.cache)}"
+    def _key(self, cache: BuildCache, inputs: str) -> str:
+        return f"{inputs} {output_identity(self.output, cache.root)} {read_search_state(cache.folder)}"
 
     def unchanged(self, inputs: str) -> int | None:
         """The number of pages, when the output is exactly what these inputs make; None otherwise."""
         if self.cache is None:
             return None
+        data = self.cache.read_file(self.FILE)
         try:
-            key, pages = (self.cache / self.FILE).read_text(encoding="utf-8").rsplit(" ", 1)
-        except (OSError, ValueError):
+            key, pages = data.decode("utf-8").rsplit(" ", 1) if data is not None else ("", "")
+        except (UnicodeDecodeError, ValueError):
             return None
-        return int(pages) if key == self._key(inputs) and pages.isdigit() else None
+        return int(pages) if key == self._key(self.cache, inputs) and pages.isdigit() else None
 
     def record(self, inputs: str, pages: int) -> None:
-        if self.cache is None:
-            return
-        self.cache.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache / f"{self.FILE}.tmp"
-        temporary.write_text(f"{self._key(inputs)} {pages}", encoding="utf-8")
-        temporary.replace(self.cache / self.FILE)
+        if self.cache is not None:
+            self.cache.write_file(self.FILE, f"{self._key(self.cache, inputs)} {pages}".encode())
 
 
 def _still_there(

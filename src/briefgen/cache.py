@@ -6,30 +6,40 @@ from: a briefing by its file's bytes, its path, the settings that change
 parsing, sources.yaml and briefgen's version; a page by its template files,
 the settings and every value its template is given. A stale entry therefore
 cannot match; at worst the cache misses and the work is done again.
+
+Nor can a damaged one be used: every file and record carries a digest of its
+bytes (sealed.py), checked before it is unpickled. An entry that fails is
+dropped and made again from its file, and the build says so once. Paths are
+kept relative to the site root (packs by their name in bodies/), so that a
+moved root keeps its cache and a copied one never reads the original's files.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import os
 import pickle
-import tempfile
+import struct
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.errors import Problem
-from briefgen.model import Body, Briefing, StoredBody, pickled_by_fields, stored_bytes
+from briefgen.errors import DamagedCacheError, Problem
+from briefgen.model import Body, Briefing, Image, StoredBody, pickled_by_fields, stored_body_intact, stored_bytes
+from briefgen.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed, write_whole
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "9"
-"""Bumped whenever the pickled classes change shape, so an old cache is never read."""
-_TEMPORARY_PREFIX = ".tmp-"
+FORMAT_VERSION = "10"
+"""Bumped whenever the pickled classes or the files' layout change shape, so an old cache is never read."""
+COMPILED_TEMPLATES_DIR = "templates"
+COMPILED_SUFFIX = ".compiled"
+"""Of the compiled templates render.py keeps in COMPILED_TEMPLATES_DIR, each sealed."""
+_INDEX_HEAD = struct.Struct(f"<{DIGEST_SIZE}sQ")
+"""The index file: this head (the digest and length of the pickled state), the state, then the entries."""
 
 
 @pickled_by_fields
@@ -50,7 +60,8 @@ class ParsedEntry:
     briefing: Briefing | None
     problems: tuple[Problem, ...]
     images: tuple[tuple[str, FileState | None], ...] = ()
-    """Image files the briefing links, as they were: an image added or removed invalidates it."""
+    """Image files the briefing links (relative to the site root), as they were: an image added
+    or removed invalidates it."""
     parsed_on: dt.date = dt.date.min
     """The day it was parsed: whether a date is 'in the future' depends on it."""
 
@@ -72,18 +83,26 @@ class PageRecord:
     texts: str = ""
 
 
+EntryPlace = tuple[int, int, bytes]
+"""Where an entry is in the index file's entries: (offset, size, digest of its bytes)."""
+
+
 @dataclass(slots=True)
 class CacheState:
     files: dict[tuple[str, str], tuple[FileState, str]] = field(default_factory=dict)
     """(Briefing path, parse salt) -> its state when last read, and the entry key it had then."""
-    entries: dict[str, bytes] = field(default_factory=dict)
-    """Entry key -> the parsed briefing, pickled: a build pickles only the entries it parsed anew."""
+    entries: dict[str, EntryPlace] = field(default_factory=dict)
+    """Entry key -> the parsed briefing, pickled apart (a build pickles only the entries it parsed anew),
+    each with its own digest: damage to one costs that one only."""
     pages: dict[str, PageRecord] = field(default_factory=dict)
     """Output path -> what was written there."""
     output: str = ""
     """The output folder the pages were written to."""
     shape: str = ""
     """What the pages' fingerprints were made from, briefings' text left out (build.py: pages_shape)."""
+    packs: dict[str, FileState] = field(default_factory=dict)
+    """Pack name -> its state when the bodies on record in it were written or last checked.
+    A pack in another state (edited, replaced) has each body checked before it is used."""
 
 
 def file_state(path: Path) -> FileState:
@@ -92,14 +111,26 @@ def file_state(path: Path) -> FileState:
 
 
 class BuildCache:
-    """Reads the cache folder once, and writes it back whole at the end of a build."""
+    """Reads the cache folder once, and writes it back whole at the end of a build.
 
-    def __init__(self, folder: Path) -> None:
-        # Absolute, as bodies are recorded by their pack's path: a build run from
-        # another folder (`--root DIR`, then `cd DIR` and no option) finds them all the same.
+    `folder` is the cache folder in the site root. With `trust_packs` False, every
+    body is checked before it is used, whatever its pack's state (build.py: after a
+    body failed its check while pages rendered).
+    """
+
+    def __init__(self, folder: Path, *, trust_packs: bool = True) -> None:
+        # Absolute, so that a build run from another folder (`--root DIR`, then `cd DIR`
+        # and no option) finds the packs all the same; never recorded as such.
         self.folder = folder.absolute()
+        self.root = self.folder.parent
         self.bodies = self.folder / "bodies"
-        self.state = self._read()
+        self._bodies_prefix = f"{self.bodies}{os.sep}"
+        self._real_root = self.root.resolve()
+        self._trust_packs = trust_packs
+        self.damaged: set[str] = set()
+        """What failed its check in this build: entry keys, compiled templates, other files."""
+        self.index_damaged = False
+        self.state, self._entries = self._read()
         self._packs = PackWriter(self.bodies)
         self.used_entries: set[str] = set()
         self._read_entries: dict[str, ParsedEntry] = {}
@@ -109,19 +140,26 @@ class BuildCache:
         self._pickled: dict[str, tuple[ParsedEntry, bytes]] = {}
         """New entries pickled ahead of save (pickle_new_entries), with the entry each was made from."""
         self._changed = False
-        self._pack_sizes: dict[str, int] = {}
+        self._pack_states: dict[str, FileState | None] = {}
+        self._checked_bodies: set[str] = set()
+        """Entries whose bodies were checked against their digests in this build."""
 
     def _index_file(self) -> Path:
         return self.folder / f"index-{FORMAT_VERSION}-{__version__}.pickle"
 
-    def _read(self) -> CacheState:
+    def _read(self) -> tuple[CacheState, memoryview]:
+        """The state on record and the index's entries, or an empty cache when there is none or it is damaged."""
         try:
-            with self._index_file().open("rb") as stream:
-                state = pickle.load(stream)  # noqa: S301 - our own file, in the user's own site root
-        except Exception:  # unpickling damaged bytes can raise almost anything, MemoryError included
-            return CacheState()  # a missing or damaged cache is only a slower build
-        complete = isinstance(state, CacheState) and all(hasattr(state, f) for f in CacheState.__dataclass_fields__)
-        return state if complete else CacheState()
+            data = self._index_file().read_bytes()
+        except FileNotFoundError:
+            return CacheState(), memoryview(b"")  # a first build, or an older briefgen's cache: not read
+        except OSError:
+            data = b""
+        state = _verified_state(data)
+        if state is None:
+            self.index_damaged = True
+            return CacheState(), memoryview(b"")
+        return state, memoryview(data)[_INDEX_HEAD.size + _INDEX_HEAD.unpack_from(data)[1] :]
 
     def known_key(self, rel: str, salt: str, state: FileState) -> str | None:
         """The entry key of a file whose state has not changed since it was last read with this salt."""
@@ -129,31 +167,82 @@ class BuildCache:
         return known[1] if known is not None and known[0] == state else None
 
     def entry(self, key: str) -> ParsedEntry | None:
+        """The entry on record for `key`, when it is intact and its images are as they were."""
         entry = self._read_entries.get(key)
-        if entry is None and key in self.state.entries:
-            entry = _unpickled_entry(self.state.entries[key])
-            if entry is not None:
-                self._read_entries[key] = entry
-        if entry is None or not _images_unchanged(entry):
+        if entry is None:
+            place = self.state.entries.get(key)
+            if place is None:
+                return None
+            entry = self._unpickled_entry(place)
+            if entry is None:
+                self._drop_damaged(key)
+                return None
+            self._read_entries[key] = entry
+        if not _images_unchanged(entry, self.root):
             return None
         briefing = entry.briefing
-        if briefing is not None and isinstance(briefing.body, StoredBody) and not self._pack_holds(briefing.body):
+        if briefing is not None and isinstance(briefing.body, StoredBody) and not self._body_intact(key, briefing.body):
+            self._drop_damaged(key)
             return None
         return entry
 
-    def _pack_holds(self, stored: StoredBody) -> bool:
-        size = self._pack_sizes.get(stored.path)
-        if size is None:
-            state = current_state(Path(stored.path))
-            size = self._pack_sizes[stored.path] = state.size if state is not None else -1
-        return stored.offset + stored.size + stored.notes_json_size <= size
+    def _unpickled_entry(self, place: EntryPlace) -> ParsedEntry | None:
+        offset, size, digest = place
+        data = self._entries[offset : offset + size]
+        if len(data) != size or digest_of(data) != digest:
+            return None
+        try:
+            entry = pickle.loads(data)  # noqa: S301 - checked against its digest above
+        except Exception:  # the digest matched, yet it does not unpickle: a cache from a briefgen in development
+            return None
+        return self._from_record(entry) if isinstance(entry, ParsedEntry) else None
+
+    def _drop_damaged(self, key: str) -> None:
+        """Forget an entry that failed its check: the file is parsed again, and the build says so."""
+        self.damaged.add(key)
+        self.state.entries.pop(key, None)
+        self._read_entries.pop(key, None)
+        self._changed = True
+
+    def _body_intact(self, key: str, stored: StoredBody) -> bool:
+        """Whether the body's pack holds it: checked against its digests unless the pack is as it was left."""
+        if key in self._checked_bodies:
+            return True
+        name = _pack_name(stored)
+        state = self._pack_state(name)
+        if state is None or stored.offset + stored.size + stored.notes_json_size > state.size:
+            return False  # gone, or cut short
+        if not (self._trust_packs and self.state.packs.get(name) == state) and not stored_body_intact(stored):
+            return False
+        self._checked_bodies.add(key)
+        return True
+
+    def _pack_state(self, name: str) -> FileState | None:
+        if name not in self._pack_states:
+            state = self._pack_states[name] = current_state(self.bodies / name)
+            self._changed |= state != self.state.packs.get(name)  # to record it once its bodies are checked
+        return self._pack_states[name]
 
     def remember(self, rel: str, salt: str, state: FileState, key: str, entry: ParsedEntry) -> None:
+        if key in self.state.entries and key not in self._read_entries and self._damaged_on_record(key):
+            self._drop_damaged(key)  # found damaged by a worker, which parsed the file again: counted here
         self._changed |= self.state.files.get((rel, salt)) != (state, key) or key not in self.state.entries
         self.state.files[(rel, salt)] = (state, key)
         if self._read_entries.get(key) is not entry:
             self._new_entries[key] = entry
         self.used_entries.add(key)
+
+    def _damaged_on_record(self, key: str) -> bool:
+        """Whether the entry on record for `key` fails its check, as a worker found it.
+
+        Cheap when no pack changed: only the entry's digest. A file touched but not
+        changed is parsed by a worker, which reuses its entry: here it is not unpickled again."""
+        offset, size, digest = self.state.entries[key]
+        if digest_of(self._entries[offset : offset + size]) != digest:
+            return True
+        if self._trust_packs and all(self._pack_state(name) == state for name, state in self.state.packs.items()):
+            return False
+        return self.entry(key) is None and key in self.damaged
 
     def store_body(self, body: Body) -> StoredBody:
         """Keep a briefing's body in the cache; large archives keep bodies out of memory."""
@@ -162,14 +251,49 @@ class BuildCache:
 
     def pages_in(self, output: Path) -> Mapping[str, PageRecord]:
         """What the last build wrote, when it wrote to `output` and that folder is still the one it wrote."""
-        identity = output_identity(output)
+        identity = output_identity(output, self.root)
         return self.state.pages if identity and self.state.output == identity else {}
 
     def templates_folder(self) -> Path:
-        """Where Jinja keeps the templates it compiled (keyed by their source: never stale)."""
-        folder = self.folder / "templates"
+        """Where Jinja keeps the templates it compiled (keyed by their source: never stale), each checked here.
+
+        Checked once, in this process, before any worker renders: a damaged one is
+        removed (and compiled again), and the build counts it."""
+        folder = self.folder / COMPILED_TEMPLATES_DIR
         folder.mkdir(parents=True, exist_ok=True)
+        for file in folder.iterdir():
+            if not file.name.endswith(COMPILED_SUFFIX):
+                file.unlink(missing_ok=True)  # an older briefgen's, or left by a killed build: quietly
+                continue
+            try:
+                read_sealed(file)
+            except DamagedCacheError:
+                self.damaged.add(f"{COMPILED_TEMPLATES_DIR}/{file.name}")
+                file.unlink(missing_ok=True)
         return folder
+
+    def read_file(self, name: str) -> bytes | None:
+        """A small file of the cache (build.py's record of the last build); None when missing or damaged."""
+        try:
+            data = read_sealed(self.folder / name)
+        except DamagedCacheError:
+            self.damaged.add(name)
+            return None
+        return bytes(data) if data is not None else None
+
+    def write_file(self, name: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_sealed(self.folder / name, data)
+
+    def damage_notice(self) -> str | None:
+        """The one warning for everything in the cache that failed its check in this build, if anything did."""
+        where = CACHE_DIR
+        if self.index_damaged:
+            return f"{where}: its index was damaged; every briefing was parsed again from its file"
+        if not self.damaged:
+            return None
+        count = len(self.damaged)
+        return f"{where}: {count} damaged {'entry' if count == 1 else 'entries'} rebuilt from their files"
 
     def pages_shape(self) -> str:
         """The shape the recorded pages were fingerprinted under."""
@@ -179,19 +303,43 @@ class BuildCache:
         """Pickle the entries this build parsed, ahead of save(): a build calls this while its workers
         render, when the process would otherwise wait, rather than after them (0.1 s for 5,000)."""
         for key, entry in self._new_entries.items():
-            self._pickled[key] = (entry, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
+            self._pickled[key] = (entry, self._pickled_record(entry))
 
     def _pickled_entry(self, key: str, entry: ParsedEntry) -> bytes:
         ahead = self._pickled.get(key)
-        return (
-            ahead[1]
-            if ahead is not None and ahead[0] is entry
-            else pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+        return ahead[1] if ahead is not None and ahead[0] is entry else self._pickled_record(entry)
+
+    def _pickled_record(self, entry: ParsedEntry) -> bytes:
+        return pickle.dumps(self._to_record(entry), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _to_record(self, entry: ParsedEntry) -> ParsedEntry:
+        """The entry as the cache keeps it: its body's pack by name, its images relative to the root."""
+        briefing = entry.briefing
+        if briefing is None or not (isinstance(briefing.body, StoredBody) or briefing.images):
+            return entry
+        body = briefing.body
+        if isinstance(body, StoredBody):
+            body = dataclasses.replace(body, path=_pack_name(body))
+        images = tuple(
+            Image(root_relative(Path(image.source_path), self._real_root), image.output_name)
+            for image in briefing.images
         )
+        return dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body, images=images))
+
+    def _from_record(self, entry: ParsedEntry) -> ParsedEntry:
+        """The entry as a build uses it: its body's pack and its images found in this site root."""
+        briefing = entry.briefing
+        if briefing is None or not (isinstance(briefing.body, StoredBody) or briefing.images):
+            return entry
+        body = briefing.body
+        if isinstance(body, StoredBody):
+            body = dataclasses.replace(body, path=self._bodies_prefix + body.path)
+        images = tuple(Image(str(self._real_root / image.source_path), image.output_name) for image in briefing.images)
+        return dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body, images=images))
 
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None, shape: str | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
-        output_name = output_identity(output) if output is not None else self.state.output
+        output_name = output_identity(output, self.root) if output is not None else self.state.output
         shape = shape if shape is not None else self.state.shape
         unused = len(self.used_entries) != len(self.state.entries)
         if not (
@@ -205,19 +353,46 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._packs.close()
         used = {k: self._new_entries.get(k) or self._read_entries[k] for k in sorted(self.used_entries)}
-        changed = {**self._new_entries, **self._packs.compact(used)}  # pickled anew; the rest as they were read
+        moved, damaged = self._packs.compact(used)
+        for key in damaged:  # a body in a small pack failed its check as it was moved: parsed again next time
+            self.damaged.add(key)
+            del used[key]
+        changed = {**{k: v for k, v in self._new_entries.items() if k in used}, **moved}
         used.update(changed)
-        self.state.entries = {
-            k: self._pickled_entry(k, changed[k]) if k in changed else self.state.entries[k] for k in used
-        }
-        self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in self.used_entries}
+        entries, places = self._entries_to_write(used, changed)
+        self.state.entries = places
+        self.state.files = {rel: v for rel, v in self.state.files.items() if v[1] in places}
         self.state.pages = dict(pages)
         self.state.output = output_name
         self.state.shape = shape
-        _atomic_write(self._index_file(), pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL))
-        for partial in self.folder.glob(f"{_TEMPORARY_PREFIX}*"):  # left by a build killed while saving
-            partial.unlink(missing_ok=True)
-        self._packs.remove_all_but(_pack_names(used.values()))
+        packs = _pack_names(used.values())
+        self.state.packs = {name: state for name in sorted(packs) if (state := current_state(self.bodies / name))}
+        pickled_state = pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
+        head = _INDEX_HEAD.pack(digest_of(pickled_state), len(pickled_state))
+        write_whole(self._index_file(), [head, pickled_state, *entries])
+        for other in self.folder.iterdir():
+            if other.name.startswith((TEMPORARY_PREFIX, "index-")) and other != self._index_file():
+                other.unlink(missing_ok=True)  # left by a build killed while saving; an older briefgen's index
+        self._packs.remove_all_but(packs)
+
+    def _entries_to_write(
+        self, used: Mapping[str, ParsedEntry], changed: Mapping[str, ParsedEntry]
+    ) -> tuple[list[bytes | memoryview], dict[str, EntryPlace]]:
+        """The entries' bytes, one after another, and where each is: pickled anew, or as they were read."""
+        chunks: list[bytes | memoryview] = []
+        places: dict[str, EntryPlace] = {}
+        offset = 0
+        for key in used:
+            if key in changed:
+                data: bytes | memoryview = self._pickled_entry(key, changed[key])
+                digest = digest_of(data)
+            else:
+                start, size, digest = self.state.entries[key]
+                data = self._entries[start : start + size]
+            chunks.append(data)
+            places[key] = (offset, len(data), digest)
+            offset += len(data)
+        return chunks, places
 
 
 class PackWriter:
@@ -253,7 +428,7 @@ class PackWriter:
         while view:
             view = view[os.write(descriptor, view) :]
         self._written += len(pickled) + len(notes_json)
-        return StoredBody(path, offset, len(pickled), len(notes_json))
+        return StoredBody(path, offset, len(pickled), len(notes_json), digest_of(pickled), digest_of(notes_json))
 
     def close(self) -> None:
         """Stop appending to this process's pack; the next body starts a new one."""
@@ -264,27 +439,32 @@ class PackWriter:
     def __del__(self) -> None:  # a `serve` session builds again and again in one process
         self.close()
 
-    def compact(self, entries: dict[str, ParsedEntry]) -> dict[str, ParsedEntry]:
-        """The entries whose bodies were in small packs (when there are many), moved into one new pack."""
+    def compact(self, entries: dict[str, ParsedEntry]) -> tuple[dict[str, ParsedEntry], list[str]]:
+        """The entries whose bodies were in small packs (when there are many), moved into one new pack;
+        and the keys of those whose bodies failed their check, left behind."""
         sizes: dict[str, int] = {}
         for path in _pack_names(entries.values()):
             state = current_state(self.folder / path)
             sizes[path] = state.size if state is not None else 0
         small = {path for path, size in sizes.items() if size < self.SMALL_PACK_BYTES}
         if len(small) <= self.MAX_SMALL_PACKS:
-            return {}
+            return {}, []
         self.close()  # a new pack, for the merged bodies only
         moved: dict[str, ParsedEntry] = {}
+        damaged: list[str] = []
         for key, entry in entries.items():
             briefing = entry.briefing
             if briefing is None or not isinstance(briefing.body, StoredBody):
                 continue
             if _pack_name(briefing.body) in small:
+                if not stored_body_intact(briefing.body):
+                    damaged.append(key)
+                    continue
                 stored = stored_bytes(briefing.body)
                 body = self.append(stored[: briefing.body.size], stored[briefing.body.size :])
                 moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
         self.close()
-        return moved
+        return moved, damaged
 
     def remove_all_but(self, keep: set[str]) -> None:
         if not self.folder.is_dir():
@@ -306,18 +486,31 @@ def _pack_name(stored: StoredBody) -> str:
     return os.path.basename(stored.path)  # noqa: PTH119 - a Path for each of 100,000 bodies costs
 
 
-def output_identity(output: Path) -> str:
-    """The output folder's path, and the inodes of the folder and of its marker file.
+def output_identity(output: Path, root: Path) -> str:
+    """The output folder's path (relative to the site root, when in it), and the inodes of the folder
+    and of its marker file.
 
     Every build that changes the site puts another folder at its path (a whole
     new site, or the rebuilt twin: write.py), so a build killed after its swap
     but before saving the cache leaves a folder whose identity is not on
     record, and the pages on record are no longer trusted to be the ones there.
+    A copied site root has other inodes: its copy of the site is not trusted either.
     """
     folder, marker = folder_identity(output), current_state(output / MARKER)
     if not folder or marker is None:
         return ""
-    return f"{output.resolve()}@{folder}:{marker.inode}"
+    return f"{root_relative(output.resolve(), root.resolve())}@{folder}:{marker.inode}"
+
+
+def root_relative(path: Path, *roots: Path) -> str:
+    """`path` relative to the site root, with forward slashes, for the cache to record; as it is when
+    outside the root (the built-in theme), which moves with neither a moved nor a copied root.
+
+    `roots`: the root as given, and as resolved, for paths made from either."""
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return str(path)
 
 
 def current_state(path: Path) -> FileState | None:
@@ -327,25 +520,21 @@ def current_state(path: Path) -> FileState | None:
         return None
 
 
-def _unpickled_entry(data: bytes) -> ParsedEntry | None:
-    try:
-        entry = pickle.loads(data)  # noqa: S301 - our own file, in the user's own site root
-    except Exception:  # damaged bytes can raise almost anything: only a slower build
+def _verified_state(data: bytes) -> CacheState | None:
+    """The state in an index file's bytes, when they match their digest; None otherwise."""
+    if len(data) < _INDEX_HEAD.size:
         return None
-    return entry if isinstance(entry, ParsedEntry) else None
-
-
-def _images_unchanged(entry: ParsedEntry) -> bool:
-    return all(current_state(Path(path)) == state for path, state in entry.images)
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=_TEMPORARY_PREFIX)
+    digest, size = _INDEX_HEAD.unpack_from(data)
+    pickled = memoryview(data)[_INDEX_HEAD.size : _INDEX_HEAD.size + size]
+    if len(pickled) != size or digest_of(pickled) != digest:
+        return None
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-        Path(temp).replace(path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temp).unlink()
-        raise
+        state = pickle.loads(pickled)  # noqa: S301 - checked against its digest above
+    except Exception:  # the digest matched, yet it does not unpickle: a cache from a briefgen in development
+        return None
+    complete = isinstance(state, CacheState) and all(hasattr(state, f) for f in CacheState.__dataclass_fields__)
+    return state if complete else None
+
+
+def _images_unchanged(entry: ParsedEntry, root: Path) -> bool:
+    return all(current_state(root / path) == state for path, state in entry.images)

@@ -118,5 +118,12 @@ class SiteRootError(BriefgenError):
     """The folder given as the site root is not one (a mistyped --root, or the wrong folder)."""
 
 
+class DamagedCacheError(BriefgenError):
+    """A file or record of the build cache failed its check: its bytes are not the ones written.
+
+    Only a slower build: what it held is made again from the site's own files.
+    """
+
+
 class OutputError(BriefgenError):
     """The output folder cannot be written safely."""

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from briefgen import __version__
-from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state
+from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state, root_relative
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error, warning
 from briefgen.fingerprint import digest
@@ -279,7 +279,7 @@ def parse_file(context: ParseContext, path: Path) -> tuple[FileState | None, str
     briefing = _briefing_from_bytes(context, path, rel, data, key, problems, images) if data is not None else None
     if briefing is not None and context.cache is not None and isinstance(briefing.body, Body):
         briefing = dataclasses.replace(briefing, body=context.cache.store_body(briefing.body))
-    image_states = tuple((str(image), current_state(image)) for image in images)
+    image_states = tuple((root_relative(image, context.root), current_state(image)) for image in images)
     return state, key, ParsedEntry(briefing, tuple(problems), image_states, parsed_on=context.today)
 
 

@@ -20,6 +20,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, TypeVar
 
+from briefgen.errors import DamagedCacheError
+from briefgen.sealed import digest_of
+
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 Frozen = TypeVar("Frozen")
@@ -144,13 +147,18 @@ class StoredBody:
     Bodies are written one after another into a few pack files (cache.py). This
     one is at `offset` in the file at `path`: `size` bytes of its html and notes,
     pickled, then `notes_json_size` bytes of its notes_json in UTF-8, which the
-    JSON indexes read without unpickling the rest.
+    JSON indexes read without unpickling the rest. Each part is read only once
+    it matches its digest: a damaged or altered pack raises DamagedCacheError.
     """
 
     path: str
+    """The pack's absolute path while a build runs; the cache records only its name (cache.py)."""
     offset: int = 0
     size: int = 0
     notes_json_size: int = 0
+    digest: bytes = b""
+    """Of the pickled html and notes (sealed.digest_of)."""
+    notes_json_digest: bytes = b""
 
 
 _OPEN_PACKS: dict[str, int] = {}
@@ -170,8 +178,21 @@ def stored_bytes(stored: StoredBody, *, start: int = 0) -> bytes:
     return os.pread(descriptor, stored.size + stored.notes_json_size - start, stored.offset + start)
 
 
-def _damaged(stored: StoredBody) -> TypeError:
-    return TypeError(f"{stored.path} does not hold a briefing body at {stored.offset}")
+def _damaged(stored: StoredBody) -> DamagedCacheError:
+    return DamagedCacheError(f"{stored.path} does not hold the briefing body recorded at {stored.offset}")
+
+
+def stored_body_intact(stored: StoredBody) -> bool:
+    """Whether the pack still holds the bytes recorded, both parts, in full."""
+    try:
+        data = stored_bytes(stored)
+    except OSError:
+        return False
+    return (
+        len(data) == stored.size + stored.notes_json_size
+        and digest_of(memoryview(data)[: stored.size]) == stored.digest
+        and digest_of(memoryview(data)[stored.size :]) == stored.notes_json_digest
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -179,15 +200,18 @@ def _read_stored_body(stored: StoredBody) -> Body:
     data = stored_bytes(stored)
     if len(data) != stored.size + stored.notes_json_size:
         raise _damaged(stored)
-    parts = pickle.loads(memoryview(data)[: stored.size])  # noqa: S301 - this build's own cache
+    pickled, notes_json = memoryview(data)[: stored.size], memoryview(data)[stored.size :]
+    if digest_of(pickled) != stored.digest or digest_of(notes_json) != stored.notes_json_digest:
+        raise _damaged(stored)  # never unpickled: the build checks every body again, and parses the damaged ones
+    parts = pickle.loads(pickled)  # noqa: S301 - this build's own cache, checked above
     if not (isinstance(parts, tuple) and len(parts) == 2):
         raise _damaged(stored)
-    return Body(*parts, notes_json=data[stored.size :].decode("utf-8"))
+    return Body(*parts, notes_json=str(notes_json, "utf-8"))
 
 
 def _read_stored_notes_json(stored: StoredBody) -> str:
     data = stored_bytes(stored, start=stored.size)
-    if len(data) != stored.notes_json_size:
+    if len(data) != stored.notes_json_size or digest_of(data) != stored.notes_json_digest:
         raise _damaged(stored)
     return data.decode("utf-8")
 

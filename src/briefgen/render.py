@@ -8,8 +8,10 @@ here or in index.py and handed to them ready to print.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
+import hashlib
 import os
 import uuid
 from collections import OrderedDict
@@ -24,11 +26,13 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import index as paths
+from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
-from briefgen.errors import BriefgenError
+from briefgen.errors import BriefgenError, DamagedCacheError
 from briefgen.index import ArchiveIndex, DateGroup
 from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
 from briefgen.related import count_by_source, related_briefings
+from briefgen.sealed import read_sealed, write_sealed
 
 THEME_DIR_NAME = "templates"
 THEME_ASSETS = "assets"
@@ -277,8 +281,7 @@ def make_environment(site_templates: Path | None, compiled: Path | None = None) 
         # A build renders each template thousands of times, and templates do not change
         # during one: checking the file's time before every page cost a stat each.
         auto_reload=False,
-        # Keyed by each template's source, so an edited template is compiled again.
-        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled is not None else None,
+        bytecode_cache=SealedBytecodeCache(compiled) if compiled is not None else None,
     )
     env.context_class = _Context
     env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
@@ -287,6 +290,39 @@ def make_environment(site_templates: Path | None, compiled: Path | None = None) 
 
 
 _TEMPLATE_FUNCTIONS = frozenset((entry_id, notes_html, content_html))
+
+
+class SealedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept in the build cache, each file sealed (sealed.py) and checked before Jinja reads it.
+
+    Jinja's FileSystemBytecodeCache unpickles and unmarshals whatever bytes the
+    file holds, and names it by the template's absolute path. Here a file that
+    fails its check is compiled again, and files are named by template name
+    only: the same in a moved or copied site root. Jinja still compares each
+    file with its template's source, so an edited template, or a site's own
+    template in place of the theme's, is compiled again.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def get_cache_key(self, name: str, filename: str | None = None) -> str:
+        return hashlib.sha256(name.encode("utf-8")).hexdigest()
+
+    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
+        return self.folder / f"{bucket.key}{COMPILED_SUFFIX}"
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = read_sealed(self._file(bucket))
+        except DamagedCacheError:
+            return  # compiled again from the template, and written over it
+        if data is not None:
+            bucket.bytecode_from_string(bytes(data))
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # a read-only cache: the template is compiled again next time
+            write_sealed(self._file(bucket), bucket.bytecode_to_string())
 
 
 PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings], bytes]

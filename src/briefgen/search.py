@@ -165,17 +165,19 @@ class SearchStep:
     (None without a cache: then every build is a whole build).
     """
 
-    def __init__(self, pagefind: Pagefind | None, output: Path, cache: Path | None) -> None:
+    def __init__(self, pagefind: Pagefind | None, output: Path, cache: Path | None, output_name: str = "") -> None:
         self.pagefind = pagefind
         self.output = output
         self.cache = cache
+        self.output_name = output_name or str(output.resolve())
+        """The output folder as the state records it: relative to the site root when in it (cache.root_relative)."""
         self._state: str | None = None
         """What the index staged by this build is made from; None until one was staged."""
 
     def _wanted_state(self, records: Mapping[str, PageRecord]) -> str:
         if self.pagefind is None:
             return ""
-        return f"{self.output.resolve()} {index_digest(self.pagefind, records)}"
+        return f"{self.output_name} {index_digest(self.pagefind, records)}"
 
     def stage_whole(self, staging: Path, records: Mapping[str, PageRecord]) -> int:
         """Index a whole staged site into its pagefind/ folder; returns the files written."""

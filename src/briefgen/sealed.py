@@ -1,0 +1,72 @@
+"""Bytes kept with a digest of themselves, checked before anything reads them.
+
+Every file of the build cache (cache.py) is written sealed: its index, the
+records of its pack files (their digests are kept in the index), the compiled
+templates and the record of the last build. A file whose bytes are not the ones
+written (damaged on disk, cut short, or edited by hand) fails its check and is
+never unpickled: what it held is made again from the site's own files.
+
+The digest guards against damage and against edits that leave it as it was;
+it is no signature. Whoever can write the cache can write the briefings too.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from briefgen.errors import DamagedCacheError
+
+DIGEST_SIZE = 32
+TEMPORARY_PREFIX = ".tmp-"
+"""Files being written; a build killed while writing one leaves it, and the next removes it."""
+
+
+def digest_of(data: bytes | memoryview) -> bytes:
+    # SHA-256: with the CPU's SHA instructions, the fastest of hashlib's digests on large bodies.
+    return hashlib.sha256(data).digest()
+
+
+def seal(data: bytes) -> bytes:
+    return digest_of(data) + data
+
+
+def unseal(data: bytes) -> memoryview:
+    """The bytes sealed in `data`; raises DamagedCacheError when they are not the ones sealed."""
+    view = memoryview(data)
+    if len(view) < DIGEST_SIZE or digest_of(view[DIGEST_SIZE:]) != view[:DIGEST_SIZE]:
+        raise DamagedCacheError("its bytes do not match their digest")
+    return view[DIGEST_SIZE:]
+
+
+def read_sealed(path: Path) -> memoryview | None:
+    """The bytes sealed in the file; None when there is none; raises DamagedCacheError when they were altered."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:  # a folder in its place, unreadable: as damaged as random bytes
+        raise DamagedCacheError(str(exc)) from exc
+    return unseal(data)
+
+
+def write_sealed(path: Path, data: bytes) -> None:
+    write_whole(path, [digest_of(data), data])
+
+
+def write_whole(path: Path, chunks: Iterable[bytes | memoryview]) -> None:
+    """Write the chunks one after another, whole or not at all: into a temporary file renamed over `path`."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            for chunk in chunks:
+                stream.write(chunk)
+        Path(temporary).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(temporary).unlink()
+        raise
