@@ -667,7 +667,7 @@ EXPECTED_WARNINGS = [
 
 
 def test_warnings_do_not_fail_check(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
-    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG"})
+    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG\r\n\x1a\n"})
     code, out, err = check(capsys, root)
     assert code == 0
     assert err.splitlines() == EXPECTED_WARNINGS
@@ -675,7 +675,7 @@ def test_warnings_do_not_fail_check(capsys: pytest.CaptureFixture[str], make_sit
 
 
 def test_warnings_fail_check_when_strict(capsys: pytest.CaptureFixture[str], make_site: MakeSite) -> None:
-    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG"})
+    root = make_site({"briefings/a.md": WARNINGS_BRIEFING, "briefings/map.png": b"\x89PNG\r\n\x1a\n"})
     code, out, err = check(capsys, root, "--strict")
     assert code == 1
     assert err.splitlines() == EXPECTED_WARNINGS
@@ -989,7 +989,9 @@ def test_crlf_and_bom_file_loads(make_site: MakeSite, newline: str) -> None:
 
 def test_image_beside_briefing_is_found(make_site: MakeSite) -> None:
     body = "Intro.\n\n![Map of Kursk](maps/kursk.png)\n"
-    root = make_site({"briefings/2025/a.md": briefing_text(body=body), "briefings/2025/maps/kursk.png": b"\x89PNG"})
+    root = make_site(
+        {"briefings/2025/a.md": briefing_text(body=body), "briefings/2025/maps/kursk.png": b"\x89PNG\r\n\x1a\n"}
+    )
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
     images = archive.briefings[0].images
     assert warnings == ()

@@ -137,7 +137,7 @@ def outside(tmp_path: Path) -> Path:
     folder = tmp_path / "outside"
     folder.mkdir()
     (folder / "secret.md").write_text(briefing_text(title="Secret"), "utf-8")
-    (folder / "secret.png").write_bytes(b"\x89PNG secret")
+    (folder / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n secret")
     (folder / "inner").mkdir()
     (folder / "inner" / "more.md").write_text(briefing_text(title="More"), "utf-8")
     return folder
@@ -200,9 +200,9 @@ def test_replacing_a_refused_image_link_by_the_file_itself_is_seen_by_the_cache(
     with pytest.raises(ArchiveError):
         build_site(root)
     image.unlink()
-    image.write_bytes(b"\x89PNG mine")
+    image.write_bytes(b"\x89PNG\r\n\x1a\n mine")
     build_site(root)
-    assert (root / "site/briefings/2025/06/26/a/map.png").read_bytes() == b"\x89PNG mine"
+    assert (root / "site/briefings/2025/06/26/a/map.png").read_bytes() == b"\x89PNG\r\n\x1a\n mine"
 
 
 def test_links_inside_the_site_root_are_read_and_links_to_folders_are_explained(make_site: MakeSite) -> None:

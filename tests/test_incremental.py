@@ -266,6 +266,7 @@ def test_a_twin_that_is_a_link_is_unlinked_never_followed(corpus: Path, tmp_path
 def test_what_a_killed_update_staged_is_discarded(corpus: Path, tmp_path: Path) -> None:
     update = corpus / f".site.{UPDATE_SUFFIX}"
     (update / "sub").mkdir(parents=True)
+    (update / MARKER).write_text("")  # briefgen marks it first (test_hostile_neighbours)
     (update / "sub" / "index.html").write_bytes(b"never committed")
     before = snapshot(corpus / "site")
     build_site(corpus)
@@ -277,17 +278,17 @@ def test_a_changed_image_is_copied_again(tmp_path: Path) -> None:
     root = tmp_path / "root"
     folder = root / "briefings" / "2025" / "06" / "26"
     folder.mkdir(parents=True)
-    (folder / "map.png").write_bytes(b"first")
+    (folder / "map.png").write_bytes(b"\x89PNG\r\n\x1a\nfirst")
     (folder / "isw-x.md").write_text(
         "---\ntitle: T\ndate: 2025-06-26\nsource: ISW\n---\nText.\n\n![Map of Toretsk](map.png)\n", "utf-8"
     )
     build_site(root)
     page = root / "site/briefings/2025/06/26/isw-x/map.png"
-    assert page.read_bytes() == b"first"
-    (folder / "map.png").write_bytes(b"second, longer")
+    assert page.read_bytes() == b"\x89PNG\r\n\x1a\nfirst"
+    (folder / "map.png").write_bytes(b"\x89PNG\r\n\x1a\nsecond, longer")
     os.utime(folder / "map.png", ns=(1, 1))
     build_site(root)
-    assert page.read_bytes() == b"second, longer"
+    assert page.read_bytes() == b"\x89PNG\r\n\x1a\nsecond, longer"
     (folder / "map.png").unlink()
     with pytest.raises(ArchiveError, match=r"map\.png"):
         build_site(root)

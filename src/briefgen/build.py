@@ -15,6 +15,7 @@ import functools
 import gc
 import itertools
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive, TextReads, fields_digest
 from briefgen.parallel import default_workers, parallel_map
+from briefgen.published import folder_files
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, source_date_epoch, theme_assets
 from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind, read_search_state
 from briefgen.searchbundle import ENTRY_FILE
@@ -136,7 +138,8 @@ def _build_locked(
         raise
     gc.freeze()  # the archive lives as long as the build: collections need not walk it again
     pagefind, notices = _search_tool(search)
-    copies = files_to_copy(root, archive)
+    copies, left_out = files_to_copy(root, archive)
+    warnings = (*warnings, *left_out)
     theme = _theme_digest(root, archive)
     last_build = LastBuild(cache, output)
     shape = pages_shape(theme, archive, search=pagefind is not None)
@@ -424,11 +427,21 @@ def _fingerprints(
             records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
     roots = (root, root.resolve())  # images are found resolved, static files under the root as given
     for path, source in copies.items():
-        state = current_state(source)
-        records[path] = PageRecord(
-            digest("copy", root_relative(source, *roots), repr(state)), "", state.size if state else 0
-        )
+        state, size = _copied_state(source)
+        records[path] = PageRecord(digest("copy", root_relative(source, *roots), state), "", size)
     return records
+
+
+def _copied_state(source: Path) -> tuple[str, int]:
+    """What a file copied as it is was copied from, and its size.
+
+    Its mode too: a file made private after a build (chmod 640) is copied
+    again, since a copy is never more readable than its source (write.py)."""
+    try:
+        status = source.stat()
+    except OSError:
+        return "missing", 0
+    return f"{status.st_size} {status.st_mtime_ns} {status.st_ino} {stat.S_IMODE(status.st_mode):o}", status.st_size
 
 
 def _inputs_digest(
@@ -447,7 +460,7 @@ def _inputs_digest(
     parts += [f"{b.path} {b.fingerprint}" for b in archive.briefings]
     roots = (root, root.resolve())
     parts += [
-        f"{path} {root_relative(source, *roots)} {current_state(source)!r}" for path, source in sorted(copies.items())
+        f"{path} {root_relative(source, *roots)} {_copied_state(source)[0]}" for path, source in sorted(copies.items())
     ]
     return digest(*parts)
 
@@ -500,18 +513,18 @@ def _still_there(
         return False
 
 
-def files_to_copy(root: Path, archive: Archive) -> dict[str, Path]:
-    """Output path -> file on disk: the theme's assets, static/, and briefing images."""
-    copies: dict[str, Path] = dict(theme_assets(root / TEMPLATES_DIR))
-    static = root / STATIC_DIR
-    if static.is_dir():
-        for file in sorted(static.rglob("*")):
-            if file.is_file() and not file.is_symlink():
-                copies[file.relative_to(static).as_posix()] = file
+def files_to_copy(root: Path, archive: Archive) -> tuple[dict[str, Path], tuple[Problem, ...]]:
+    """Output path -> file on disk: the theme's assets, static/, and briefing images.
+
+    With the warnings about what was left out: links in static/ and the theme's
+    assets, and those folders themselves when they lead out of the site root."""
+    problems: list[Problem] = []
+    copies = theme_assets(root / TEMPLATES_DIR, root, problems)
+    copies.update(folder_files(root / STATIC_DIR, root, problems))
     for briefing in archive.briefings:
         for image in briefing.images:
             copies[paths.briefing_path(briefing) + image.output_name] = Path(image.source_path)
-    return copies
+    return copies, tuple(sorted(problems))
 
 
 def _refuse_overlaps(pages: set[str], copies: Mapping[str, Path]) -> None:

@@ -13,13 +13,12 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import unquote
 
 from briefgen import __version__
 from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state, root_relative
-from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources, split_url
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error, warning
 from briefgen.fingerprint import digest
 from briefgen.model import (
@@ -27,7 +26,6 @@ from briefgen.model import (
     Body,
     Briefing,
     Footnote,
-    Image,
     Settings,
     Source,
     Term,
@@ -35,8 +33,8 @@ from briefgen.model import (
     notes_as_json,
 )
 from briefgen.parallel import parallel_map
+from briefgen.published import briefing_images
 from briefgen.slugs import is_plain_slug, slug_of
-from briefgen.svg import svg_hazard
 from briefgen.yamlfields import (
     Fields,
     NumberedTexts,
@@ -493,7 +491,7 @@ def _briefing_from_fields(
     problems.extend(_too_many_cells(parsed, rel, split.body_first_line))
     problems.extend(warning(rel, split.body_first_line + found.line, found.message) for found in parsed.warnings)
     footnotes = _footnotes(parsed, numbered, rel, split.body_first_line, renderer, problems)
-    images, image_names = _images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
+    images = briefing_images(context.root, path, rel, parsed, split.body_first_line, problems, images_read)
     summary = fields.text("summary")
     extra = fields.anything("extra")
     # Read every field before giving up on the briefing, so that one run
@@ -513,7 +511,7 @@ def _briefing_from_fields(
         source=source,
         slug=slug,
         slug_line=fields.value_line("slug") if fields.has("slug") else None,
-        body=Body(renderer.render_body(parsed, image_names), footnotes, notes_as_json(footnotes)),
+        body=Body(renderer.render_body(parsed, images.names), footnotes, notes_as_json(footnotes)),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         authors=authors,
@@ -521,7 +519,7 @@ def _briefing_from_fields(
         tags=_terms(tags),
         places=_terms(places),
         draft=draft,
-        images=images,
+        images=images.images,
         extra=extra or {},
         fingerprint=fingerprint,
     )
@@ -666,97 +664,6 @@ def _footnotes(
         Footnote(number, renderer.render_note(text), line, tuple(cited.get(number, ())))
         for number, (text, line) in notes.items()
     )
-
-
-def _images(
-    root: Path,
-    path: Path,
-    rel: str,
-    parsed: ParsedBody,
-    body_first_line: int,
-    problems: list[Problem],
-    images_read: list[Path],
-) -> tuple[tuple[Image, ...], dict[str, str]]:
-    """Images kept beside the briefing: each checked, and named for the page folder.
-
-    Every file looked for, found or not, is added to `images_read`: the cache
-    must parse the briefing again when one of them appears, changes or goes.
-    """
-    if not parsed.images:
-        return (), {}
-    images: dict[str, Image] = {}
-    names: dict[str, str] = {}
-    real_root = root.resolve()
-    for ref in parsed.images:
-        line = body_first_line + ref.line
-        if not ref.alt.strip():
-            problems.append(
-                warning(rel, line, f"image '{ref.src}' has no alt text: describe it for readers who cannot see it")
-            )
-        parts = split_url(ref.src)
-        if parts is None or parts.scheme or parts.netloc or ref.src.startswith("/") or not parts.path:
-            continue  # a web address, or a file under static/: nothing to copy
-        try:
-            written = path.parent / unquote(parts.path)
-            target = written.resolve()
-            images_read.append(written)  # as written, not resolved: replacing a symlink there changes its state
-            outside, missing = not target.is_relative_to(real_root), not target.is_file()
-        except (OSError, ValueError, RuntimeError) as exc:  # a name too long, a NUL byte (%00), a symlink loop
-            problems.append(error(rel, line, f"image '{ref.src}' cannot be read: {_reason(exc)}"))
-            continue
-        if outside:
-            problems.append(error(rel, line, f"image '{ref.src}' is outside the site root"))
-            continue
-        if missing:
-            problems.append(error(rel, line, f"image '{ref.src}' not found (looked for {relative(real_root, target)})"))
-            continue
-        refused = _unsafe_svg(rel, line, ref.src, target)
-        if refused is not None:
-            problems.append(refused)
-            continue
-        published = _published_image_name(unquote(parts.path))
-        if "\\" in published:
-            problems.append(error(rel, line, f"image '{ref.src}' has a '\\' in its name: rename the file without it"))
-            continue
-        if published in images and images[published].source_path != str(target):
-            problems.append(error(rel, line, f"two different images would both be published as '{published}'"))
-            continue
-        images[published] = Image(source_path=str(target), output_name=published)
-        if published != ref.src:
-            names[ref.src] = published
-    return tuple(images[name] for name in sorted(images)), names
-
-
-def _reason(exc: Exception) -> str:
-    return (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
-
-
-def _unsafe_svg(rel: str, line: int, src: str, target: Path) -> Problem | None:
-    """Why an SVG image may not be published (it could run script, or load from elsewhere,
-    when a reader opens it on its own), as an error at the image's line; None for another image."""
-    if target.suffix.lower() != ".svg":
-        return None
-    try:
-        hazard = svg_hazard(target.read_bytes())
-    except OSError as exc:
-        return error(rel, line, f"image '{src}' cannot be read: {_reason(exc)}")
-    if hazard is None:
-        return None
-    return error(
-        rel,
-        line,
-        f"image '{src}' is refused: line {hazard.line} of the SVG has {hazard.what}, which would run on this site "
-        "(or load from elsewhere) when a reader opens the image; remove it, or publish a PNG instead",
-    )
-
-
-def _published_image_name(written: str) -> str:
-    # An image beside the file or in a sub-folder keeps its relative path, so
-    # its link needs no rewriting; one reached through '..' is published flat.
-    pure = PurePosixPath(written)
-    if ".." in pure.parts:
-        return pure.name
-    return "/".join(part for part in pure.parts if part not in {".", ""})
 
 
 def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:

@@ -28,9 +28,10 @@ from markupsafe import Markup
 from briefgen import index as paths
 from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
-from briefgen.errors import BriefgenError, DamagedCacheError
+from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.index import ArchiveIndex, DateGroup
 from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
+from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
 from briefgen.sealed import read_sealed, write_sealed
 
@@ -503,13 +504,13 @@ def _content_date(job: PageJob) -> dt.date | None:
     return group.date if isinstance(group, DateGroup) else None
 
 
-def theme_assets(site_templates: Path | None) -> Mapping[str, Path]:
-    """The theme's asset files by output path; the site's own override the built-in ones."""
-    found: dict[str, Path] = {}
-    for folder in (builtin_theme_dir(), site_templates):
-        if folder is None or not (folder / THEME_ASSETS).is_dir():
-            continue
-        for file in sorted((folder / THEME_ASSETS).rglob("*")):
-            if file.is_file():
-                found[file.relative_to(folder).as_posix()] = file
+def theme_assets(site_templates: Path, root: Path, problems: list[Problem]) -> dict[str, Path]:
+    """The theme's asset files by output path; the site's own override the built-in ones.
+
+    The site's are read only inside the site root `root` (published.folder_files):
+    a link leading out of it is a warning in `problems`, and publishes nothing."""
+    builtin = builtin_theme_dir()
+    found = {f"{THEME_ASSETS}/{name}": file for name, file in folder_files(builtin / THEME_ASSETS, builtin, []).items()}
+    for name, file in folder_files(site_templates / THEME_ASSETS, root, problems).items():
+        found[f"{THEME_ASSETS}/{name}"] = file
     return found

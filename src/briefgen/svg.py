@@ -17,6 +17,10 @@ refused, naming its first hazard and the line of the SVG it is on, when it has:
 - a processing instruction (an xml-stylesheet can bring in XSLT), or entity
   declarations (the billion-laughs kind).
 
+A file that is not an SVG at all (not well-formed XML, or a top element other
+than <svg>) is refused too, as no image: a file named .svg is published only
+when it is one.
+
 Refusing rather than cleaning: a file changed silently on its way to the site
 is worse than a message saying what to remove. This is the only module that
 imports defusedxml.
@@ -36,6 +40,7 @@ import defusedxml
 from defusedxml.expatreader import DefusedExpatParser
 
 XHTML = "http://www.w3.org/1999/xhtml"
+SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 ACTIVE_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
 ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 SAFE_REFERENCE = re.compile(r"\s*(?:#|data:image/(?:png|jpeg|gif|webp|avif|bmp)[;,])", re.IGNORECASE)
@@ -50,6 +55,8 @@ class SvgHazard:
     """1-based line in the SVG file."""
     what: str
     """As a phrase: 'a <script> element'."""
+    active: bool = True
+    """False when the file is no SVG image at all, rather than one that could run or load."""
 
     def __str__(self) -> str:
         return f"line {self.line}: {self.what}"
@@ -81,7 +88,7 @@ def svg_hazard(data: bytes) -> SvgHazard | None:
     except defusedxml.DefusedXmlException as exc:  # not raised with these settings; refused all the same
         return SvgHazard(handler.line(), f"XML that defusedxml refuses ({exc})")
     except xml.sax.SAXParseException as exc:
-        return SvgHazard(exc.getLineNumber() or 1, f"XML that is not well-formed ({exc.getMessage()})")
+        return SvgHazard(exc.getLineNumber() or 1, f"XML that is not well-formed ({exc.getMessage()})", active=False)
     return None
 
 
@@ -92,6 +99,7 @@ class _Inspector(xml.sax.handler.ContentHandler):
         super().__init__()
         self._locator: xml.sax.xmlreader.Locator | None = None
         self._in_style = False
+        self._seen_top = False
 
     def line(self) -> int:
         return (self._locator.getLineNumber() or 1) if self._locator is not None else 1
@@ -103,6 +111,11 @@ class _Inspector(xml.sax.handler.ContentHandler):
         self, name: tuple[str | None, str], qname: str | None, attrs: Any
     ) -> None:
         namespace, local = name
+        if not self._seen_top:
+            self._seen_top = True
+            if local != "svg" or namespace not in {SVG_NAMESPACE, None}:
+                top = f"<{qname or local}> at its top, where an SVG has <svg>"
+                raise _FoundError(SvgHazard(self.line(), top, active=False))
         if local.lower() in ACTIVE_ELEMENTS:
             self._refuse(f"a <{qname or local}> element")
         if namespace == XHTML:

@@ -12,7 +12,11 @@ ending in one rename that exchanges two folders (Linux renameat2):
 
 So a build that fails, or is killed at any moment, leaves the old site or the
 new one, never a mix of the two. Every path is checked to stay inside the
-output folder.
+output folder. The folders briefgen keeps beside it (`.site.briefgen-staging`,
+`-update`, `-old`, `-twin`) carry the output's marker from the moment they are
+made: a folder of one of those names without it is someone's own, and a build
+stops rather than remove it. A copied file's mode is never wider than its
+source's.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import ctypes.util
 import errno
 import os
 import shutil
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -100,9 +105,11 @@ class _Staging:
         # Resolved, so that an output folder reached by a symlink is the one
         # written, and the link itself is never swapped away.
         self.output = output.resolve()
-        self.staging = self.output.parent / f".{self.output.name}.{suffix}"
+        self.staging = neighbour(self.output, suffix)
         self.written: set[str] = set()
         self._folders: set[Path] = set()
+        self._made = False
+        """Whether this build made the staging folder: only then may it remove it."""
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         if exc_type is not None:
@@ -119,9 +126,14 @@ class _Staging:
 
     def discard(self) -> None:
         """Remove the staging folder: the build stopped before its swap (an error, a Ctrl-C)."""
-        with uninterrupted():  # a second Ctrl-C must not leave it half-removed
-            if self.staging.is_dir() and not self.staging.is_symlink():
-                shutil.rmtree(self.staging, ignore_errors=True)
+        with uninterrupted(), contextlib.suppress(OSError):  # a second Ctrl-C must not leave it half-removed
+            if self._made and self.staging.is_dir() and not self.staging.is_symlink():
+                _remove_own_folder(self.staging)
+
+    def _make(self) -> None:
+        """Make the staging folder, marked as briefgen's before anything else is put in it."""
+        _make_marked_folder(self.staging)
+        self._made = True
 
     def claim(self, path: str, *, make_folder: bool = True) -> Path:
         """Reserve `path`; any process may then write the returned file.
@@ -148,7 +160,7 @@ class _Staging:
         self.claim(path).write_bytes(content)
 
     def copy(self, path: str, source: Path) -> None:
-        shutil.copyfile(source, self.claim(path))
+        copy_no_wider(source, self.claim(path))
 
 
 class StagedSite(_Staging):
@@ -165,13 +177,12 @@ class StagedSite(_Staging):
 
     def __enter__(self) -> StagedSite:
         with self._discarded_on_error():
-            _make_staging(self.staging)
-            (self.staging / MARKER).write_bytes(MARKER_TEXT)
+            self._make()
         return self
 
     def commit(self) -> None:
         twin = Twin(self.output)
-        _remove_path(twin.folder)  # it was the twin of the site being replaced
+        _remove_leftover(twin.folder, self.output)  # it was the twin of the site being replaced
         if not self.output.exists():
             self.staging.rename(self.output)
             return
@@ -179,7 +190,7 @@ class StagedSite(_Staging):
         if self.keep_twin:
             self.staging.rename(twin.folder)  # with no record: the next rebuild mirrors it whole
         else:
-            shutil.rmtree(self.staging)
+            _remove_own_folder(self.staging)
 
 
 class SiteUpdate(_Staging):
@@ -191,7 +202,7 @@ class SiteUpdate(_Staging):
 
     def __enter__(self) -> SiteUpdate:
         with self._discarded_on_error():
-            _make_staging(self.staging)
+            self._make()
         return self
 
     def commit(self) -> None:
@@ -199,7 +210,7 @@ class SiteUpdate(_Staging):
         twin = Twin(self.output)
         twin.update(self.staging, staged, self.remove)
         twin.swap()
-        shutil.rmtree(self.staging)
+        _remove_own_folder(self.staging)
 
 
 class Twin:
@@ -219,7 +230,7 @@ class Twin:
 
     def __init__(self, output: Path) -> None:
         self.output = output
-        self.folder = output.parent / f".{output.name}.{TWIN_SUFFIX}"
+        self.folder = neighbour(output, TWIN_SUFFIX)
         self.changed: list[str] = []
 
     def update(self, staging: Path, staged: list[str], removed: list[str]) -> None:
@@ -228,7 +239,7 @@ class Twin:
         try:
             self._apply(differing, staging, staged, removed)
         except OSError:  # a twin damaged from outside: made again from the output folder
-            _remove_path(self.folder)
+            _remove_leftover(self.folder, self.output)
             self._apply(None, staging, staged, removed)
         self.changed = sorted({*staged, *removed})
 
@@ -246,7 +257,7 @@ class Twin:
         The record is removed as it is read: from here until the swap the twin
         is half-way, and a build killed meanwhile leaves the next one no record.
         """
-        _unlink_unless_folder(self.folder)
+        _remove_link(self.folder)
         record = self.folder / TWIN_RECORD
         try:
             partner, *paths = record.read_text(encoding="utf-8").splitlines()
@@ -285,9 +296,18 @@ class Twin:
 
     def _mirror_output(self) -> None:
         """Make the whole twin a copy of the output folder, file by file, by hard links."""
-        self.folder.mkdir(exist_ok=True)
+        if not self.folder.is_dir():
+            _make_marked_folder(self.folder)
+        elif not _is_marked(self.folder):  # empty: made, then killed before its marker
+            (self.folder / MARKER).write_bytes(MARKER_TEXT)
         wanted = _files_by_inode(self.output)
         present = _files_by_inode(self.folder)
+        # The marker is replaced in one rename, never removed: killed at any moment, the twin is still briefgen's.
+        if MARKER in wanted and present.pop(MARKER, None) != wanted.pop(MARKER):
+            temporary = self.folder / f"{MARKER}.tmp"
+            _remove_path(temporary)
+            _link(self.output / MARKER, temporary)
+            temporary.replace(self.folder / MARKER)
         for path in sorted(present.keys() - wanted.keys(), reverse=True):
             target = self.folder / path
             _remove_path(target)
@@ -299,24 +319,89 @@ class Twin:
                 _link(self.output / path, target)
 
 
+def neighbour(output: Path, suffix: str) -> Path:
+    """The folder briefgen keeps beside `output` for one purpose (a suffix above)."""
+    return output.parent / f".{output.name}.{suffix}"
+
+
 def recover_interrupted(output: Path) -> None:
-    """Put back or discard what a killed build left beside `output`."""
+    """Put back or discard what a killed build left beside `output`.
+
+    Every folder at one of briefgen's names beside it must be briefgen's
+    (see check_neighbours) before any is moved or removed."""
     output = output.resolve()
-    old = output.parent / f".{output.name}.{OLD_SUFFIX}"
-    twin = output.parent / f".{output.name}.{TWIN_SUFFIX}"
-    if not output.exists() and old.is_dir() and not old.is_symlink() and (old / MARKER).is_file():
+    check_neighbours(output)
+    old = neighbour(output, OLD_SUFFIX)
+    if not output.exists() and old.is_dir() and not old.is_symlink() and _is_marked(old):
         # Killed during a swap without renameat2 (three renames): the old site is the last good one.
         old.rename(output)
     for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
-        _remove_path(output.parent / f".{output.name}.{suffix}")
-    _unlink_unless_folder(twin)
+        _remove_leftover(neighbour(output, suffix), output)
+    _remove_link(neighbour(output, TWIN_SUFFIX))
+
+
+def check_neighbours(output: Path) -> None:
+    """Stop, with one line saying what to move, when something at one of briefgen's names
+    beside `output` is not briefgen's.
+
+    briefgen marks each folder it makes there before putting anything in it, and
+    removes the marker last (_remove_own_folder). A folder there without the
+    marker, and not empty, was made by someone else, who may keep work in it: a
+    build that removed it would lose that work. A link is only ever unlinked,
+    never followed, so it is no one's work."""
+    for suffix in (STAGING_SUFFIX, UPDATE_SUFFIX, OLD_SUFFIX, TWIN_SUFFIX):
+        _refuse_unless_own(neighbour(output, suffix), output)
+
+
+def _refuse_unless_own(folder: Path, output: Path) -> None:
+    if folder.is_symlink() or not folder.exists() or (folder.is_dir() and _is_marked_or_empty(folder)):
+        return
+    kind = "folder" if folder.is_dir() else "file"
+    raise OutputError(
+        f"refusing to build: the {kind} {folder} is not briefgen's (it has no {MARKER} file), but briefgen "
+        f"keeps its own work under that name beside {output.name}/; move it elsewhere, then build again"
+    )
+
+
+def _is_marked(folder: Path) -> bool:
+    marker = folder / MARKER
+    return marker.is_file() and not marker.is_symlink()
+
+
+def _is_marked_or_empty(folder: Path) -> bool:
+    # Empty: made, then killed before its marker was written. Removing it loses nothing.
+    if _is_marked(folder):
+        return True
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
+def _remove_leftover(folder: Path, output: Path) -> None:
+    """Remove what a build left at one of briefgen's names beside the output: a link is
+    unlinked, never followed; a folder is removed only when it is briefgen's."""
+    if folder.is_symlink():
+        folder.unlink()
+    elif folder.exists():
+        _refuse_unless_own(folder, output)
+        _remove_own_folder(folder)
+
+
+def _remove_own_folder(folder: Path) -> None:
+    """Remove one of briefgen's folders, its marker last: a build killed half-way
+    through leaves it marked (or empty), for the next build to remove."""
+    with os.scandir(folder) as entries:
+        for entry in sorted(entries, key=lambda entry: entry.name):
+            if entry.name != MARKER:
+                _remove_path(Path(entry.path))
+    (folder / MARKER).unlink(missing_ok=True)
+    folder.rmdir()
 
 
 def _swap_folders(new: Path, output: Path) -> None:
     """Put `new` at `output` and what was there at `new`: one atomic exchange where the
     system has one, else three renames (`recover_interrupted` finishes them if killed)."""
     if not _exchange(new, output):
-        old = output.parent / f".{output.name}.{OLD_SUFFIX}"
+        old = neighbour(output, OLD_SUFFIX)
         output.rename(old)
         new.rename(output)
         old.rename(new)
@@ -330,10 +415,23 @@ def _remove_path(target: Path) -> None:
         target.unlink(missing_ok=True)
 
 
-def _unlink_unless_folder(path: Path) -> None:
-    """A link or a file where briefgen keeps a folder of its own is unlinked, never followed."""
-    if path.is_symlink() or (path.exists() and not path.is_dir()):
+def _remove_link(path: Path) -> None:
+    """A link where briefgen keeps a folder of its own is unlinked, never followed."""
+    if path.is_symlink():
         path.unlink()
+
+
+def copy_no_wider(source: Path, target: Path) -> None:
+    """Copy `source` to the new file `target`, never with a wider mode than the source's.
+
+    A file only its owner and group may read (0640) must not become readable by
+    everyone on the way to the site: the copy is made with the source's read and
+    write bits, which the umask narrows further, and never executable."""
+    with source.open("rb") as reading:
+        mode = stat.S_IMODE(os.fstat(reading.fileno()).st_mode) & 0o666
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        with os.fdopen(descriptor, "wb") as writing:
+            shutil.copyfileobj(reading, writing)
 
 
 def _link(source: Path, target: Path) -> None:
@@ -368,11 +466,14 @@ def folder_identity(folder: Path) -> str:
     return f"{status.st_dev}:{status.st_ino}"
 
 
-def _make_staging(staging: Path) -> None:
+def _make_marked_folder(folder: Path) -> None:
+    """Make one of briefgen's folders beside the output, its marker written first:
+    killed before the marker, it is empty, and the next build may still remove it."""
     try:
-        staging.mkdir(parents=True)
+        folder.mkdir(parents=True)
+        (folder / MARKER).write_bytes(MARKER_TEXT)
     except OSError as exc:
-        raise OutputError(f"cannot create the staging folder {staging}: {exc.strerror}") from exc
+        raise OutputError(f"cannot create the staging folder {folder}: {exc.strerror}") from exc
 
 
 def _remove_empty_folders(folder: Path, output: Path) -> None:
