@@ -241,7 +241,7 @@ deep = st.tuples(st.integers(15, 50), st.sampled_from(["> ", "- ", "* ", "1. "])
     lambda t: t[1] * t[0] + t[2]
 )
 blocks = st.lists(block, min_size=1, max_size=4).map("\n\n".join)
-body = st.one_of(blocks, blocks, blocks, deep, st.tuples(block, deep).map("\n\n".join))
+body = st.one_of(blocks, blocks, blocks, blocks, blocks, deep, st.tuples(block, deep).map("\n\n".join))
 
 GENERATED = int(os.environ.get("BRIEFGEN_DIFFERENTIAL_EXAMPLES", "2000"))
 
