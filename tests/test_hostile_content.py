@@ -161,8 +161,8 @@ def test_a_disguised_script_address_is_never_a_live_link(make_site: MakeSite, tm
         build_site(root, output=out)
     except ArchiveError as exc:
         # '&#x01;' is no character markdown-it decodes, so the address is a relative one
-        # (its '#' starts a fragment): as an image, a file that is not there.
-        assert [(p.line, " not found (" in p.message) for p in exc.errors] == [(10, True)]
+        # (its '#' starts a fragment): as an image, a file '&', not named as an image.
+        assert [(p.line, " is not an image file: " in p.message) for p in exc.errors] == [(10, True)]
         (root / "briefings/a.md").write_text(briefing_text(front, body=body.replace("![img]", "[img]")))
         build_site(root, output=out)
     page = (out / "briefings/2025/06/26/a/index.html").read_bytes()

@@ -10,6 +10,7 @@ any moment leaves only folders the next build may remove.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -46,7 +47,7 @@ def users_folder(root: Path, suffix: str) -> Path:
     """A folder an editor made under one of briefgen's names, with work in it."""
     folder = root / f".site.{suffix}"
     if folder.exists():  # the twin, left by the first build: the editor's folder takes its place
-        write._remove_own_folder(folder)
+        shutil.rmtree(folder)
     (folder / "notes").mkdir(parents=True)
     (folder / "notes" / "work.md").write_text("an editor's work", encoding="utf-8")
     (folder / "index.html").write_text("<p>an editor's page", encoding="utf-8")
@@ -76,7 +77,7 @@ def test_a_users_folder_under_briefgens_name_is_left_alone_and_the_build_stops(b
 def test_a_users_file_under_briefgens_name_is_left_alone(built: Path, suffix: str) -> None:
     path = built / f".site.{suffix}"
     if path.is_dir():
-        write._remove_own_folder(path)
+        shutil.rmtree(path)
     path.write_text("an editor's file", encoding="utf-8")
     with pytest.raises(OutputError, match=r"refusing to build: the file .* is not briefgen's"):
         build_site(built, search=False)
