@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import operator
 import os
 import pickle
 import struct
@@ -333,9 +334,16 @@ class BuildCache:
             return entry
         body = briefing.body
         if isinstance(body, StoredBody):
-            body = dataclasses.replace(body, path=self._bodies_prefix + body.path)
+            body = StoredBody(
+                self._bodies_prefix + body.path,
+                body.offset,
+                body.size,
+                body.notes_json_size,
+                body.digest,
+                body.notes_json_digest,
+            )
         images = tuple(Image(str(self._real_root / image.source_path), image.output_name) for image in briefing.images)
-        return dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body, images=images))
+        return ParsedEntry(_with_body(briefing, body, images), entry.problems, entry.images, entry.parsed_on)
 
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None, shape: str | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
@@ -518,6 +526,19 @@ def current_state(path: Path) -> FileState | None:
         return file_state(path)
     except OSError:
         return None
+
+
+_BRIEFING_FIELDS = tuple(f.name for f in dataclasses.fields(Briefing))
+_briefing_values = operator.attrgetter(*_BRIEFING_FIELDS)
+_BODY, _IMAGES = _BRIEFING_FIELDS.index("body"), _BRIEFING_FIELDS.index("images")
+
+
+def _with_body(briefing: Briefing, body: Body | StoredBody, images: tuple[Image, ...]) -> Briefing:
+    """dataclasses.replace(briefing, body=body, images=images), in a fifth of its time:
+    every entry read from the cache goes through here (0.1 s for 5,000 with replace)."""
+    values = list(_briefing_values(briefing))
+    values[_BODY], values[_IMAGES] = body, images
+    return Briefing(*values)
 
 
 def _verified_state(data: bytes) -> CacheState | None:
