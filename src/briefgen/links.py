@@ -97,8 +97,8 @@ def read_tag_by_tag(fragment: str) -> str:
             edits.append((tag.start(), tag.end(), replacement))
         if link_dropped:  # its text stays; its '</a>' goes: the first after it that no dropped link took
             end = _A_END.search(fragment, max(tag.end(), free_from))
+            free_from = len(fragment) if end is None else end.end()  # none now, none later either
             if end is not None:
-                free_from = end.end()
                 edits.append((end.start(), end.end(), ""))
     parts: list[str] = []
     position = 0
