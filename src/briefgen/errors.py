@@ -52,7 +52,7 @@ SHOWN_OF_A_KIND = 5
 _NAMES_AND_NUMBERS = re.compile(r"'[^'\n]*'|\[[^\]\n]*\]|[0-9][0-9,]*")
 
 
-def kind_of_problem(problem: Problem) -> tuple[str, Severity, str]:
+def _kind_of(problem: Problem) -> tuple[str, Severity, str]:
     """Problems of one kind in one file: the same message but for its numbers and its
     quoted names and bracketed parts ('citation [12] has no note 12 ...')."""
     return problem.path, problem.severity, _NAMES_AND_NUMBERS.sub("#", problem.message)
@@ -67,11 +67,11 @@ def summarised(problems: Iterable[Problem]) -> list[Problem]:
     problems = list(problems)
     of_kind: dict[tuple[str, Severity, str], list[Problem]] = {}
     for problem in problems:
-        of_kind.setdefault(kind_of_problem(problem), []).append(problem)
+        of_kind.setdefault(_kind_of(problem), []).append(problem)
     shown: list[Problem] = []
     met: dict[tuple[str, Severity, str], int] = {}
     for problem in problems:
-        kind = kind_of_problem(problem)
+        kind = _kind_of(problem)
         same, position = of_kind[kind], met.get(kind, 0)
         met[kind] = position + 1
         if position < SHOWN_OF_A_KIND:
