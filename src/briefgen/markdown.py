@@ -486,8 +486,9 @@ def _body_warnings(
     warnings.extend(
         BodyWarning(
             line,
-            f"this block is nested more than {nesting_limit} levels deep (quotes or lists inside each other)"
-            " and is left out of the page: nest it less deeply",
+            # A list takes two of markdown-it's levels (the list and its item), a quote one.
+            f"this block is nested too deeply (more than {nesting_limit} quotes, or {nesting_limit // 2} lists,"
+            " inside each other) and is left out of the page: nest it less deeply",
         )
         for line in sorted(set(too_deep if isinstance(too_deep, list) else ()))
     )
