@@ -13,8 +13,12 @@ fixtures per example) can import them.
 
 from __future__ import annotations
 
+import resource
+import subprocess
+import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The repository, which is also the example site root (briefgen.yaml, sources.yaml, briefings/)."""
@@ -75,3 +79,22 @@ def write_site(root: Path, files: SiteFiles) -> Path:
             with path.open("w", encoding="utf-8", newline="") as handle:
                 handle.write(content)
     return root
+
+
+GIB = 2**30
+
+
+def run_briefgen(*args: str, **options: Any) -> subprocess.CompletedProcess[str]:
+    """`python -m briefgen ARGS` in a child process, output captured as text; the caller checks the status."""
+    return subprocess.run(
+        [sys.executable, "-m", "briefgen", *args], capture_output=True, text=True, check=False, **options
+    )
+
+
+def run_limited(*args: str, memory: int = 3 * GIB, seconds: float = 120) -> subprocess.CompletedProcess[str]:
+    """run_briefgen with at most `memory` bytes of memory and `seconds` of time: a crash is a result, not a hang."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+
+    return run_briefgen(*args, timeout=seconds, preexec_fn=limit)  # preexec_fn only sets a limit, before exec

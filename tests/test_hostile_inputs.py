@@ -10,9 +10,7 @@ end of the test run.
 from __future__ import annotations
 
 import os
-import resource
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -25,25 +23,7 @@ from briefgen import yamlfields
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
 from briefgen.load import find_briefing_files, load_archive
-from tests.sites import SOURCES_YAML, MakeSite, briefing_text
-
-GIB = 2**30
-
-
-def run_limited(*args: str, memory: int = 3 * GIB, seconds: int = 120) -> subprocess.CompletedProcess[str]:
-    """`python -m briefgen ARGS` with at most `memory` bytes of address space: a crash is a result, not a hang."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    return subprocess.run(
-        [sys.executable, "-m", "briefgen", *args],
-        capture_output=True,
-        text=True,
-        timeout=seconds,
-        preexec_fn=limit,  # only sets a limit, before exec
-        check=False,
-    )
+from tests.sites import SOURCES_YAML, MakeSite, briefing_text, run_limited
 
 
 def assert_clean(result: subprocess.CompletedProcess[str]) -> None:

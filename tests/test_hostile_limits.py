@@ -18,9 +18,6 @@ time and memory limit, so that the old behaviour is a failure, not a hang.
 from __future__ import annotations
 
 import random
-import resource
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -32,25 +29,7 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError, Problem, error, summarised, warning
 from briefgen.load import MAX_TERMS, load_archive
 from briefgen.markdown import MAX_TABLE_CELLS, HeadingIds, MarkdownRenderer
-from tests.sites import SOURCES_YAML, MakeSite, briefing_text
-
-GIB = 2**30
-
-
-def run_limited(*args: str, memory: int = 2 * GIB, seconds: float = 60) -> subprocess.CompletedProcess[str]:
-    """`python -m briefgen ARGS` with at most `memory` bytes of address space and `seconds` of time."""
-
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-
-    return subprocess.run(
-        [sys.executable, "-m", "briefgen", *args],
-        capture_output=True,
-        text=True,
-        timeout=seconds,
-        preexec_fn=limit,  # only sets a limit, before exec
-        check=False,
-    )
+from tests.sites import GIB, SOURCES_YAML, MakeSite, briefing_text, run_limited
 
 
 def problems_of(root: Path) -> list[str]:
@@ -63,7 +42,7 @@ def problems_of(root: Path) -> list[str]:
 
 def failed_check(root: Path, seconds: float) -> list[str]:
     """`briefgen check`'s lines (its problems, then its count), for a check that fails cleanly within `seconds`."""
-    result = run_limited("check", "--root", str(root), seconds=seconds)
+    result = run_limited("check", "--root", str(root), memory=2 * GIB, seconds=seconds)
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     assert result.returncode == 1, result.stderr[-3000:]
     return result.stderr.splitlines() + result.stdout.splitlines()
@@ -205,7 +184,9 @@ def test_tables_of_more_than_50000_cells_are_one_error_at_the_table(
 ) -> None:
     root = make_site({"briefings/a.md": briefing_text(body=body)})
     started = time.monotonic()
-    result = run_limited("build", "--root", str(root), "--output", str(tmp_path / "out"), "--no-search")
+    result = run_limited(
+        "build", "--root", str(root), "--output", str(tmp_path / "out"), "--no-search", memory=2 * GIB, seconds=60
+    )
     assert time.monotonic() - started < 30
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     first, *rest = result.stderr.splitlines()

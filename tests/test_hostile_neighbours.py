@@ -11,8 +11,6 @@ any moment leaves only folders the next build may remove.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -30,7 +28,7 @@ from briefgen.write import (
     StagedSite,
     Twin,
 )
-from tests.sites import MakeSite, briefing_text
+from tests.sites import MakeSite, briefing_text, run_briefgen
 from tests.sitetools import snapshot
 
 SUFFIXES = [STAGING_SUFFIX, UPDATE_SUFFIX, OLD_SUFFIX, TWIN_SUFFIX]
@@ -86,12 +84,7 @@ def test_a_users_file_under_briefgens_name_is_left_alone(built: Path, suffix: st
 
 def test_the_build_command_says_what_to_move_in_one_line(built: Path) -> None:
     folder = users_folder(built, OLD_SUFFIX)
-    result = subprocess.run(
-        [sys.executable, "-m", "briefgen", "build", "--root", str(built), "--no-search"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_briefgen("build", "--root", str(built), "--no-search")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     [line] = result.stderr.strip().splitlines()

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import os
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +19,7 @@ import pytest
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError
 from briefgen.published import raster_kind
-from tests.sites import MakeSite, briefing_text
+from tests.sites import MakeSite, briefing_text, run_briefgen
 
 TOKEN = b"ghp_SECRETTOKEN0123456789"
 GIT_CONFIG = b'[remote "origin"]\n\turl = https://x-access-token:' + TOKEN + b"@github.com/desk/archive\n"
@@ -247,12 +245,7 @@ def test_every_refused_image_is_named_at_its_own_line(root: Path) -> None:
 
 def test_the_build_command_says_path_line_message_and_publishes_nothing(root: Path) -> None:
     write_body(root, "Intro.\n\n![Config](../.git/config)\n")
-    result = subprocess.run(
-        [sys.executable, "-m", "briefgen", "build", "--root", str(root), "--no-search"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_briefgen("build", "--root", str(root), "--no-search")
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "briefings/a.md:8: image '../.git/config' is inside '.git'" in result.stderr
@@ -352,12 +345,7 @@ def test_static_as_a_link_inside_the_site_root_is_followed(make_site: MakeSite) 
 def test_the_build_command_names_the_link_and_builds_the_rest(make_site: MakeSite, outside: Path) -> None:
     root = make_site({"briefings/a.md": briefing_text()})
     (root / "static").symlink_to(outside, target_is_directory=True)
-    result = subprocess.run(
-        [sys.executable, "-m", "briefgen", "build", "--root", str(root), "--no-search"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_briefgen("build", "--root", str(root), "--no-search")
     assert result.returncode == 0, result.stderr
     assert "static:1: warning: static/ is a link to" in result.stderr and "Traceback" not in result.stderr
     assert not (root / "site" / "shadow").exists()
