@@ -97,11 +97,18 @@ def both_versions_built(root: Path, base: Path) -> tuple[Inputs, dict[str, Snaps
     return inputs, sites
 
 
+BRIEFINGS = 150
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Snapshot], Inputs]]:
-    """A corpus of 300 briefings, the complete site of each version of its input, and a way to switch them."""
+    """A corpus of 150 briefings, the complete site of each version of its input, and a way to switch them.
+
+    150 are parsed and rendered by two workers (parallel.MIN_ITEMS_PER_WORKER), so that a kill or a
+    Ctrl-C meets workers as well as the build, and a whole build takes a second or two.
+    """
     base = tmp_path_factory.mktemp("kills")
-    root = make_corpus(base / "corpus", briefings=300, sources=4)
+    root = make_corpus(base / "corpus", briefings=BRIEFINGS, sources=4)
     inputs, sites = both_versions_built(root, base)
     assert sites["old"] != sites["new"]
     yield root, sites, inputs
@@ -152,7 +159,7 @@ def test_builds_killed_at_random_moments_never_leave_a_partial_site(
 
     report = build_site(root)  # the inputs are at `target`: the next build finishes the work
     assert snapshot(site) == sites["new" if inputs.added.exists() else "old"]
-    assert report.briefings in {300, 301}
+    assert report.briefings in {BRIEFINGS, BRIEFINGS + 1}
     assert leftovers(root) == []
     # ... and one more with nothing to do changes nothing.
     assert build_site(root).written == 0
@@ -213,24 +220,15 @@ def test_a_rebuild_killed_while_changing_the_site_leaves_one_whole_site(
 
 STOP_DEADLINE = 30.0
 """Seconds a build may take to stop after Ctrl-C (it takes a fraction of one): past it, it hangs."""
-CTRL_C_MOMENTS = 36
+CTRL_C_MOMENTS = 32
 """Builds interrupted, at as many moments; a Ctrl-C that comes after the end is tried again."""
-
-
-@pytest.fixture(scope="module")
-def small_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Snapshot], Inputs]:
-    """As `corpus`, with 150 briefings: still parsed and rendered by two workers, and twice as quick to build."""
-    base = tmp_path_factory.mktemp("ctrl-c")
-    root = make_corpus(base / "corpus", briefings=150, sources=4)
-    inputs, sites = both_versions_built(root, base)
-    return root, sites, inputs
 
 
 @pytest.mark.slow
 def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
-    small_corpus: tuple[Path, dict[str, Snapshot], Inputs],
+    corpus: tuple[Path, dict[str, Snapshot], Inputs],
 ) -> None:
-    """Ctrl-C at 36 moments spread over whole builds: loading, rendering, indexing, the swap, the end.
+    """Ctrl-C at 32 moments spread over whole builds: loading, rendering, indexing, the swap, the end.
 
     Each build goes from one version of the input to the other, a whole build
     (--no-cache) two times in three, a rebuild with the cache the third. The
@@ -238,9 +236,9 @@ def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
     slices and each slice gets one moment, at random within it. The length is
     measured first, and shortened whenever a build finishes before its Ctrl-C
     (on a busy machine the first measure can be long); such a moment is tried
-    again, so that 36 builds are interrupted.
+    again, so that 32 builds are interrupted.
     """
-    root, sites, inputs = small_corpus
+    root, sites, inputs = corpus
     site = root / "site"
     # Python's own start (site-packages) is beyond briefgen: Ctrl-C then gets Python's traceback.
     # From the import of briefgen on, it must be one line.

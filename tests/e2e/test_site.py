@@ -128,9 +128,16 @@ def test_feeds_are_well_formed_and_every_entry_resolves(sites: dict[str, ServedS
     feeds = sorted(p.relative_to(site.output).as_posix() for p in site.output.rglob("feed.xml"))
     assert "feed.xml" in feeds
     assert len(feeds) > 2, "the site's feed and one per source"
+    if build == "corpus":
+        # The site's and every source's, and the first topics' and places': tests/test_finding.py
+        # parses every feed of a corpus with feedparser, so here it is about the served site.
+        terms = [f for f in feeds if f.startswith(("tags/", "places/"))]
+        feeds = [f for f in feeds if f not in terms] + [f for f in terms if f.split("/")[0] == "tags"][:3]
+        feeds += [f for f in terms if f.split("/")[0] == "places"][:3]
     entries = 0
+    statuses: dict[str, int] = {}  # each address asked for once, though many feeds list it
     for feed in feeds:
-        count, problems = feed_problems(site.url(feed))
+        count, problems = feed_problems(site.url(feed), statuses)
         assert problems == []
         entries += count
     assert entries > 0
