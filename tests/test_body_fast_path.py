@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from briefgen.markdown import MarkdownRenderer, ParsedBody
+from tests.properties import examples
 from tests.sitetools import REPO_ROOT, make_corpus
 
 RENDERER = MarkdownRenderer(allow_html=False)
@@ -78,13 +79,13 @@ bodies = st.tuples(inline, st.lists(block, max_size=6)).map(lambda t: "\n\n".joi
 bodies_of_blocks = st.lists(block, min_size=1, max_size=6).map(lambda blocks: "\n\n".join(blocks) + "\n")
 
 
-@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies)
 def test_random_bodies_match(text: str) -> None:
     assert_same(text)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(bodies_of_blocks)
 def test_random_bodies_of_any_first_block_match(text: str) -> None:
     assert_same(text)

@@ -18,6 +18,7 @@ from briefgen.load import SourceRegistry, load_briefing, split_front_matter
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Briefing
 from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
+from tests.properties import examples
 
 TODAY = dt.date(2025, 7, 1)
 RENDERER = MarkdownRenderer(allow_html=False)
@@ -88,7 +89,7 @@ def parsed(root: Path, text: str, shortcut: bool) -> tuple[Briefing | None, list
     return briefing, problems
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(600), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(front_matters())
 @example('title: T\ndate: 2025-06-26\nsource: isw\nfootnotes:\n  1: "Reuters, https://x.org/a"\n  2: " ISW "\n')
 @example('title: "A\nfootnotes:\n  1: "x"\n  2: "y"\ndate: 2025-06-26\nsource: isw\n')
@@ -143,7 +144,7 @@ pieces = st.sampled_from(
 )
 
 
-@settings(max_examples=3000)
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(pieces, max_size=12).map("".join))
 @example("---\n---")
 @example("---\n---\n")

@@ -28,9 +28,10 @@ from briefgen.errors import ArchiveError, Problem
 from briefgen.load import SourceRegistry, load_briefing
 from briefgen.markdown import MarkdownRenderer
 from tests.hostile import OTHER_SCHEMES, SCRIPT_SCHEMES, external_links_without_noopener, unsafe_in_html, unsafe_in_site
+from tests.properties import examples
 from tests.sites import SOURCES_YAML, write_site
 
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = dt.date(2025, 7, 1)
 RENDERER = MarkdownRenderer(allow_html=False)
 
@@ -177,7 +178,9 @@ def _front_matter_text(front: dict[str, Any], extra_yaml: str) -> str:
     return yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + extra_yaml + "\n"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=examples(80), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(front_matters, st.one_of(st.just(""), st.just(""), raw_yaml_lines), body_markdown, st.booleans())
 def test_random_briefings_build_sites_with_nothing_live(
     front: dict[str, Any], extra_yaml: str, body: str, named_source: bool

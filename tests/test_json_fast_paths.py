@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 
 from briefgen.exports import _json_text_with, json_string
 from briefgen.model import json_text
+from tests.properties import examples
 
 texts = st.text(
     alphabet=st.one_of(st.characters(exclude_categories=("Cs",)), st.sampled_from(list('"\\\n\t\r\x00\x1f\x7f’<>&')))
@@ -19,14 +20,14 @@ keys = st.text(alphabet=st.sampled_from(list("_abcnotesz")), min_size=1, max_siz
 values = st.recursive(st.none() | st.booleans() | st.integers() | texts, lambda inner: st.lists(inner, max_size=3))
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(800), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(texts)
 def test_json_string_is_what_json_dumps_writes(text: str) -> None:
     assert json_string(text) == json.dumps(text, ensure_ascii=False)
     assert json_string(Markup(text)) == json.dumps(text, ensure_ascii=False)  # Markup's replace() escapes
 
 
-@settings(max_examples=1000)
+@settings(max_examples=examples(500), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, values, max_size=6), keys, values)
 def test_a_value_placed_by_hand_lands_where_sorted_keys_put_it(document: dict[str, Any], key: str, value: Any) -> None:
     document.pop(key, None)

@@ -25,10 +25,11 @@ from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Archive, Source
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE
+from tests.properties import examples
 from tests.sites import SOURCES_YAML, write_site
 
 TODAY = dt.date(2025, 7, 1)
-PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # --- strategies -------------------------------------------------------------------
 
@@ -254,7 +255,7 @@ def test_load_briefing_collects_problems_and_never_raises(data: bytes) -> None:
             assert briefing.path == "briefings/a.md"
 
 
-@settings(max_examples=2000, deadline=None)
+@settings(max_examples=examples(800), deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=60))
 def test_every_control_character_is_replaced_and_reported(text: str) -> None:
     # decode() looks for them in the bytes first, and with the regular expression only then.

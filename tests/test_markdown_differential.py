@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 from briefgen import fastpaths
 from briefgen.markdown import MarkdownRenderer
+from tests.properties import examples
 
 DATA = Path(__file__).parent / "data" / "markdown"
 
@@ -243,7 +244,7 @@ deep = st.tuples(st.integers(15, 50), st.sampled_from(["> ", "- ", "* ", "1. "])
 blocks = st.lists(block, min_size=1, max_size=4).map("\n\n".join)
 body = st.one_of(blocks, blocks, blocks, blocks, blocks, deep, st.tuples(block, deep).map("\n\n".join))
 
-GENERATED = int(os.environ.get("BRIEFGEN_DIFFERENTIAL_EXAMPLES", "2000"))
+GENERATED = int(os.environ.get("BRIEFGEN_DIFFERENTIAL_EXAMPLES", examples(1000)))
 
 
 @settings(max_examples=GENERATED, deadline=None, suppress_health_check=[HealthCheck.too_slow])

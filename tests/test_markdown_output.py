@@ -33,6 +33,7 @@ from tests.hostile import (
     published_addresses,
     scheme_of,
 )
+from tests.properties import examples
 from tests.sites import SOURCES_YAML, MakeSite, briefing_text
 
 RENDERER = MarkdownRenderer(allow_html=False)
@@ -181,7 +182,7 @@ fragment_parts = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(fragment_parts, max_size=12).map("".join))
 def test_the_filters_quick_look_misses_nothing_a_tag_by_tag_reading_would_change(fragment: str) -> None:
     # The filter reads tag by tag only a fragment its one search flags: what it lets by unread

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from briefgen.markdown import WHITE_SPACE_BUT_SPACE, MarkdownRenderer, is_plain_inline, plain_note_html
+from tests.properties import examples
 
 RENDERER = MarkdownRenderer(allow_html=False)
 
@@ -24,7 +25,7 @@ words = st.text(
 notes = st.lists(st.one_of(words, addresses), min_size=1, max_size=6).map(" ".join)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(notes)
 @example('Reuters, "North Korea may send more troops", June 26, 2025, https://www.reuters.com/world/asia/')
 @example("ISW: Russian Offensive Campaign Assessment, June 25, 2025")
@@ -35,7 +36,7 @@ def test_fast_path_matches_markdown_it(text: str) -> None:
         assert fast == RENDERER.render_note_reference(text)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(words, addresses)
 @example("Reuters, June 26, 2025,", "https://www.reuters.com/world/asia/")
 @example("A\u00a0B,", "https://x.org")
@@ -77,7 +78,7 @@ def test_markup_in_a_note_goes_to_the_full_parser() -> None:
 inline_texts = st.lists(words, min_size=1, max_size=8).map(" ".join)
 
 
-@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(inline_texts)
 @example("Russia’s forces: 1,200 km/h; Kyiv/Kharkiv, “advances” (June).")
 @example("a  b")

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 PREFIX = "/conflict-archive/"
 """Every site is served under a sub-path, as GitHub Pages serves a project's site."""
-CORPUS_BRIEFINGS = 300
+CORPUS_BRIEFINGS = 200
 
 PAGE_TYPES = (
     "home",
@@ -125,7 +125,7 @@ def browser() -> Iterator[Browser]:
 def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, ServedSite]]:
     """Built sites, each served over HTTP under /conflict-archive/:
 
-    - "example": the example archive, and "corpus": a 300-briefing corpus, both
+    - "example": the example archive, and "corpus": a 200-briefing corpus, both
       built with the full address of the local server as base_url, as the
       publishing workflow builds with the site's address;
     - "example-path": the example archive built with the path base_url

@@ -116,7 +116,7 @@ def test_filtering_by_source_narrows_the_results(sites: dict[str, ServedSite], b
     assert visit.problems == []
 
 
-def test_search_works_on_a_300_briefing_corpus_under_a_sub_path(sites: dict[str, ServedSite], browser: Browser) -> None:
+def test_search_works_on_a_generated_corpus_under_a_sub_path(sites: dict[str, ServedSite], browser: Browser) -> None:
     site = sites["corpus"]
     with browse(browser, site.url("sources/")) as visit:
         search_from_the_header(visit.page, "Russian forces")

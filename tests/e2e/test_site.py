@@ -1,6 +1,6 @@
 """The built site as readers get it: in a real browser, through the HTML checker, axe-core and feed readers.
 
-The example archive and a 300-briefing corpus, each served over HTTP under
+The example archive and a 200-briefing corpus, each served over HTTP under
 /conflict-archive/ and built with that full address (see conftest.sites), go
 through every check; the example built with a path base_url goes through the
 checks that such a base_url changes (links, feeds, the sitemap). Screenshots of
