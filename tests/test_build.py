@@ -39,7 +39,7 @@ def front_matter_and_body(path: Path) -> tuple[dict[str, object], str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example") / "site"
-    build_site(REPO_ROOT, output=out, base_url=BASE)
+    build_site(copy_example(out.parent / "root"), output=out, base_url=BASE)
     return out
 
 
@@ -163,8 +163,9 @@ def test_sitemap_lists_every_page_with_absolute_addresses(site: Path) -> None:
 
 
 def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
-    build_site(REPO_ROOT, output=tmp_path / "one", base_url=BASE)
-    build_site(REPO_ROOT, output=tmp_path / "two", base_url=BASE)
+    root = copy_example(tmp_path / "root")
+    build_site(root, output=tmp_path / "one", base_url=BASE)
+    build_site(root, output=tmp_path / "two", base_url=BASE)
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
 
 

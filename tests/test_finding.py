@@ -20,8 +20,7 @@ from briefgen.exports import JSON_FEED_VERSION
 from briefgen.model import Briefing, Source, StoredBody, Term
 from briefgen.related import count_by_source, related_briefings
 from briefgen.render import entry_id
-from tests.sites import REPO_ROOT
-from tests.sitetools import make_corpus
+from tests.sitetools import copy_example, make_corpus
 
 BASE = "https://example.org/conflict-archive/"
 
@@ -42,7 +41,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture(scope="module")
 def example(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("example") / "site"
-    build_site(REPO_ROOT, output=out, base_url=BASE, search=False)
+    build_site(copy_example(out.parent / "root"), output=out, base_url=BASE, search=False)
     return out
 
 
@@ -253,8 +252,9 @@ def test_json_exports_are_deterministic_json(corpus: tuple[Path, Path]) -> None:
 
 def test_entry_ids_do_not_change_with_base_url(tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    build_site(REPO_ROOT, output=one, base_url="https://example.org/a/", search=False)
-    build_site(REPO_ROOT, output=two, base_url="/b/", search=False)
+    root = copy_example(tmp_path / "root")
+    build_site(root, output=one, base_url="https://example.org/a/", search=False)
+    build_site(root, output=two, base_url="/b/", search=False)
     for name in ("feed.json", "briefings.json"):
         first, second = (json.loads((site / name).read_text("utf-8")) for site in (one, two))
         key = "items" if name == "feed.json" else "briefings"

@@ -13,7 +13,6 @@ import pytest
 
 from briefgen.build import build_site
 from briefgen.searchbundle import SIGNATURE, BundleFormatError, decode, encode, read_file
-from tests.sites import REPO_ROOT
 from tests.sitetools import copy_example, snapshot
 
 
@@ -32,7 +31,7 @@ def broken_pagefind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -> None:
-    report = build_site(REPO_ROOT, output=tmp_path / "site", base_url="/archive/")
+    report = build_site(copy_example(tmp_path / "root"), output=tmp_path / "site", base_url="/archive/")
     site = tmp_path / "site"
     assert report.search and report.notices == ()
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
@@ -50,7 +49,7 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
 def test_a_pagefind_that_cannot_run_gives_one_warning_and_a_site_without_search(
     tmp_path: Path, broken_pagefind: Path
 ) -> None:
-    report = build_site(REPO_ROOT, output=tmp_path / "site")
+    report = build_site(copy_example(tmp_path / "root"), output=tmp_path / "site")
     site = tmp_path / "site"
     assert not report.search
     assert len(report.notices) == 1
@@ -99,8 +98,9 @@ def test_no_search_builds_the_site_that_a_missing_pagefind_builds(
 
 def test_search_builds_are_byte_identical(tmp_path: Path) -> None:
     # Pagefind alone writes its filters in a different order on each run; the build sorts them.
+    root = copy_example(tmp_path / "root")
     for name in ("one", "two", "three"):
-        build_site(REPO_ROOT, output=tmp_path / name)
+        build_site(root, output=tmp_path / name)
     one = snapshot(tmp_path / "one")
     assert any(path.startswith("pagefind/filter/") for path in one)
     assert one == snapshot(tmp_path / "two") == snapshot(tmp_path / "three")

@@ -17,7 +17,7 @@ import pytest
 
 from briefgen.build import build_site
 from tests.e2e.readers import CHROMIUM, CHROMIUM_ARGS, missing_tools
-from tests.sitetools import REPO_ROOT, make_corpus, serve
+from tests.sitetools import copy_example, make_corpus, serve
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -132,7 +132,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served
       '/conflict-archive/', as a site that does not name its host is built.
     """
     corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
-    builds = {"example": (REPO_ROOT, None), "corpus": (corpus_root, None), "example-path": (REPO_ROOT, PREFIX)}
+    # A copy of the example archive: a build of the repository itself would lock its cache
+    # folder against the other workers' tests.
+    example_root = copy_example(tmp_path_factory.mktemp("e2e-example") / "root")
+    builds = {"example": (example_root, None), "corpus": (corpus_root, None), "example-path": (example_root, PREFIX)}
     served = {}
     with ExitStack() as stack:
         for name, (root, base_url) in builds.items():
