@@ -23,14 +23,15 @@ from pathlib import Path
 
 from briefgen import __version__
 from briefgen import index as paths
-from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity, root_relative
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
-from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
+from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity, root_relative
+from briefgen.incremental.fingerprint import Fingerprinter, digest, fields_digest, files_fingerprint, texts_digest
+from briefgen.incremental.reads import RecordingBodies
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
-from briefgen.model import Archive, TextReads, fields_digest
+from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.published import folder_files
 from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, source_date_epoch, theme_assets
@@ -74,6 +75,8 @@ class RenderTask:
     """What each render worker needs, handed over by fork."""
 
     renderer: SiteRenderer
+    reads: RecordingBodies
+    """What the renderer reads briefings' text through: the record of each page's reads."""
     jobs: Sequence[PageJob]
     targets: Sequence[Path]
     """Where to write each page in the staging folder."""
@@ -162,6 +165,7 @@ def _build_locked(
             search=pagefind is not None,
             notices=_with_cache_notice(notices, cache),
         )
+    reads = RecordingBodies(archive.bodies)
     renderer = SiteRenderer(
         archive,
         build_index(archive),
@@ -169,6 +173,7 @@ def _build_locked(
         search=pagefind is not None,
         python_renderers=RENDERERS,
         compiled_templates=cache.templates_folder() if cache is not None else None,
+        bodies=reads,
     )
     jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=_render_order)
     _refuse_overlaps({job.path for job in jobs}, copies)
@@ -184,12 +189,13 @@ def _build_locked(
         records.update(fingerprints())
         texts = {briefing.path: briefing.fingerprint for briefing in archive.briefings}
         rendered, written = _update_site(
-            output, renderer, jobs, copies, records, previous, texts, workers, progress, search_step
+            output, renderer, reads, jobs, copies, records, previous, texts, workers, progress, search_step
         )
     else:  # every page renders: fingerprints are made while the workers render
         rendered, written = _write_whole_site(
             output,
             renderer,
+            reads,
             jobs,
             copies,
             records,
@@ -264,6 +270,7 @@ def _search_tool(wanted: bool) -> tuple[Pagefind | None, tuple[str, ...]]:
 def _write_whole_site(
     output: Path,
     renderer: SiteRenderer,
+    reads: RecordingBodies,
     jobs: list[PageJob],
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
@@ -280,7 +287,7 @@ def _write_whole_site(
     with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path, make_folder=False) for job in jobs]  # folders: made by the workers
-        task = RenderTask(renderer, jobs, targets, current=(), previous={})  # no page to compare with
+        task = RenderTask(renderer, reads, jobs, targets, current=(), previous={})  # no page to compare with
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies), while_rendering)
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
@@ -292,6 +299,7 @@ def _write_whole_site(
 def _update_site(
     output: Path,
     renderer: SiteRenderer,
+    reads: RecordingBodies,
     jobs: list[PageJob],
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
@@ -319,7 +327,7 @@ def _update_site(
             update.claim(jobs[i].path, make_folder=False) if i in stale_set else output for i in range(len(jobs))
         ]
         current = [update.current(job.path) if i in stale_set else output for i, job in enumerate(jobs)]
-        task = RenderTask(renderer, jobs, targets, current, previous)
+        task = RenderTask(renderer, reads, jobs, targets, current, previous)
         written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
         for path in stale_copies:
             update.copy(path, copies[path])
@@ -376,10 +384,10 @@ def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool, tup
 
     Returns (index, content digest, size, whether written, briefings whose text it shows, their digest)."""
     job = task.jobs[index]
-    with TextReads() as reads:
-        content = task.renderer.render(job).content
-    texts_read = tuple(sorted(reads.read))
-    texts = texts_digest(reads.read) if texts_read else ""
+    task.reads.start()
+    content = task.renderer.render(job).content
+    texts_read = tuple(sorted(task.reads.read))
+    texts = texts_digest(task.reads.read) if texts_read else ""
     content_digest = digest(content)
     old = task.previous.get(job.path)
     if old is not None and old.content_digest == content_digest:
@@ -414,7 +422,7 @@ def _fingerprints(
     """What every output file is made from; content digests are filled in when written.
 
     `same_shape`: the last build's records, when its pages_shape() was this build's. Every
-    page's context is then what it was, briefings' text aside (which TextReads covers), and
+    page's context is then what it was, briefings' text aside (which reads.py records), and
     so is its fingerprint: after a correction to a briefing's text nothing is digested again.
     """
     records: dict[str, PageRecord] = {}
@@ -480,7 +488,9 @@ class LastBuild:
         self.output = output
 
     def _key(self, cache: BuildCache, inputs: str) -> str:
-        return f"{inputs} {output_identity(self.output, cache.root)} {read_search_state(cache.folder)}"
+        # The cache's version: the pages on record were written by this briefgen, with these classes.
+        where = f"{output_identity(self.output, cache.root)} {read_search_state(cache.folder)}"
+        return f"{inputs} {cache.version} {where}"
 
     def unchanged(self, inputs: str) -> int | None:
         """The number of pages, when the output is exactly what these inputs make; None otherwise."""
