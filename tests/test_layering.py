@@ -25,8 +25,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "__init__",
         "errors slugs links svg interrupts installspec searchbundle fast.switch fast",
         "model",
+        "fast.exports",
         # reading: files -> typed briefings
-        "yamlfields",
+        "yamlfields fast.yamlfields",
         "config",
         "markdown fast.markdown",
         "published",
@@ -54,8 +55,12 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     )
 )
 
-PAIRS = {("markdown", "fast.markdown"), ("fast.markdown", "markdown")}
-"""A fast path and its reference: markdown.py takes the shortcut; the shortcut reads the reference's types."""
+PAIRS = {
+    pair
+    for reference in ("markdown", "yamlfields")
+    for pair in ((reference, f"fast.{reference}"), (f"fast.{reference}", reference))
+}
+"""A fast path and its reference: the reference takes the shortcut; the shortcut reads the reference's types."""
 
 KNOWN_EXCEPTIONS = {
     ("load", "incremental.cache"): "load reads and fills the parse cache; to be inverted (a ParseCache protocol)",

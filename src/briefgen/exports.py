@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from briefgen import index as paths
+from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
 from briefgen.index import ArchiveIndex
 from briefgen.model import Bodies, Briefing, Settings, Source, Term, json_text
@@ -163,33 +163,18 @@ def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
 
 
 def _json_text_with(document: Mapping[str, Any], key: str, value_json: str) -> str:
-    """What json_text writes for the document with `key` added, given that value's JSON, made apart.
-
-    Records, notes and feed items are made once and placed by hand: with keys
-    sorted, `key` goes between the keys before it and those after."""
+    """What json_text writes for the document with `key` added, given that value's JSON, made apart:
+    records, notes and feed items are made once and placed by hand (fast/exports.py)."""
     if not fastpaths.enabled():
         return json_text({**document, key: json.loads(value_json)})
-    before = json_text({k: v for k, v in document.items() if k < key})[1:-1]
-    after = json_text({k: v for k, v in document.items() if k > key})[1:-1]
-    return "{" + ",".join(part for part in (before, f'"{key}":{value_json}', after) if part) + "}"
-
-
-# Characters json.dumps writes as an escape other than the four json_string does itself.
-_RARE_IN_JSON = re.compile(r"[\x00-\x08\x0b-\x1f]")
+    return fast_exports.json_text_with(document, key, value_json)
 
 
 def json_string(text: str) -> str:
-    """json.dumps(text, ensure_ascii=False), made with str.replace for a long text.
-
-    The json module escapes non-ASCII text a character at a time: the 2,000 entries
-    of a 5,000-briefing site's JSON feeds, 30 KB each, took a third of a second.
-    replace() runs at memory speed. A text with a rarer control character is
-    left to the json module."""
+    """json.dumps(text, ensure_ascii=False); with str.replace for a long text (fast/exports.py)."""
     text = str(text)  # not Markup, whose replace() would escape what it puts in
-    if not fastpaths.enabled() or _RARE_IN_JSON.search(text) is not None:
-        return json.dumps(text, ensure_ascii=False)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    fast = fast_exports.json_string(text) if fastpaths.enabled() else None
+    return fast if fast is not None else json.dumps(text, ensure_ascii=False)
 
 
 _RECORDS = Recent(1024)
