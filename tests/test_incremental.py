@@ -309,7 +309,8 @@ def test_a_build_with_nothing_changed_plans_nothing(corpus: Path, monkeypatch: p
     def must_not_plan(*args: object, **kwargs: object) -> None:
         raise AssertionError("a no-op build planned the pages")
 
-    monkeypatch.setattr(build_module, "_fingerprints", must_not_plan)
+    monkeypatch.setattr(build_module, "_plan_pages", must_not_plan)
+    monkeypatch.setattr(build_module, "page_records", must_not_plan)
     report = build_site(corpus)
     assert (report.rendered, report.written) == (0, 0)
     assert report.pages > len(list((corpus / "site").rglob("index.html")))  # pages, feeds and exports

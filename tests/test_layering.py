@@ -47,6 +47,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.packs",
         "incremental.cache",
         "search",
+        "incremental.site",
         # the pipeline read top to bottom, and what drives it
         "build",
         "progress serve scaffold",
