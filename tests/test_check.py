@@ -70,8 +70,9 @@ def test_example_archive_content() -> None:
     assert set(by_slug) == {"isw-north-korean-troops", "wilson-center-forced-displacement"}
     isw = by_slug["isw-north-korean-troops"]
     assert isw.source.key == "isw"
-    assert len(isw.footnotes) == 12
-    assert all(note.citation_ids == (f"fnref:{note.number}:1",) for note in isw.footnotes)
+    notes = archive.bodies.body(isw).footnotes
+    assert len(notes) == 12
+    assert all(note.citation_ids == (f"fnref:{note.number}:1",) for note in notes)
     # "source: Wilson Center" names the organisation, not its key.
     assert by_slug["wilson-center-forced-displacement"].source.key == "wilson-center"
 
@@ -809,12 +810,12 @@ def test_escaped_and_code_brackets_are_not_citations(make_site: MakeSite) -> Non
     body = "Escaped \\[3] stays, and `[3]` is code.\n\n    [4] indented code\n\n```\n[5] fenced\n```\n"
     root = make_site({"briefings/a.md": briefing_text(body=body)})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    briefing = archive.briefings[0]
+    html = archive.bodies.body(archive.briefings[0]).html
     assert warnings == ()
-    assert "citation" not in briefing.body_html
-    assert "<p>Escaped [3] stays, and <code>[3]</code> is code.</p>" in briefing.body_html
-    assert "<pre><code>[4] indented code" in briefing.body_html
-    assert "<pre><code>[5] fenced" in briefing.body_html
+    assert "citation" not in html
+    assert "<p>Escaped [3] stays, and <code>[3]</code> is code.</p>" in html
+    assert "<pre><code>[4] indented code" in html
+    assert "<pre><code>[5] fenced" in html
 
 
 def test_footnote_syntax_in_code_or_escaped_is_text(make_site: MakeSite) -> None:
@@ -832,7 +833,7 @@ def test_footnote_syntax_in_code_or_escaped_is_text(make_site: MakeSite) -> None
     )
     archive, warnings = load_archive(make_site({"briefings/a.md": briefing_text(body=body)}), today=dt.date(2025, 7, 1))
     assert warnings == ()
-    assert "<p>Escaped [^1] stays, and <code>[^2]</code> is code" in archive.briefings[0].body_html
+    assert "<p>Escaped [^1] stays, and <code>[^2]</code> is code" in archive.bodies.body(archive.briefings[0]).html
 
 
 def test_footnote_syntax_is_found_in_every_kind_of_block(make_site: MakeSite) -> None:
@@ -869,16 +870,17 @@ def test_adjacent_citations_are_two(make_site: MakeSite) -> None:
     front = "footnotes:\n  1: Reuters\n  2: ISW\n"
     root = make_site({"briefings/a.md": briefing_text(front, body="Both say so.[1][2] Again.[1]\n")})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    notes = archive.briefings[0].footnotes
+    body = archive.bodies.body(archive.briefings[0])
+    notes = body.footnotes
     assert warnings == ()
     assert [(n.number, n.citation_ids) for n in notes] == [(1, ("fnref:1:1", "fnref:1:2")), (2, ("fnref:2:1",))]
-    assert archive.briefings[0].body_html.count('<sup class="citation">') == 3
+    assert body.html.count('<sup class="citation">') == 3
 
 
 def test_number_in_brackets_followed_by_address_is_a_link(make_site: MakeSite) -> None:
     root = make_site({"briefings/a.md": briefing_text(body="See [1](https://x.example/r) for more.\n")})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    html = archive.briefings[0].body_html
+    html = archive.bodies.body(archive.briefings[0]).html
     assert warnings == ()
     assert '<a href="https://x.example/r" rel="noopener">1</a>' in html
     assert "citation" not in html
@@ -890,7 +892,7 @@ def test_bare_addresses_in_notes_become_links(make_site: MakeSite) -> None:
     )
     root = make_site({"briefings/a.md": briefing_text(front, body="A claim.[1][2]\n")})
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
-    notes = archive.briefings[0].footnotes
+    notes = archive.bodies.body(archive.briefings[0]).footnotes
     assert warnings == ()
     assert notes[0].html == (
         "Reuters, &quot;Troops&quot;, June 26, 2025, "
@@ -979,8 +981,8 @@ def test_crlf_and_bom_file_loads(make_site: MakeSite, newline: str) -> None:
     briefing = archive.briefings[0]
     assert warnings == ()
     assert briefing.title == "Russia weighs deploying North Korean troops in Ukraine"
-    assert "\r" not in briefing.body_html
-    assert briefing.footnotes[0].line == 6
+    assert "\r" not in archive.bodies.body(briefing).html
+    assert archive.bodies.body(briefing).footnotes[0].line == 6
     assert briefing.summary == "A report."
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import fastpaths
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError
+from briefgen.fast import switch as fastpaths
 from tests.sitetools import REPO_ROOT, copy_example, make_corpus, snapshot
 from tests.test_markdown_differential import INPUTS
 

@@ -17,7 +17,7 @@ import pytest
 from briefgen.build import build_site
 from briefgen.calendars import SHADES, shade
 from briefgen.exports import JSON_FEED_VERSION
-from briefgen.model import Briefing, Source, StoredBody, Term
+from briefgen.model import Briefing, Source, Term
 from briefgen.related import count_by_source, related_briefings
 from briefgen.render import entry_id
 from tests.sitetools import copy_example, make_corpus
@@ -119,7 +119,6 @@ def briefing(
         date=dt.date(2025, 1, day),
         source=Source(source, source.upper()),
         slug=slug,
-        body=StoredBody("unused"),
         summary="",
         tags=tuple(Term(t, t) for t in tags),
         places=tuple(Term(p, p.lower()) for p in places),

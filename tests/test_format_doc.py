@@ -97,7 +97,7 @@ def test_the_example_briefing_and_sources_check_clean(make_site: MakeSite) -> No
     archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
     assert warnings == ()
     (loaded,) = archive.briefings
-    assert [note.number for note in loaded.footnotes] == [1, 2]
+    assert [note.number for note in archive.bodies.body(loaded).footnotes] == [1, 2]
     assert loaded.source.name == "Institute for the Study of War"
 
 

@@ -16,7 +16,7 @@ from briefgen import load
 from briefgen.errors import Problem
 from briefgen.load import SourceRegistry, load_briefing, split_front_matter
 from briefgen.markdown import MarkdownRenderer
-from briefgen.model import Briefing
+from briefgen.model import Body, Briefing
 from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
 from tests.properties import examples
 
@@ -76,7 +76,7 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("shortcut")
 
 
-def parsed(root: Path, text: str, shortcut: bool) -> tuple[Briefing | None, list[Problem]]:
+def parsed(root: Path, text: str, shortcut: bool) -> tuple[tuple[Briefing, Body] | None, list[Problem]]:
     path = root / "briefings" / "note.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(f"---\n{text}---\nCited [1] and [2].\n", encoding="utf-8")

@@ -9,6 +9,8 @@ cache, and a moved one must keep its own.
 
 from __future__ import annotations
 
+import copyreg
+import dataclasses
 import os
 import random
 import shutil
@@ -19,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import BuildReport, build_site
-from briefgen.cache import CACHE_DIR, COMPILED_SUFFIX, FORMAT_VERSION, BuildCache
-from briefgen.model import StoredBody
+from briefgen.incremental import cache as cache_module
+from briefgen.incremental.cache import CACHE_DIR, COMPILED_SUFFIX, FORMAT_VERSION, BuildCache, schema_of
+from briefgen.incremental.packs import PackedBody
+from briefgen.model import Briefing
 from tests.sitetools import make_corpus, snapshot
 
 IMAGE_BRIEFING = 5
@@ -107,14 +111,14 @@ def compiled_templates(root: Path) -> list[Path]:
     return sorted((root / CACHE_DIR / "templates").iterdir())
 
 
-def stored_bodies(root: Path) -> list[StoredBody]:
+def stored_bodies(root: Path) -> list[PackedBody]:
     cache = BuildCache(root / CACHE_DIR)
     bodies = []
     for key in sorted(cache.state.entries):
         entry = cache.entry(key)
         assert entry is not None and entry.briefing is not None
-        assert isinstance(entry.briefing.body, StoredBody)
-        bodies.append(entry.briefing.body)
+        assert isinstance(entry.body, PackedBody)
+        bodies.append(entry.body)
     return bodies
 
 
@@ -257,3 +261,37 @@ def test_a_cache_of_the_previous_format_is_discarded_quietly(built: Path, tmp_pa
     assert not old_index.exists() and not old_template.exists()
     assert all(file.name.endswith(COMPILED_SUFFIX) for file in compiled_templates(built))
     assert_same_as_cold(built, tmp_path)
+
+
+def test_the_schema_changes_with_the_fields_of_a_pickled_class() -> None:
+    def shaped(*fields: str) -> type:
+        return dataclasses.make_dataclass("Briefing", [(name, str) for name in fields], frozen=True)
+
+    assert schema_of([shaped("title", "date")]) == schema_of([shaped("title", "date")])
+    assert schema_of([shaped("title", "date")]) != schema_of([shaped("title", "authors", "date")])
+    assert schema_of([shaped("title", "date")]) != schema_of([shaped("date", "title")])
+
+
+def older_briefing(briefing: Briefing) -> tuple[type[Briefing], tuple[object, ...]]:
+    """A briefing as a briefgen whose Briefing had one more field after `source` pickled it."""
+    values = tuple(getattr(briefing, f.name) for f in dataclasses.fields(Briefing))
+    return Briefing, (*values[:4], "a field since removed", *values[4:-1])
+
+
+@pytest.mark.parametrize("older", ["__version__", "SCHEMA"])
+def test_a_cache_written_by_an_older_briefgen_or_schema_is_rebuilt(
+    sources: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, older: str
+) -> None:
+    # The issue's facet change: a field added to Briefing, FORMAT_VERSION left as it was.
+    # Read with the new classes, the old pickles put every value after `source` one field off.
+    root = tmp_path / "site1"
+    shutil.copytree(sources, root)
+    with monkeypatch.context() as patch:
+        patch.setattr(cache_module, older, "older")
+        patch.setitem(copyreg.dispatch_table, Briefing, older_briefing)
+        build_site(root, search=False, workers=1)  # one process: the briefings reach the build unpickled
+    report = build_site(root, search=False)
+    assert report.rendered == report.pages  # nothing of the older cache was used
+    assert cache_notices(report) == []
+    assert [index.name for index in (root / CACHE_DIR).glob("index-*")] == [index_file(root).name]
+    assert_same_as_cold(root, tmp_path)

@@ -129,14 +129,15 @@ def test_random_bytes_load_or_fail_with_placed_problems_and_nothing_live(data: b
         root = write_site(Path(folder), {"sources.yaml": SOURCES_YAML, "briefings/a.md": start + data})
         problems: list[Problem] = []
         registry = SourceRegistry({})
-        briefing = load_briefing(
+        loaded = load_briefing(
             root, root / "briefings/a.md", registry=registry, renderer=RENDERER, today=TODAY, problems=problems
         )
         assert_placed(problems)
-        event("loaded" if briefing is not None else "refused")
-        if briefing is not None:
-            assert_safe(briefing.body_html, "body")
-            for html in (*briefing.takeaways_html, *(note.html for note in briefing.footnotes)):
+        event("loaded" if loaded is not None else "refused")
+        if loaded is not None:
+            briefing, body = loaded
+            assert_safe(body.html, "body")
+            for html in (*briefing.takeaways_html, *(note.html for note in body.footnotes)):
                 assert_safe(html, "takeaway or note")
 
 

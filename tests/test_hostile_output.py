@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build_site
-from briefgen.cache import CACHE_DIR
 from briefgen.errors import ArchiveError, OutputError
+from briefgen.incremental.cache import CACHE_DIR
 from briefgen.lock import build_lock
 from briefgen.write import MARKER, check_output_folder
 from tests.sites import MakeSite, briefing_text

@@ -12,8 +12,9 @@ import yaml
 
 from briefgen import build as build_module
 from briefgen.build import build_site
-from briefgen.cache import CACHE_DIR, PackWriter
 from briefgen.errors import ArchiveError
+from briefgen.incremental.cache import CACHE_DIR
+from briefgen.incremental.packs import PackWriter
 from briefgen.parallel import MIN_ITEMS_PER_WORKER
 from briefgen.write import MARKER, TWIN_RECORD, TWIN_SUFFIX, UPDATE_SUFFIX
 from tests.sitetools import make_corpus, snapshot
@@ -320,7 +321,8 @@ def test_a_build_with_nothing_changed_plans_nothing(corpus: Path, monkeypatch: p
     def must_not_plan(*args: object, **kwargs: object) -> None:
         raise AssertionError("a no-op build planned the pages")
 
-    monkeypatch.setattr(build_module, "_fingerprints", must_not_plan)
+    monkeypatch.setattr(build_module, "_plan_pages", must_not_plan)
+    monkeypatch.setattr(build_module, "page_records", must_not_plan)
     report = build_site(corpus)
     assert (report.rendered, report.written) == (0, 0)
     assert report.pages > len(list((corpus / "site").rglob("index.html")))  # pages, feeds and exports
@@ -400,7 +402,7 @@ def test_a_correction_to_a_briefings_text_renders_only_the_pages_that_show_it(
     assert all(path.endswith((".html", "index.json", "feed.json", "feed.xml")) for path in rendered), rendered
 
 
-@pytest.mark.parametrize("shown", ["b.body_html", "b.footnotes | map(attribute='html') | join", "b.content().html"])
+@pytest.mark.parametrize("shown", ["b.body_html", "b.footnotes | map(attribute='html') | join"])
 def test_a_theme_that_shows_text_on_a_listing_page_has_it_corrected(corpus: Path, tmp_path: Path, shown: str) -> None:
     # The built-in date page shows no briefing's text; this one does, so a correction must reach it.
     (corpus / "templates").mkdir(exist_ok=True)

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from briefgen import fastpaths
+from briefgen.fast import switch as fastpaths
 from briefgen.markdown import MarkdownRenderer
 from tests.properties import examples
 

@@ -8,7 +8,8 @@ import sys
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefgen.markdown import WHITE_SPACE_BUT_SPACE, MarkdownRenderer, is_plain_inline, plain_note_html
+from briefgen.fast.markdown import WHITE_SPACE_BUT_SPACE, is_plain_inline, plain_note_html
+from briefgen.markdown import MarkdownRenderer
 from tests.properties import examples
 
 RENDERER = MarkdownRenderer(allow_html=False)

@@ -107,13 +107,15 @@ def test_new_accepts_an_organisation_name_for_the_source(root: Path, capsys: pyt
 def test_new_keeps_any_title_exactly(root: Path, capsys: pytest.CaptureFixture[str], title: str) -> None:
     assert new(capsys, root, "--source", "isw", "--title", title, "--date", "2025-06-26")[0] == 0
     assert run(capsys, "check", "--strict", "--root", str(root))[0] == 0
-    (briefing,) = load_archive(root)[0].briefings
+    archive = load_archive(root)[0]
+    (briefing,) = archive.briefings
     assert briefing.title == title
 
 
 def test_new_makes_a_title_one_line(root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert new(capsys, root, "--source", "isw", "--title", "  Two\nlines\t ", "--date", "2025-06-26")[0] == 0
-    (briefing,) = load_archive(root)[0].briefings
+    archive = load_archive(root)[0]
+    (briefing,) = archive.briefings
     assert briefing.title == "Two lines"
 
 
@@ -129,9 +131,10 @@ def test_new_hints_are_valid_front_matter_once_uncommented(root: Path, capsys: p
 
     path.write_text(hint.sub("", text) + "The claim.[1]\n", encoding="utf-8")
     assert run(capsys, "check", "--strict", "--root", str(root))[0] == 0
-    (briefing,) = load_archive(root)[0].briefings
+    archive = load_archive(root)[0]
+    (briefing,) = archive.briefings
     assert len(briefing.takeaways_html) == 2
-    assert [note.number for note in briefing.footnotes] == [1]
+    assert [note.number for note in archive.bodies.body(briefing).footnotes] == [1]
     assert [tag.slug for tag in briefing.tags] == ["air-defense", "ceasefire"]
     assert briefing.url == "https://www.example.org/report"
 

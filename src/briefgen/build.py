@@ -1,4 +1,4 @@
-"""The pipeline, top to bottom: load, index, render, write.
+"""The pipeline, top to bottom: load, index, plan pages, render, write (and search).
 
     files -> typed briefings -> listings -> pages -> a staged folder -> swapped in
 
@@ -6,6 +6,13 @@ Any error stops the build before the swap, so the previous site stays as it
 was. With the cache, unchanged briefings are not parsed again, pages whose
 inputs did not change are not rendered again, and only files whose bytes
 changed are written: the site's twin (write.py) takes them and is swapped in.
+
+_build_locked reads as the pipeline, a step a function; what the incremental
+build decides (fingerprints, the site's inputs, the last build) is in
+incremental/site.py. Over 400 lines for the rendering and writing in forked
+workers (RenderTask to _render_page), which stays beside the pipeline that
+hands them their pages: split out next (a `publish` module), with the spy in
+tests/test_incremental.py moved with it.
 """
 
 from __future__ import annotations
@@ -14,27 +21,33 @@ import contextlib
 import functools
 import gc
 import itertools
-import os
-import stat
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen import __version__
 from briefgen import index as paths
-from briefgen.cache import CACHE_DIR, BuildCache, PageRecord, current_state, output_identity, root_relative
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
-from briefgen.fingerprint import Fingerprinter, digest, files_fingerprint, texts_digest
+from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord, current_state, root_relative
+from briefgen.incremental.fingerprint import digest, texts_digest
+from briefgen.incremental.reads import RecordingBodies
+from briefgen.incremental.site import (
+    LastBuild,
+    inputs_digest,
+    page_records,
+    pages_shape,
+    still_there,
+    theme_digest,
+)
 from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
-from briefgen.model import Archive, TextReads, fields_digest
+from briefgen.model import Archive
 from briefgen.parallel import default_workers, parallel_map
 from briefgen.published import folder_files
-from briefgen.render import PageJob, SiteRenderer, builtin_theme_dir, source_date_epoch, theme_assets
-from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind, read_search_state
+from briefgen.render import PageJob, SiteRenderer, theme_assets
+from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
 from briefgen.searchbundle import ENTRY_FILE
 from briefgen.write import MARKER, SiteUpdate, StagedSite, check_output_folder, recover_interrupted
 
@@ -74,6 +87,8 @@ class RenderTask:
     """What each render worker needs, handed over by fork."""
 
     renderer: SiteRenderer
+    reads: RecordingBodies
+    """What the renderer reads briefings' text through: the record of each page's reads."""
     jobs: Sequence[PageJob]
     targets: Sequence[Path]
     """Where to write each page in the staging folder."""
@@ -97,123 +112,195 @@ def build_site(
     started = time.perf_counter()
     check_site_root(root)  # before the lock, the cache and the output folder are made
     output = output if output is not None else root / OUTPUT_DIR
-    workers = workers or default_workers()
+    request = BuildRequest(
+        root, output, base_url, include_drafts, progress, use_cache, workers or default_workers(), search, started
+    )
     sources = [root / BRIEFINGS_DIR, root / TEMPLATES_DIR, root / STATIC_DIR, root / CACHE_DIR]
     check_output_folder(output, root=root, protected=sources)
     with build_lock(output, root / CACHE_DIR if use_cache else None), _fewer_collections():
-        build = functools.partial(
-            _build_locked, root, output, base_url, include_drafts, progress, use_cache, workers, started, search
-        )
         try:
-            return build(trust_packs=True)
+            return _build_locked(request, trust_packs=True)
         except DamagedCacheError:
             # A body failed its check as a page read it, though its pack was as the last build
             # left it (altered in place, its time put back): once more, every body checked first.
-            return build(trust_packs=False)
+            return _build_locked(request, trust_packs=False)
 
 
-def _build_locked(
-    root: Path,
-    output: Path,
-    base_url: str | None,
-    include_drafts: bool,
-    progress: ProgressCallback | None,
-    use_cache: bool,
-    workers: int,
-    started: float,
-    search: bool,
-    *,
-    trust_packs: bool,
-) -> BuildReport:
-    """The build itself, run while no other build may write the same output or cache."""
-    recover_interrupted(output)
-    cache = BuildCache(root / CACHE_DIR, trust_packs=trust_packs) if use_cache else None
+@dataclass(frozen=True, slots=True)
+class BuildRequest:
+    """What build_site was asked for, with the output folder and the workers settled."""
+
+    root: Path
+    output: Path
+    base_url: str | None
+    include_drafts: bool
+    progress: ProgressCallback | None
+    use_cache: bool
+    workers: int
+    search: bool
+    started: float
+    """perf_counter() when the build began, for the report."""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteInputs:
+    """What the site is made from besides the briefings' own files, and the digests of it all."""
+
+    pagefind: Pagefind | None
+    """Pagefind, when the site has search and it can run."""
+    notices: tuple[str, ...]
+    copies: Mapping[str, Path]
+    """Output path -> file copied as it is (files_to_copy)."""
+    warnings: tuple[Problem, ...]
+    theme: str
+    shape: str
+    """What every page's context is made from, briefings' text left out (incremental/site.py)."""
+    inputs: str
+    """Everything the whole site is made from, in one digest."""
+
+
+def _build_locked(request: BuildRequest, *, trust_packs: bool) -> BuildReport:
+    """The build itself, run while no other build may write the same output or cache:
+    load, stop when nothing changed, index and plan the pages, render and write them (search with them)."""
+    recover_interrupted(request.output)
+    cache = BuildCache(request.root / CACHE_DIR, trust_packs=trust_packs) if request.use_cache else None
+    archive, warnings = _load(request, cache)
+    site = _site_inputs(request, archive, warnings)
+    last_build = LastBuild(cache, request.output)
+    unchanged = last_build.unchanged(site.inputs) if _search_index_intact(request.output, site.pagefind) else None
+    if unchanged is not None:  # nothing the site is made from has changed since it was built
+        if cache is not None:  # briefings parsed again (touched, or their entries damaged) are kept
+            cache.save(cache.state.pages)
+        return _report(request, archive, site, cache, pages=unchanged, rendered=0, written=0)
+    reads = RecordingBodies(archive.bodies)  # what each page reads of briefings' text, for the cache
+    renderer, jobs = _plan_pages(request, archive, site, reads, cache)
+    records, rendered, written, search_step = _render_and_write(request, archive, site, renderer, reads, jobs, cache)
+    if cache is not None:
+        cache.save(records, request.output, site.shape)
+    search_step.save_state()
+    last_build.record(site.inputs, len(jobs))
+    return _report(request, archive, site, cache, pages=len(jobs), rendered=rendered, written=written, files=records)
+
+
+def _load(request: BuildRequest, cache: BuildCache | None) -> tuple[Archive, tuple[Problem, ...]]:
+    """The archive and its warnings; with the briefings parsed so far kept in the cache when it has errors."""
     try:
-        archive, warnings = load_archive(
-            root, base_url=base_url, include_drafts=include_drafts, cache=cache, workers=workers
+        loaded = load_archive(
+            request.root,
+            base_url=request.base_url,
+            include_drafts=request.include_drafts,
+            cache=cache,
+            workers=request.workers,
         )
     except ArchiveError:
         if cache is not None:  # keep the briefings parsed so far for the build after the fix
             cache.save(cache.state.pages)
         raise
     gc.freeze()  # the archive lives as long as the build: collections need not walk it again
-    pagefind, notices = _search_tool(search)
-    copies, left_out = files_to_copy(root, archive)
-    warnings = (*warnings, *left_out)
-    theme = _theme_digest(root, archive)
-    last_build = LastBuild(cache, output)
+    return loaded
+
+
+def _site_inputs(request: BuildRequest, archive: Archive, warnings: tuple[Problem, ...]) -> SiteInputs:
+    pagefind, notices = _search_tool(request.search)
+    copies, left_out = files_to_copy(request.root, archive)
+    theme = theme_digest(request.root / TEMPLATES_DIR, archive)
     shape = pages_shape(theme, archive, search=pagefind is not None)
-    inputs = _inputs_digest(root, shape, archive, copies, pagefind, include_drafts)
+    inputs = inputs_digest(request.root, shape, archive, copies, pagefind, request.include_drafts)
+    return SiteInputs(pagefind, notices, copies, (*warnings, *left_out), theme, shape, inputs)
+
+
+def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
+    """Whether the output's search index is as the build would leave it: there with search, gone without."""
     bundle = output / BUNDLE_DIR
-    search_intact = (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
-    unchanged_pages = last_build.unchanged(inputs) if search_intact else None
-    if unchanged_pages is not None:  # nothing the site is made from has changed since it was built
-        if cache is not None:  # briefings parsed again (touched, or their entries damaged) are kept
-            cache.save(cache.state.pages)
-        return BuildReport(
-            briefings=len(archive.briefings),
-            pages=unchanged_pages,
-            rendered=0,
-            written=0,
-            files=unchanged_pages + len(copies),
-            seconds=time.perf_counter() - started,
-            warnings=warnings,
-            output=output,
-            search=pagefind is not None,
-            notices=_with_cache_notice(notices, cache),
-        )
+    return (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
+
+
+def _plan_pages(
+    request: BuildRequest, archive: Archive, site: SiteInputs, reads: RecordingBodies, cache: BuildCache | None
+) -> tuple[SiteRenderer, list[PageJob]]:
+    """The index, and every page and export to render, in render order (none overlapping a copied file)."""
     renderer = SiteRenderer(
         archive,
         build_index(archive),
-        root / TEMPLATES_DIR,
-        search=pagefind is not None,
+        request.root / TEMPLATES_DIR,
+        search=site.pagefind is not None,
         python_renderers=RENDERERS,
         compiled_templates=cache.templates_folder() if cache is not None else None,
+        bodies=reads,
     )
     jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=_render_order)
-    _refuse_overlaps({job.path for job in jobs}, copies)
+    _refuse_overlaps({job.path for job in jobs}, site.copies)
+    return renderer, jobs
+
+
+def _render_and_write(
+    request: BuildRequest,
+    archive: Archive,
+    site: SiteInputs,
+    renderer: SiteRenderer,
+    reads: RecordingBodies,
+    jobs: list[PageJob],
+    cache: BuildCache | None,
+) -> tuple[dict[str, PageRecord], int, int, SearchStep]:
+    """Render and write the site: only what changed when the last build's pages are on record, else all of it.
+
+    Returns every output file's record, how many pages were rendered and files written, and the search step."""
+    root, output = request.root, request.output
     previous: Mapping[str, PageRecord] = {}
     if cache is not None and (output / MARKER).is_file():
         previous = cache.pages_in(output)
-    same_shape = cache is not None and cache.pages_shape() == shape
-    fingerprints = functools.partial(_fingerprints, root, theme, jobs, copies, previous if same_shape else {})
+    same_shape = cache is not None and cache.pages_shape() == site.shape
+    fingerprints = functools.partial(page_records, root, site.theme, jobs, site.copies, previous if same_shape else {})
     output_name = root_relative(output.resolve(), root.resolve())
-    search_step = SearchStep(pagefind, output, cache.folder if cache is not None else None, output_name)
+    search_step = SearchStep(site.pagefind, output, cache.folder if cache is not None else None, output_name)
     records: dict[str, PageRecord] = {}
     if previous:  # what changed decides what to render: fingerprints first
         records.update(fingerprints())
         texts = {briefing.path: briefing.fingerprint for briefing in archive.briefings}
         rendered, written = _update_site(
-            output, renderer, jobs, copies, records, previous, texts, workers, progress, search_step
-        )
+            output, renderer, reads, jobs, site.copies, records, previous, texts, request.workers, request.progress,
+            search_step,
+        )  # fmt: skip
     else:  # every page renders: fingerprints are made while the workers render
         rendered, written = _write_whole_site(
             output,
             renderer,
+            reads,
             jobs,
-            copies,
+            site.copies,
             records,
-            workers,
-            progress,
+            request.workers,
+            request.progress,
             search_step,
             keep_twin=cache is not None,
             while_rendering=lambda: _while_rendering(records, fingerprints, cache),
         )
-    if cache is not None:
-        cache.save(records, output, shape)
-    search_step.save_state()
-    last_build.record(inputs, len(jobs))
+    return records, rendered, written, search_step
+
+
+def _report(
+    request: BuildRequest,
+    archive: Archive,
+    site: SiteInputs,
+    cache: BuildCache | None,
+    *,
+    pages: int,
+    rendered: int,
+    written: int,
+    files: Mapping[str, PageRecord] | None = None,
+) -> BuildReport:
+    """The report of a build; `files`: every output file's record, or None when no page was planned."""
     return BuildReport(
         briefings=len(archive.briefings),
-        pages=len(jobs),
+        pages=pages,
         rendered=rendered,
         written=written,
-        files=len(records),
-        seconds=time.perf_counter() - started,
-        warnings=warnings,
-        output=output,
-        search=pagefind is not None,
-        notices=_with_cache_notice(notices, cache),
+        files=len(files) if files is not None else pages + len(site.copies),
+        seconds=time.perf_counter() - request.started,
+        warnings=site.warnings,
+        output=request.output,
+        search=site.pagefind is not None,
+        notices=_with_cache_notice(site.notices, cache),
     )
 
 
@@ -264,6 +351,7 @@ def _search_tool(wanted: bool) -> tuple[Pagefind | None, tuple[str, ...]]:
 def _write_whole_site(
     output: Path,
     renderer: SiteRenderer,
+    reads: RecordingBodies,
     jobs: list[PageJob],
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
@@ -280,7 +368,7 @@ def _write_whole_site(
     with StagedSite(output, keep_twin=keep_twin) as staged:
         staged.write(".nojekyll", b"")  # GitHub Pages: publish the files as they are
         targets = [staged.claim(job.path, make_folder=False) for job in jobs]  # folders: made by the workers
-        task = RenderTask(renderer, jobs, targets, current=(), previous={})  # no page to compare with
+        task = RenderTask(renderer, reads, jobs, targets, current=(), previous={})  # no page to compare with
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies), while_rendering)
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
@@ -292,6 +380,7 @@ def _write_whole_site(
 def _update_site(
     output: Path,
     renderer: SiteRenderer,
+    reads: RecordingBodies,
     jobs: list[PageJob],
     copies: Mapping[str, Path],
     records: dict[str, PageRecord],
@@ -305,12 +394,12 @@ def _update_site(
 
     `texts` holds every briefing's fingerprint by path: a page is rendered again when
     the text of a briefing it showed changed. Returns (rendered, written)."""
-    stale = [i for i, job in enumerate(jobs) if not _still_there(output, job.path, records[job.path], previous, texts)]
+    stale = [i for i, job in enumerate(jobs) if not still_there(output, job.path, records[job.path], previous, texts)]
     stale_set = set(stale)
     for i, job in enumerate(jobs):
         if i not in stale_set:  # reused as it is: its digest and size stay those on record
             records[job.path] = previous[job.path]
-    stale_copies = sorted(p for p in copies if not _still_there(output, p, records[p], previous, texts))
+    stale_copies = sorted(p for p in copies if not still_there(output, p, records[p], previous, texts))
     removed = sorted(set(previous) - set(records))
     if not (stale or stale_copies or removed or search.pending(records)):
         return 0, 0
@@ -319,7 +408,7 @@ def _update_site(
             update.claim(jobs[i].path, make_folder=False) if i in stale_set else output for i in range(len(jobs))
         ]
         current = [update.current(job.path) if i in stale_set else output for i, job in enumerate(jobs)]
-        task = RenderTask(renderer, jobs, targets, current, previous)
+        task = RenderTask(renderer, reads, jobs, targets, current, previous)
         written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
         for path in stale_copies:
             update.copy(path, copies[path])
@@ -376,10 +465,10 @@ def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool, tup
 
     Returns (index, content digest, size, whether written, briefings whose text it shows, their digest)."""
     job = task.jobs[index]
-    with TextReads() as reads:
-        content = task.renderer.render(job).content
-    texts_read = tuple(sorted(reads.read))
-    texts = texts_digest(reads.read) if texts_read else ""
+    task.reads.start()
+    content = task.renderer.render(job).content
+    texts_read = tuple(sorted(task.reads.read))
+    texts = texts_digest(task.reads.read) if texts_read else ""
     content_digest = digest(content)
     old = task.previous.get(job.path)
     if old is not None and old.content_digest == content_digest:
@@ -389,128 +478,6 @@ def _render_page(task: RenderTask, index: int) -> tuple[int, str, int, bool, tup
     task.targets[index].parent.mkdir(parents=True, exist_ok=True)
     task.targets[index].write_bytes(content)
     return index, content_digest, len(content), True, texts_read, texts
-
-
-def _theme_digest(root: Path, archive: Archive) -> str:
-    """What every page depends on besides its own context: version, settings, templates, build time."""
-    return digest(
-        __version__,
-        repr(archive.settings),
-        files_fingerprint([builtin_theme_dir(), root / TEMPLATES_DIR]),
-        source_date_epoch(),
-    )
-
-
-def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
-    """What every page's context is made from, briefings' text left out: the theme, search, sources, fields."""
-    parts = [theme, repr(search), repr(sorted(archive.sources.items()))]
-    parts += [f"{b.path} {fields_digest(b)} {b.source!r}" for b in archive.briefings]
-    return digest(*parts)
-
-
-def _fingerprints(
-    root: Path, theme: str, jobs: list[PageJob], copies: Mapping[str, Path], same_shape: Mapping[str, PageRecord]
-) -> dict[str, PageRecord]:
-    """What every output file is made from; content digests are filled in when written.
-
-    `same_shape`: the last build's records, when its pages_shape() was this build's. Every
-    page's context is then what it was, briefings' text aside (which TextReads covers), and
-    so is its fingerprint: after a correction to a briefing's text nothing is digested again.
-    """
-    records: dict[str, PageRecord] = {}
-    if same_shape and all(job.path in same_shape for job in jobs):
-        for job in jobs:
-            records[job.path] = PageRecord(same_shape[job.path].fingerprint, "", 0)
-    else:
-        fingerprints = Fingerprinter()
-        for job in jobs:
-            records[job.path] = PageRecord(digest(theme, job.path, job.template, fingerprints.of(job.context)), "", 0)
-    roots = (root, root.resolve())  # images are found resolved, static files under the root as given
-    for path, source in copies.items():
-        state, size = _copied_state(source)
-        records[path] = PageRecord(digest("copy", root_relative(source, *roots), state), "", size)
-    return records
-
-
-def _copied_state(source: Path) -> tuple[str, int]:
-    """What a file copied as it is was copied from, and its size.
-
-    Its mode too: a file made private after a build (chmod 640) is copied
-    again, since a copy is never more readable than its source (write.py)."""
-    try:
-        status = source.stat()
-    except OSError:
-        return "missing", 0
-    return f"{status.st_size} {status.st_mtime_ns} {status.st_ino} {stat.S_IMODE(status.st_mode):o}", status.st_size
-
-
-def _inputs_digest(
-    root: Path,
-    shape: str,
-    archive: Archive,
-    copies: Mapping[str, Path],
-    pagefind: Pagefind | None,
-    include_drafts: bool,
-) -> str:
-    """Everything the whole site is made from, in one digest: equal digests, equal sites.
-
-    The pages' shape, and what it leaves out: each briefing's text (its fingerprint
-    digests the whole file), Pagefind's version and the files copied as they are."""
-    parts = [shape, repr(include_drafts), pagefind.version if pagefind is not None else "no search"]
-    parts += [f"{b.path} {b.fingerprint}" for b in archive.briefings]
-    roots = (root, root.resolve())
-    parts += [
-        f"{path} {root_relative(source, *roots)} {_copied_state(source)[0]}" for path, source in sorted(copies.items())
-    ]
-    return digest(*parts)
-
-
-class LastBuild:
-    """What the last complete build into an output folder was made from.
-
-    When nothing has changed since (the same inputs digest, the same output
-    folder and marker, the same search index), a build has nothing to do:
-    it need not even plan the pages, which is most of a no-op build's time.
-    """
-
-    FILE = "last-build"
-
-    def __init__(self, cache: BuildCache | None, output: Path) -> None:
-        self.cache = cache
-        self.output = output
-
-    def _key(self, cache: BuildCache, inputs: str) -> str:
-        return f"{inputs} {output_identity(self.output, cache.root)} {read_search_state(cache.folder)}"
-
-    def unchanged(self, inputs: str) -> int | None:
-        """The number of pages, when the output is exactly what these inputs make; None otherwise."""
-        if self.cache is None:
-            return None
-        data = self.cache.read_file(self.FILE)
-        try:
-            key, pages = data.decode("utf-8").rsplit(" ", 1) if data is not None else ("", "")
-        except (UnicodeDecodeError, ValueError):
-            return None
-        return int(pages) if key == self._key(self.cache, inputs) and pages.isdigit() else None
-
-    def record(self, inputs: str, pages: int) -> None:
-        if self.cache is not None:
-            self.cache.write_file(self.FILE, f"{self._key(self.cache, inputs)} {pages}".encode())
-
-
-def _still_there(
-    output: Path, path: str, record: PageRecord, previous: Mapping[str, PageRecord], texts: Mapping[str, str]
-) -> bool:
-    """The previous build wrote this file from the same inputs, texts it showed included, and it is still in place."""
-    old = previous.get(path)
-    if old is None or old.fingerprint != record.fingerprint:
-        return False
-    if old.texts_read and old.texts != texts_digest({read: texts.get(read) for read in old.texts_read}):
-        return False
-    try:  # a Path and a FileState for each of thousands of files cost twice this
-        return os.stat(f"{output}/{path}").st_size == old.size  # noqa: PTH116
-    except OSError:
-        return False
 
 
 def files_to_copy(root: Path, archive: Archive) -> tuple[dict[str, Path], tuple[Problem, ...]]:

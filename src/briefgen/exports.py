@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from briefgen import fastpaths
 from briefgen import index as paths
+from briefgen.fast import exports as fast_exports
+from briefgen.fast import switch as fastpaths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term, json_text
+from briefgen.model import Bodies, Briefing, Settings, Source, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -114,7 +114,7 @@ def _index_job(
 # ------------------------------------------------------------------- rendering
 
 
-def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
     """A JSON Feed 1.1 document: version, title and items (each with an id and content_html)."""
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
@@ -125,21 +125,18 @@ def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Setti
     }
     if settings.description:
         feed["description"] = settings.description
-    items = ",".join(_item_json(briefing, urls) for briefing in context["items"])
+    items = ",".join(_item_json(briefing, urls, bodies) for briefing in context["items"])
     return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
 _ITEMS = Recent(256)
 
 
-def _item_json(briefing: Briefing, urls: SiteUrls) -> str:
+def _item_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies) -> str:
     """A feed item as JSON, made once while recent: a briefing is in its source's, its tags' and places' feeds."""
     key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path)
-    return _ITEMS.get(
-        key,
-        lambda: _json_text_with(_feed_item(briefing, urls), "content_html", json_string(content_html(briefing))),
-        text_of=briefing,
-    )
+    content = content_html(bodies, briefing)  # a read of its text, even when the item is kept (render.Recent)
+    return _ITEMS.get(key, lambda: _json_text_with(_feed_item(briefing, urls), "content_html", json_string(content)))
 
 
 def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
@@ -166,55 +163,38 @@ def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
 
 
 def _json_text_with(document: Mapping[str, Any], key: str, value_json: str) -> str:
-    """What json_text writes for the document with `key` added, given that value's JSON, made apart.
-
-    Records, notes and feed items are made once and placed by hand: with keys
-    sorted, `key` goes between the keys before it and those after."""
+    """What json_text writes for the document with `key` added, given that value's JSON, made apart:
+    records, notes and feed items are made once and placed by hand (fast/exports.py)."""
     if not fastpaths.enabled():
         return json_text({**document, key: json.loads(value_json)})
-    before = json_text({k: v for k, v in document.items() if k < key})[1:-1]
-    after = json_text({k: v for k, v in document.items() if k > key})[1:-1]
-    return "{" + ",".join(part for part in (before, f'"{key}":{value_json}', after) if part) + "}"
-
-
-# Characters json.dumps writes as an escape other than the four json_string does itself.
-_RARE_IN_JSON = re.compile(r"[\x00-\x08\x0b-\x1f]")
+    return fast_exports.json_text_with(document, key, value_json)
 
 
 def json_string(text: str) -> str:
-    """json.dumps(text, ensure_ascii=False), made with str.replace for a long text.
-
-    The json module escapes non-ASCII text a character at a time: the 2,000 entries
-    of a 5,000-briefing site's JSON feeds, 30 KB each, took a third of a second.
-    replace() runs at memory speed. A text with a rarer control character is
-    left to the json module."""
+    """json.dumps(text, ensure_ascii=False); with str.replace for a long text (fast/exports.py)."""
     text = str(text)  # not Markup, whose replace() would escape what it puts in
-    if not fastpaths.enabled() or _RARE_IN_JSON.search(text) is not None:
-        return json.dumps(text, ensure_ascii=False)
-    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{escaped}"'
+    fast = fast_exports.json_string(text) if fastpaths.enabled() else None
+    return fast if fast is not None else json.dumps(text, ensure_ascii=False)
 
 
 _RECORDS = Recent(1024)
 
 
-def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
+def _record_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies, *, notes: bool) -> str:
     """briefing_record as JSON (json_text), with its notes if `notes`."""
     key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
-    return _RECORDS.get(
-        key,
-        lambda: _record_text(briefing, urls, notes=notes),
-        text_of=briefing if notes else None,  # the notes are the briefing's text
-    )
+    # The notes are the briefing's text: read even when the record is kept (render.Recent).
+    notes_json = bodies.notes_json(briefing) if notes else None
+    return _RECORDS.get(key, lambda: _record_text(briefing, urls, notes_json))
 
 
-def _record_text(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
+def _record_text(briefing: Briefing, urls: SiteUrls, notes_json: str | None) -> str:
     record = briefing_record(briefing, urls)
-    # The notes' JSON was made once by the loader (Briefing.notes_json).
-    return _json_text_with(record, "notes", briefing.notes_json()) if notes else json_text(record)
+    # The notes' JSON was made once by the loader (Body.notes_json).
+    return _json_text_with(record, "notes", notes_json) if notes_json is not None else json_text(record)
 
 
-def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
     """briefings.json or a page's index.json: the page's briefings as records (schema in the README)."""
     document: dict[str, Any] = {
         "version": INDEX_VERSION,
@@ -228,7 +208,7 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
         if path is not None:
             document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
     notes = context["notes"]
-    records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
+    records = ",".join(_record_json(b, urls, bodies, notes=notes) for b in context["briefings"])
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 

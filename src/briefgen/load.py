@@ -17,19 +17,20 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import __version__
-from briefgen.cache import BuildCache, FileState, ParsedEntry, current_state, root_relative
 from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error, warning
-from briefgen.fingerprint import digest
+from briefgen.incremental.cache import BuildCache, FileState, ParsedEntry, current_state, root_relative
+from briefgen.incremental.fingerprint import digest, fields_digest
 from briefgen.model import (
     Archive,
+    Bodies,
+    BodiesInMemory,
     Body,
     Briefing,
     Footnote,
     Settings,
     Source,
     Term,
-    fields_digest,
     notes_as_json,
 )
 from briefgen.parallel import parallel_map
@@ -165,7 +166,8 @@ def load_archive(
     )
     files = find_briefing_files(root, problems)
     briefings: list[Briefing] = []
-    for entry in parse_files(context, files, workers):
+    entries = parse_files(context, files, workers)
+    for entry in entries:
         problems.extend(entry.problems)
         if entry.briefing is not None and (include_drafts or not entry.briefing.draft):
             briefings.append(entry.briefing)
@@ -177,8 +179,18 @@ def load_archive(
         settings=settings,
         sources=dict(sorted(registry.all_sources().items())),
         briefings=tuple(sorted(briefings, key=lambda b: b.sort_key)),
+        bodies=_bodies(entries, cache),
     )
     return archive, tuple(sorted(problems))
+
+
+def _bodies(entries: list[ParsedEntry], cache: BuildCache | None) -> Bodies:
+    """The briefings' text: read from the cache's packs as pages need it, or held in memory."""
+    if cache is not None:
+        return cache.packed_bodies(entries)
+    return BodiesInMemory(
+        {e.briefing.path: e.body for e in entries if e.briefing is not None and isinstance(e.body, Body)}
+    )
 
 
 def source_registry(root: Path, problems: list[Problem]) -> SourceRegistry:
@@ -274,11 +286,11 @@ def parse_file(context: ParseContext, path: Path) -> tuple[FileState | None, str
     if reused is not None:
         return state, key, reused
     images: list[Path] = []
-    briefing = _briefing_from_bytes(context, path, rel, data, key, problems, images) if data is not None else None
-    if briefing is not None and context.cache is not None and isinstance(briefing.body, Body):
-        briefing = dataclasses.replace(briefing, body=context.cache.store_body(briefing.body))
+    made = _briefing_from_bytes(context, path, rel, data, key, problems, images) if data is not None else None
+    briefing, body = made if made is not None else (None, None)
     image_states = tuple((root_relative(image, context.root), current_state(image)) for image in images)
-    return state, key, ParsedEntry(briefing, tuple(problems), image_states, parsed_on=context.today)
+    entry = ParsedEntry(briefing, tuple(problems), body, image_states, parsed_on=context.today)
+    return state, key, context.cache.store_body(entry) if context.cache is not None else entry
 
 
 def _with_canonical_sources(briefings: list[Briefing], registry: SourceRegistry) -> list[Briefing]:
@@ -375,12 +387,12 @@ def load_briefing(
     renderer: MarkdownRenderer,
     today: dt.date,
     problems: list[Problem],
-) -> Briefing | None:
-    """One briefing, or None with its problems added to `problems`."""
+) -> tuple[Briefing, Body] | None:
+    """One briefing and its body, or None with its problems added to `problems`."""
     context = ParseContext(root=root, registry=registry, renderer=renderer, today=today, salt="")
     _, _, entry = parse_file(context, path)
     problems.extend(entry.problems)
-    return entry.briefing
+    return (entry.briefing, entry.body) if entry.briefing is not None and isinstance(entry.body, Body) else None
 
 
 def _briefing_from_bytes(
@@ -391,7 +403,7 @@ def _briefing_from_bytes(
     fingerprint: str,
     problems: list[Problem],
     images: list[Path],
-) -> Briefing | None:
+) -> tuple[Briefing, Body] | None:
     text = decode(data, rel, problems)
     if text is None:
         return None
@@ -409,9 +421,9 @@ def _briefing_from_bytes(
     own: list[Problem] = []
     fields = Fields(node, path=rel, first_line=2, known=BRIEFING_KEYS, what="the front matter", problems=own)
     notes = plain_notes if plain_notes is not None else fields.numbered_texts("footnotes")
-    briefing = _briefing_from_fields(context, path, rel, fields, notes, split, fingerprint, own, images)
+    made = _briefing_from_fields(context, path, rel, fields, notes, split, fingerprint, own, images)
     problems.extend(own)
-    return None if any(p.is_error for p in own) else briefing
+    return None if any(p.is_error for p in own) else made
 
 
 def _read_briefing_bytes(path: Path, rel: str, problems: list[Problem]) -> bytes | None:
@@ -468,7 +480,7 @@ def _briefing_from_fields(
     fingerprint: str,
     problems: list[Problem],
     images_read: list[Path],
-) -> Briefing | None:
+) -> tuple[Briefing, Body] | None:
     """The briefing its fields describe; `numbered`: its footnotes, read already (yamlfields)."""
     renderer = context.markdown()
     for key, example in REQUIRED_KEYS.items():
@@ -504,6 +516,7 @@ def _briefing_from_fields(
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
         return None
     assert title is not None and date is not None and source is not None and slug is not None
+    body = Body(renderer.render_body(parsed, images.names), footnotes, notes_as_json(footnotes))
     briefing = Briefing(
         path=rel,
         title=title,
@@ -511,7 +524,6 @@ def _briefing_from_fields(
         source=source,
         slug=slug,
         slug_line=fields.value_line("slug") if fields.has("slug") else None,
-        body=Body(renderer.render_body(parsed, images.names), footnotes, notes_as_json(footnotes)),
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         authors=authors,
@@ -523,7 +535,7 @@ def _briefing_from_fields(
         extra=extra or {},
         fingerprint=fingerprint,
     )
-    return dataclasses.replace(briefing, fields_digest=fields_digest(briefing))
+    return dataclasses.replace(briefing, fields_digest=fields_digest(briefing)), body
 
 
 # A file filed by day: briefings/[...]/YYYY/MM/DD/name.md, as `briefgen new` writes them.

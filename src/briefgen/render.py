@@ -26,14 +26,14 @@ import jinja2
 from markupsafe import Markup
 
 from briefgen import index as paths
-from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
+from briefgen.incremental.cache import COMPILED_SUFFIX
+from briefgen.incremental.sealed import read_sealed, write_sealed
 from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
+from briefgen.model import EMPTY_MAPPING, Archive, Bodies, Body, Briefing, Footnote, Settings, Term
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
-from briefgen.sealed import read_sealed, write_sealed
 
 THEME_DIR_NAME = "templates"
 THEME_ASSETS = "assets"
@@ -200,17 +200,16 @@ class Recent:
     A briefing is in several feeds and JSON indexes of one build (its source,
     its date, its tags and places): its part of them is made once while it
     is recent. Keys hold every input, so a result can never be stale.
-    A result made from a briefing's text (`text_of`) counts as a read of it
-    each time it is handed out, made or kept (model.TextReads).
+    A result made from a briefing's text is asked for after the text itself
+    (model.Bodies), so that the build's record of what a page read has it,
+    whether the result is made or kept (incremental/reads.py).
     """
 
     def __init__(self, size: int) -> None:
         self.size = size
         self.results: OrderedDict[tuple[Any, ...], str] = OrderedDict()
 
-    def get(self, key: tuple[Any, ...], make: Callable[[], str], *, text_of: Briefing | None = None) -> str:
-        if text_of is not None:
-            text_read(text_of)
+    def get(self, key: tuple[Any, ...], make: Callable[[], str]) -> str:
         found = self.results.get(key)
         if found is not None:
             self.results.move_to_end(key)
@@ -224,22 +223,61 @@ class Recent:
 _CONTENTS = Recent(256)
 
 
-def content_html(briefing: Briefing) -> Markup:
+def content_html(bodies: Bodies, briefing: Briefing) -> Markup:
     """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes."""
+    body = bodies.body(briefing)  # asked for even when the result is kept: see Recent
     # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
-    made = _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing), text_of=briefing)
+    made = _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing, body))
     return Markup(made)  # noqa: S704 - briefgen's own rendered HTML
 
 
-def _content_html(briefing: Briefing) -> str:
+def _content_html(briefing: Briefing, body: Body) -> str:
     parts = []
     if briefing.takeaways_html:
         parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
-    parts.append(briefing.body_html)
-    if briefing.footnotes:
-        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in briefing.footnotes)
+    parts.append(body.html)
+    if body.footnotes:
+        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in body.footnotes)
         parts.append(f"<h2>Notes</h2><ol>{notes}</ol>")
     return "".join(parts)  # every part is briefgen's own rendered HTML
+
+
+@jinja2.pass_environment
+def _template_content_html(env: jinja2.Environment, briefing: Briefing) -> Markup:
+    """content_html(briefing) as templates call it, from the bodies their environment reads."""
+    return content_html(env.bodies, briefing)  # type: ignore[attr-defined]
+
+
+_TEXT_ATTRIBUTES: Mapping[str, Callable[[Body], Any]] = {
+    "body_html": lambda body: body.html,
+    "footnotes": lambda body: body.footnotes,
+}
+"""A briefing's text as templates see it: `briefing.body_html` and `briefing.footnotes` (README: the theme)."""
+
+
+class _Environment(jinja2.Environment):
+    """Jinja's environment, with each briefing's text among its attributes in templates.
+
+    A Briefing holds no text (model.py): it is read from `bodies` when a template
+    asks for `briefing.body_html` or `briefing.footnotes`. Jinja sends every
+    attribute a template reads through getattr and getitem; an attribute a
+    Briefing has is found as before, at the same cost.
+    """
+
+    bodies: Bodies
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        try:
+            return getattr(obj, attribute)
+        except AttributeError:
+            if type(obj) is Briefing and attribute in _TEXT_ATTRIBUTES:
+                return _TEXT_ATTRIBUTES[attribute](self.bodies.body(obj))
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        if type(obj) is Briefing and argument in _TEXT_ATTRIBUTES:  # `map(attribute='body_html')`
+            return _TEXT_ATTRIBUTES[argument](self.bodies.body(obj))
+        return super().getitem(obj, argument)
 
 
 class _Context(jinja2.runtime.Context):
@@ -266,13 +304,14 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
-def make_environment(site_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
-    """The environment every page renders in; `compiled`, a folder where Jinja keeps templates compiled."""
+def make_environment(bodies: Bodies, site_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
+    """The environment every page renders in, briefings' text read from `bodies`; `compiled`, a folder
+    where Jinja keeps templates compiled."""
     loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(site_templates)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_theme_dir())))
-    env = jinja2.Environment(
+    env = _Environment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -285,12 +324,14 @@ def make_environment(site_templates: Path | None, compiled: Path | None = None) 
         bytecode_cache=SealedBytecodeCache(compiled) if compiled is not None else None,
     )
     env.context_class = _Context
+    env.bodies = bodies
     env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
     env.globals.update({function.__name__: function for function in _TEMPLATE_FUNCTIONS})
+    env.globals["content_html"] = _template_content_html  # passed the environment: Jinja's way, see _Context
     return env
 
 
-_TEMPLATE_FUNCTIONS = frozenset((entry_id, notes_html, content_html))
+_TEMPLATE_FUNCTIONS = frozenset((entry_id, notes_html))
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -326,8 +367,9 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             write_sealed(self._file(bucket), bucket.bytecode_to_string())
 
 
-PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings], bytes]
-"""Renders a PageJob whose 'template' names it (JSON files): from its context, like a template."""
+PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings, Bodies], bytes]
+"""Renders a PageJob whose 'template' names it (JSON files): from its context, like a template,
+briefings' text read from the Bodies given."""
 
 
 class SiteRenderer:
@@ -346,12 +388,15 @@ class SiteRenderer:
         search: bool = False,
         python_renderers: Mapping[str, PythonRenderer] = EMPTY_MAPPING,
         compiled_templates: Path | None = None,
+        bodies: Bodies | None = None,
     ) -> None:
+        """`bodies`: where pages read briefings' text; the archive's own unless given (build.py records reads)."""
         self.archive = archive
+        self.bodies = bodies if bodies is not None else archive.bodies
         self.index = archive_index
         self.settings = archive.settings
         self.urls = SiteUrls(archive.settings)
-        self.env = make_environment(site_templates, compiled_templates)
+        self.env = make_environment(self.bodies, site_templates, compiled_templates)
         self.search = search
         self.python_renderers = python_renderers
         self.related = related_briefings(archive.briefings)
@@ -372,7 +417,7 @@ class SiteRenderer:
     def render(self, job: PageJob) -> Output:
         python = self.python_renderers.get(job.template)
         if python is not None:
-            return Output(job.path, python(job.context, self.urls, self.settings))
+            return Output(job.path, python(job.context, self.urls, self.settings, self.bodies))
         return Output(job.path, self._render(job.template, **job.context))
 
     def _page(self, path: str, template_name: str, **context: Any) -> PageJob:

@@ -40,9 +40,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.cache import PageRecord
 from briefgen.errors import BriefgenError
-from briefgen.fingerprint import digest
+from briefgen.incremental.cache import PageRecord
+from briefgen.incremental.fingerprint import digest
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
 from briefgen.write import SiteUpdate, safe_relative_path
 

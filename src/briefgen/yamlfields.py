@@ -21,8 +21,9 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from briefgen import fastpaths
 from briefgen.errors import Problem, error
+from briefgen.fast import switch as fastpaths
+from briefgen.fast import yamlfields as fast_yamlfields
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -132,11 +133,6 @@ def why_not_a_day(year: int, month: int, day: int) -> str:
 NumberedTexts = tuple[tuple[int, str, int], ...]
 """(number, text, file line) of each entry, in number order: what Fields.numbered_texts reads."""
 
-# One entry of a numbered mapping in its plainest form, `  12: "Reuters, https://…"`: a number
-# and a one-line double-quoted text holding no escape, no quote and no character YAML refuses
-# or briefgen replaces (controls, C1 controls, BOM, non-characters; a tab too, to keep it simple).
-_PLAIN_NUMBERED_ENTRY = re.compile(r'( +)([0-9]{1,18}): "([^"\\\x00-\x1f\x7f-\x9f\ufeff\ufffe\uffff]*)" *')
-
 
 def compose_with_numbered_texts(
     text: str, path: str, first_line: int, key: str
@@ -144,7 +140,7 @@ def compose_with_numbered_texts(
     """compose(text), with the entries of the top-level mapping `key` read apart when they are all plain.
 
     A briefing's notes are most of its front matter, and composing them cost a node and
-    two marks a scalar. Written the plainest way (_PLAIN_NUMBERED_ENTRY, one indentation,
+    two marks a scalar. Written the plainest way (fast/yamlfields.py, one indentation,
     each number once and never 0, no text empty), what numbered_texts() would read from
     them is known exactly: each text between its quotes, stripped. They are then read
     with a regular expression, and compose() is given `key: {}` in their place, blank
@@ -153,7 +149,7 @@ def compose_with_numbered_texts(
     a second `key`) is checked after. In any other case, None: compose() reads the text
     as written, and reports its problems.
     """
-    plain = _plain_numbered_entries(text, key) if fastpaths.enabled() else None
+    plain = fast_yamlfields.plain_numbered_entries(text, key) if fastpaths.enabled() else None
     if plain is not None:
         rewritten, key_line, entries = plain
         try:
@@ -163,36 +159,6 @@ def compose_with_numbered_texts(
         if node is not None and _is_placeholder(node, key, key_line):
             return node, tuple((number, value, first_line + line) for number, value, line in entries)
     return compose(text, path, first_line), None
-
-
-def _plain_numbered_entries(text: str, key: str) -> tuple[str, int, NumberedTexts] | None:
-    """The text with `key`'s plain entries blanked, the key's line (0-based), and the entries with theirs."""
-    lines = text.split("\n")
-    key_line = lines.index(f"{key}:") if f"\n{key}:\n" in f"\n{text}" else -1
-    read = _plain_entries(lines, key_line + 1) if key_line >= 0 else None
-    if read is None:
-        return None
-    entries, end = read
-    lines[key_line:end] = [f"{key}: {{}}", *[""] * (end - key_line - 1)]
-    return "\n".join(lines), key_line, entries
-
-
-def _plain_entries(lines: list[str], start: int) -> tuple[NumberedTexts, int] | None:
-    """The plain entries from lines[start] to the next line that is not indented, and that line's index."""
-    entries: dict[int, tuple[int, str, int]] = {}
-    indent = ""
-    end = start
-    while end < len(lines) and lines[end].startswith(" "):
-        match = _PLAIN_NUMBERED_ENTRY.fullmatch(lines[end])
-        indent = indent or (match.group(1) if match else "")
-        if match is None or match.group(1) != indent:
-            return None
-        number, value = int(match.group(2)), match.group(3).strip()
-        if number == 0 or number in entries or not value:
-            return None
-        entries[number] = (number, value, end)
-        end += 1
-    return (tuple(entries[n] for n in sorted(entries)), end) if entries else None
 
 
 def _is_placeholder(node: Node, key: str, key_line: int) -> bool:

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from briefgen.model import Briefing, fields_digest
+from briefgen.model import Briefing
 
 
 def digest(*parts: bytes | str) -> str:
@@ -67,7 +67,7 @@ class Fingerprinter:
     @staticmethod
     def _parts(value: Any) -> list[Any]:
         # A Briefing stands for itself by its fields, text left out: the text a page shows is
-        # recorded as it renders (model.TextReads). The source is resolved across files, so it is added.
+        # recorded as it renders (reads.py). The source is resolved across files, so it is added.
         if isinstance(value, Briefing):
             return [fields_digest(value), value.source]
         names = _field_names(type(value))
@@ -109,3 +109,25 @@ def files_fingerprint(folders: Iterable[Path]) -> str:
                 hasher.update(file.relative_to(folder).as_posix().encode() + b"\0")
                 hasher.update(file.read_bytes() + b"\0")
     return hasher.hexdigest()
+
+
+def fields_digest(briefing: Briefing) -> str:
+    """The digest of a briefing's fields, its source left out: the loader's, kept in
+    Briefing.fields_digest, or made now for a briefing made elsewhere.
+
+    A page's fingerprint digests a briefing by these fields only; its text is
+    covered by the record of what the page read (reads.py).
+    """
+    if briefing.fields_digest:
+        return briefing.fields_digest
+    values = tuple(getattr(briefing, name) for name in _FIELDS_WITHOUT_TEXT)
+    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).hexdigest()
+
+
+_FIELDS_WITHOUT_TEXT = tuple(
+    f.name
+    for f in dataclasses.fields(Briefing)
+    if f.name not in {"source", "fingerprint", "fields_digest", "slug_line"}
+)
+"""The source is left out because the loader settles it across files afterwards; it is digested apart.
+No page shows where the slug was written: moving it leaves every page as it was."""

@@ -22,20 +22,21 @@ import operator
 import os
 import pickle
 import struct
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen import __version__
 from briefgen.errors import DamagedCacheError, Problem
-from briefgen.model import Body, Briefing, Image, StoredBody, pickled_by_fields, stored_body_intact, stored_bytes
-from briefgen.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed, write_whole
+from briefgen.incremental.packs import PackedBodies, PackedBody, PackWriter, packed_body_intact, pickled_body
+from briefgen.incremental.pickling import pickled_by_fields
+from briefgen.incremental.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed, write_whole
+from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "10"
-"""Bumped whenever the pickled classes or the files' layout change shape, so an old cache is never read."""
+FORMAT_VERSION = "11"
+"""Bumped whenever the files' layout changes shape, so an old cache is never read (the classes: SCHEMA)."""
 COMPILED_TEMPLATES_DIR = "templates"
 COMPILED_SUFFIX = ".compiled"
 """Of the compiled templates render.py keeps in COMPILED_TEMPLATES_DIR, each sealed."""
@@ -43,7 +44,6 @@ _INDEX_HEAD = struct.Struct(f"<{DIGEST_SIZE}sQ")
 """The index file: this head (the digest and length of the pickled state), the state, then the entries."""
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class FileState:
     """What os.stat says of a briefing file, to skip hashing it when unchanged."""
@@ -53,13 +53,14 @@ class FileState:
     inode: int
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class ParsedEntry:
-    """A parsed briefing file: the briefing (None when it had errors) and its problems."""
+    """A parsed briefing file: the briefing (None when it had errors), its body and its problems."""
 
     briefing: Briefing | None
     problems: tuple[Problem, ...]
+    body: Body | PackedBody | None = None
+    """In memory as parsed; in the cache's packs once kept (BuildCache.store_body)."""
     images: tuple[tuple[str, FileState | None], ...] = ()
     """Image files the briefing links (relative to the site root), as they were: an image added
     or removed invalidates it."""
@@ -67,14 +68,13 @@ class ParsedEntry:
     """The day it was parsed: whether a date is 'in the future' depends on it."""
 
 
-@pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class PageRecord:
     """A page written by an earlier build: the fingerprint it was made from, its content's digest.
 
     The fingerprint digests the page's template and context, briefings by their
     fields; the text of the briefings it showed is recorded apart, as it
-    rendered (model.TextReads): their paths, and a digest of their fingerprints.
+    rendered (reads.py): their paths, and a digest of their fingerprints.
     """
 
     fingerprint: str
@@ -83,6 +83,9 @@ class PageRecord:
     texts_read: tuple[str, ...] = ()
     texts: str = ""
 
+
+for _record_class in (FileState, ParsedEntry, PageRecord):
+    pickled_by_fields(_record_class)
 
 EntryPlace = tuple[int, int, bytes]
 """Where an entry is in the index file's entries: (offset, size, digest of its bytes)."""
@@ -106,6 +109,35 @@ class CacheState:
     A pack in another state (edited, replaced) has each body checked before it is used."""
 
 
+def schema_of(classes: Iterable[type]) -> str:
+    """A digest of the pickled classes' shapes: each one's name and its fields' names and types, in order."""
+    shapes = []
+    for cls in classes:
+        fields = cls._fields if issubclass(cls, tuple) else [f.name for f in dataclasses.fields(cls)]  # type: ignore[attr-defined,arg-type]
+        hints = getattr(cls, "__annotations__", {})
+        shapes.append(f"{cls.__qualname__}({', '.join(f'{name}: {hints.get(name)}' for name in fields)})")
+    return digest_of("\n".join(shapes).encode())[:6].hex()
+
+
+PICKLED_CLASSES = (
+    Briefing,
+    Source,
+    Term,
+    Image,
+    Footnote,
+    Body,
+    PackedBody,
+    FileState,
+    ParsedEntry,
+    PageRecord,
+    CacheState,
+)
+SCHEMA = schema_of(PICKLED_CLASSES)
+"""The shape of everything the cache pickles. A field added to the model (a new facet) changes it, so that
+a cache written before is never unpickled into the new classes, where its values would land in the wrong
+fields: it is set aside, and the build parses and renders everything, as with an older briefgen's cache."""
+
+
 def file_state(path: Path) -> FileState:
     stat = path.stat()
     return FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino)
@@ -127,6 +159,8 @@ class BuildCache:
         self.bodies = self.folder / "bodies"
         self._bodies_prefix = f"{self.bodies}{os.sep}"
         self._real_root = self.root.resolve()
+        self.version = f"{FORMAT_VERSION}-{__version__}-{SCHEMA}"
+        """Of the briefgen and the classes that wrote the cache; a cache of any other is not read."""
         self._trust_packs = trust_packs
         self.damaged: set[str] = set()
         """What failed its check in this build: entry keys, compiled templates, other files."""
@@ -146,7 +180,7 @@ class BuildCache:
         """Entries whose bodies were checked against their digests in this build."""
 
     def _index_file(self) -> Path:
-        return self.folder / f"index-{FORMAT_VERSION}-{__version__}.pickle"
+        return self.folder / f"index-{self.version}.pickle"
 
     def _read(self) -> tuple[CacheState, memoryview]:
         """The state on record and the index's entries, or an empty cache when there is none or it is damaged."""
@@ -181,8 +215,7 @@ class BuildCache:
             self._read_entries[key] = entry
         if not _images_unchanged(entry, self.root):
             return None
-        briefing = entry.briefing
-        if briefing is not None and isinstance(briefing.body, StoredBody) and not self._body_intact(key, briefing.body):
+        if isinstance(entry.body, PackedBody) and not self._body_intact(key, entry.body):
             self._drop_damaged(key)
             return None
         return entry
@@ -205,7 +238,7 @@ class BuildCache:
         self._read_entries.pop(key, None)
         self._changed = True
 
-    def _body_intact(self, key: str, stored: StoredBody) -> bool:
+    def _body_intact(self, key: str, stored: PackedBody) -> bool:
         """Whether the body's pack holds it: checked against its digests unless the pack is as it was left."""
         if key in self._checked_bodies:
             return True
@@ -213,7 +246,7 @@ class BuildCache:
         state = self._pack_state(name)
         if state is None or stored.offset + stored.size + stored.notes_json_size > state.size:
             return False  # gone, or cut short
-        if not (self._trust_packs and self.state.packs.get(name) == state) and not stored_body_intact(stored):
+        if not (self._trust_packs and self.state.packs.get(name) == state) and not packed_body_intact(stored):
             return False
         self._checked_bodies.add(key)
         return True
@@ -245,10 +278,19 @@ class BuildCache:
             return False
         return self.entry(key) is None and key in self.damaged
 
-    def store_body(self, body: Body) -> StoredBody:
-        """Keep a briefing's body in the cache; large archives keep bodies out of memory."""
-        pickled = pickle.dumps((body.html, body.footnotes), protocol=pickle.HIGHEST_PROTOCOL)
-        return self._packs.append(pickled, body.notes_json.encode("utf-8"))
+    def store_body(self, entry: ParsedEntry) -> ParsedEntry:
+        """The entry with its body kept in the cache's packs: large archives keep bodies out of memory."""
+        if not isinstance(entry.body, Body):
+            return entry
+        return dataclasses.replace(entry, body=self._packs.append(*pickled_body(entry.body)))
+
+    def packed_bodies(self, entries: Iterable[ParsedEntry]) -> PackedBodies:
+        """The bodies of these entries (kept by store_body), as the pipeline reads them."""
+        places: dict[str, PackedBody] = {}
+        for entry in entries:
+            if entry.briefing is not None and isinstance(entry.body, PackedBody):
+                places[entry.briefing.path] = entry.body
+        return PackedBodies(places)
 
     def pages_in(self, output: Path) -> Mapping[str, PageRecord]:
         """What the last build wrote, when it wrote to `output` and that folder is still the one it wrote."""
@@ -315,26 +357,24 @@ class BuildCache:
 
     def _to_record(self, entry: ParsedEntry) -> ParsedEntry:
         """The entry as the cache keeps it: its body's pack by name, its images relative to the root."""
-        briefing = entry.briefing
-        if briefing is None or not (isinstance(briefing.body, StoredBody) or briefing.images):
+        briefing, body = entry.briefing, entry.body
+        if briefing is None or not (isinstance(body, PackedBody) or briefing.images):
             return entry
-        body = briefing.body
-        if isinstance(body, StoredBody):
+        if isinstance(body, PackedBody):
             body = dataclasses.replace(body, path=_pack_name(body))
         images = tuple(
             Image(root_relative(Path(image.source_path), self._real_root), image.output_name)
             for image in briefing.images
         )
-        return dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body, images=images))
+        return dataclasses.replace(entry, briefing=dataclasses.replace(briefing, images=images), body=body)
 
     def _from_record(self, entry: ParsedEntry) -> ParsedEntry:
         """The entry as a build uses it: its body's pack and its images found in this site root."""
-        briefing = entry.briefing
-        if briefing is None or not (isinstance(briefing.body, StoredBody) or briefing.images):
+        briefing, body = entry.briefing, entry.body
+        if briefing is None or not (isinstance(body, PackedBody) or briefing.images):
             return entry
-        body = briefing.body
-        if isinstance(body, StoredBody):
-            body = StoredBody(
+        if isinstance(body, PackedBody):
+            body = PackedBody(
                 self._bodies_prefix + body.path,
                 body.offset,
                 body.size,
@@ -342,8 +382,10 @@ class BuildCache:
                 body.digest,
                 body.notes_json_digest,
             )
-        images = tuple(Image(str(self._real_root / image.source_path), image.output_name) for image in briefing.images)
-        return ParsedEntry(_with_body(briefing, body, images), entry.problems, entry.images, entry.parsed_on)
+        if briefing.images:
+            images = tuple(Image(str(self._real_root / i.source_path), i.output_name) for i in briefing.images)
+            briefing = _with_images(briefing, images)
+        return ParsedEntry(briefing, entry.problems, body, entry.images, entry.parsed_on)
 
     def save(self, pages: Mapping[str, PageRecord], output: Path | None = None, shape: str | None = None) -> None:
         """Keep what this build used; drop the rest, bodies included."""
@@ -361,7 +403,7 @@ class BuildCache:
         self.folder.mkdir(parents=True, exist_ok=True)
         self._packs.close()
         used = {k: self._new_entries.get(k) or self._read_entries[k] for k in sorted(self.used_entries)}
-        moved, damaged = self._packs.compact(used)
+        moved, damaged = self._compact(used)
         for key in damaged:  # a body in a small pack failed its check as it was moved: parsed again next time
             self.damaged.add(key)
             del used[key]
@@ -383,6 +425,12 @@ class BuildCache:
                 other.unlink(missing_ok=True)  # left by a build killed while saving; an older briefgen's index
         self._packs.remove_all_but(packs)
 
+    def _compact(self, used: dict[str, ParsedEntry]) -> tuple[dict[str, ParsedEntry], list[str]]:
+        """The entries whose bodies PackWriter.compact moved into a new pack, and those found damaged."""
+        bodies = {key: entry.body for key, entry in used.items() if isinstance(entry.body, PackedBody)}
+        moved, damaged = self._packs.compact(bodies)
+        return {key: dataclasses.replace(used[key], body=body) for key, body in moved.items()}, damaged
+
     def _entries_to_write(
         self, used: Mapping[str, ParsedEntry], changed: Mapping[str, ParsedEntry]
     ) -> tuple[list[bytes | memoryview], dict[str, EntryPlace]]:
@@ -403,94 +451,11 @@ class BuildCache:
         return chunks, places
 
 
-class PackWriter:
-    """Briefing bodies, pickled one after another into pack files in the cache's bodies/.
-
-    One file per process that parses (the build and each of its workers), so
-    that a cold build writes a handful of files where it once wrote one per
-    briefing: on a busy disk, creating 5,000 small files cost seconds. A pack
-    is only ever appended to, by the one process that made it; a body is read
-    back by its offset and size (model.StoredBody). Packs no body on record
-    uses are removed, and small ones are merged (`compact`), so the folder
-    stays a few files however many rebuilds there were.
-    """
-
-    MAX_SMALL_PACKS = 8
-    SMALL_PACK_BYTES = 4 << 20
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._open: tuple[int, int, str] | None = None
-        """(process id, descriptor, path) of the pack this process appends to."""
-        self._written = 0
-
-    def append(self, pickled: bytes, notes_json: bytes) -> StoredBody:
-        if self._open is None or self._open[0] != os.getpid():  # first body, or a forked worker's first
-            self.folder.mkdir(parents=True, exist_ok=True)
-            pack = self.folder / f"{time.time_ns():x}-{os.getpid()}.pack"
-            descriptor = os.open(pack, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o644)
-            self._open, self._written = (os.getpid(), descriptor, str(pack)), 0
-        _, descriptor, path = self._open
-        offset = self._written
-        view = memoryview(pickled + notes_json)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        self._written += len(pickled) + len(notes_json)
-        return StoredBody(path, offset, len(pickled), len(notes_json), digest_of(pickled), digest_of(notes_json))
-
-    def close(self) -> None:
-        """Stop appending to this process's pack; the next body starts a new one."""
-        if self._open is not None and self._open[0] == os.getpid():
-            os.close(self._open[1])
-        self._open = None
-
-    def __del__(self) -> None:  # a `serve` session builds again and again in one process
-        self.close()
-
-    def compact(self, entries: dict[str, ParsedEntry]) -> tuple[dict[str, ParsedEntry], list[str]]:
-        """The entries whose bodies were in small packs (when there are many), moved into one new pack;
-        and the keys of those whose bodies failed their check, left behind."""
-        sizes: dict[str, int] = {}
-        for path in _pack_names(entries.values()):
-            state = current_state(self.folder / path)
-            sizes[path] = state.size if state is not None else 0
-        small = {path for path, size in sizes.items() if size < self.SMALL_PACK_BYTES}
-        if len(small) <= self.MAX_SMALL_PACKS:
-            return {}, []
-        self.close()  # a new pack, for the merged bodies only
-        moved: dict[str, ParsedEntry] = {}
-        damaged: list[str] = []
-        for key, entry in entries.items():
-            briefing = entry.briefing
-            if briefing is None or not isinstance(briefing.body, StoredBody):
-                continue
-            if _pack_name(briefing.body) in small:
-                if not stored_body_intact(briefing.body):
-                    damaged.append(key)
-                    continue
-                stored = stored_bytes(briefing.body)
-                body = self.append(stored[: briefing.body.size], stored[briefing.body.size :])
-                moved[key] = dataclasses.replace(entry, briefing=dataclasses.replace(briefing, body=body))
-        self.close()
-        return moved, damaged
-
-    def remove_all_but(self, keep: set[str]) -> None:
-        if not self.folder.is_dir():
-            return
-        for stale in self.folder.iterdir():
-            if stale.name not in keep:
-                stale.unlink(missing_ok=True)
-
-
 def _pack_names(entries: Iterable[ParsedEntry]) -> set[str]:
-    return {
-        _pack_name(entry.briefing.body)
-        for entry in entries
-        if entry.briefing is not None and isinstance(entry.briefing.body, StoredBody)
-    }
+    return {_pack_name(entry.body) for entry in entries if isinstance(entry.body, PackedBody)}
 
 
-def _pack_name(stored: StoredBody) -> str:
+def _pack_name(stored: PackedBody) -> str:
     return os.path.basename(stored.path)  # noqa: PTH119 - a Path for each of 100,000 bodies costs
 
 
@@ -530,14 +495,14 @@ def current_state(path: Path) -> FileState | None:
 
 _BRIEFING_FIELDS = tuple(f.name for f in dataclasses.fields(Briefing))
 _briefing_values = operator.attrgetter(*_BRIEFING_FIELDS)
-_BODY, _IMAGES = _BRIEFING_FIELDS.index("body"), _BRIEFING_FIELDS.index("images")
+_IMAGES = _BRIEFING_FIELDS.index("images")
 
 
-def _with_body(briefing: Briefing, body: Body | StoredBody, images: tuple[Image, ...]) -> Briefing:
-    """dataclasses.replace(briefing, body=body, images=images), in a fifth of its time:
-    every entry read from the cache goes through here (0.1 s for 5,000 with replace)."""
+def _with_images(briefing: Briefing, images: tuple[Image, ...]) -> Briefing:
+    """dataclasses.replace(briefing, images=images), in a fifth of its time:
+    every entry with images read from the cache goes through here."""
     values = list(_briefing_values(briefing))
-    values[_BODY], values[_IMAGES] = body, images
+    values[_IMAGES] = images
     return Briefing(*values)
 
 
