@@ -22,10 +22,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from briefgen import fastpaths
-from briefgen import index as paths
-from briefgen.index import ArchiveIndex
+from briefgen import urls as paths
+from briefgen.index import ArchiveIndex, paginate
 from briefgen.model import Briefing, Settings, Source, Term, json_text
-from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
+from briefgen.render import PageJob, PythonRenderer, Recent, atom_time, content_html, entry_id, long_date
+from briefgen.urls import SiteUrls
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 INDEX_VERSION = "briefgen-index/1"
@@ -49,19 +50,16 @@ def plan_exports(archive_index: ArchiveIndex, settings: Settings) -> list[PageJo
 
 def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
     limit = settings.feed_entries
-    yield _feed_job(paths.JSON_FEED_PATH, "", settings.title, archive_index.newest_first[:limit])
+    yield _feed_job(paths.JSON_FEED_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first[:limit])
     for source_group in archive_index.sources:
         page = paths.source_path(source_group.source.key)
         title = f"{source_group.source.name}: {settings.title}"
-        yield _feed_job(paths.feed_paths(page)[1], page, title, source_group.briefings[:limit])
-    for label, groups, path_of in (
-        ("Topic", archive_index.tags, paths.tag_path),
-        ("Place", archive_index.places, paths.place_path),
-    ):
+        yield _feed_job(paths.json_feed_path(page), page, title, source_group.briefings[:limit])
+    for label, segment, groups in (("Topic", "tags", archive_index.tags), ("Place", "places", archive_index.places)):
         for group in groups:
-            page = path_of(group.term)
+            page = paths.term_path(segment, group.term)
             title = f"{label}: {group.term.name}: {settings.title}"
-            yield _feed_job(paths.feed_paths(page)[1], page, title, group.briefings[:limit])
+            yield _feed_job(paths.json_feed_path(page), page, title, group.briefings[:limit])
 
 
 def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
@@ -69,18 +67,18 @@ def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -
 
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
-    yield _index_job(paths.JSON_INDEX_PATH, "", settings.title, archive_index.newest_first, notes=False)
+    yield _index_job(paths.JSON_INDEX_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first, notes=False)
     for day in archive_index.dates:
         page = paths.date_path(day.date)
-        yield _index_job(page + paths.PAGE_JSON, page, f"Briefings of {long_date(day.date)}", day.briefings)
+        yield _index_job(paths.page_json_path(page), page, f"Briefings of {long_date(day.date)}", day.briefings)
     for source_group in archive_index.sources:
-        pages = paths.paginate(
+        pages = paginate(
             source_group.briefings, settings.per_page, functools.partial(paths.source_path, source_group.source.key)
         )
         for listing in pages:
             title = source_group.source.name + ("" if listing.number == 1 else f", page {listing.number}")
             yield _index_job(
-                listing.path + paths.PAGE_JSON,
+                paths.page_json_path(listing.path),
                 listing.path,
                 title,
                 listing.items,
@@ -226,7 +224,7 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
     for key in ("previous", "next"):
         path = context[f"{key}_path"]
         if path is not None:
-            document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
+            document[f"{key}_url"] = urls.absolute(paths.page_json_path(path))
     notes = context["notes"]
     records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
@@ -248,7 +246,7 @@ def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
         "takeaways_html": list(briefing.takeaways_html),
         "tags": _terms(briefing.tags),
         "places": _terms(briefing.places),
-        "date_index_url": urls.absolute(paths.date_path(briefing.date) + paths.PAGE_JSON),
+        "date_index_url": urls.absolute(paths.page_json_path(paths.date_path(briefing.date))),
     }
 
 

@@ -20,20 +20,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinMethodType, FunctionType, MethodType
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from briefgen import index as paths
+from briefgen import urls as paths
 from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
-from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
+from briefgen.index import ArchiveIndex, DateGroup, paginate
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, text_read
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
 from briefgen.sealed import read_sealed, write_sealed
+from briefgen.urls import SiteUrls
 
 THEME_DIR_NAME = "templates"
 THEME_ASSETS = "assets"
@@ -68,61 +68,6 @@ class PageJob:
 
 class TemplateError(BriefgenError):
     """A template could not be loaded or rendered; names the template and line."""
-
-
-class SiteUrls:
-    """Every address a template prints, under the site's base path."""
-
-    def __init__(self, settings: Settings) -> None:
-        parts = urlsplit(settings.base_url)
-        self.base_path = parts.path or "/"
-        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-
-    @property
-    def has_host(self) -> bool:
-        """Whether base_url names the host, so that addresses can be absolute.
-
-        A sitemap, and robots.txt's line pointing at it, are only valid with
-        absolute addresses: without a host the site has neither.
-        """
-        return bool(self.origin)
-
-    def page(self, path: str) -> str:
-        return self.base_path + path
-
-    def absolute(self, path: str) -> str:
-        """A full address where base_url has a host; a root-relative one otherwise."""
-        return self.origin + self.base_path + path
-
-    def briefing(self, briefing: Briefing) -> str:
-        return self.page(paths.briefing_path(briefing))
-
-    def absolute_briefing(self, briefing: Briefing) -> str:
-        return self.absolute(paths.briefing_path(briefing))
-
-    def date(self, day: dt.date) -> str:
-        return self.page(paths.date_path(day))
-
-    def month(self, year: int, month: int) -> str:
-        return self.page(paths.month_path(year, month))
-
-    def year(self, year: int) -> str:
-        return self.page(paths.year_path(year))
-
-    def source(self, key: str) -> str:
-        return self.page(paths.source_path(key))
-
-    def tag(self, term: Term) -> str:
-        return self.page(paths.tag_path(term))
-
-    def place(self, term: Term) -> str:
-        return self.page(paths.place_path(term))
-
-    def asset(self, name: str) -> str:
-        return self.page(f"{THEME_ASSETS}/{name}")
-
-    def search(self) -> str:
-        return self.page(paths.SEARCH_PATH)
 
 
 @functools.cache  # a date is printed on many pages: strftime once per day
@@ -376,7 +321,7 @@ class SiteRenderer:
         return Output(job.path, self._render(job.template, **job.context))
 
     def _page(self, path: str, template_name: str, **context: Any) -> PageJob:
-        return PageJob(f"{path}index.html", template_name, {"page_path": path, "search": self.search, **context})
+        return PageJob(paths.output_path(path), template_name, {"page_path": path, "search": self.search, **context})
 
     def plan(self) -> list[PageJob]:
         """Every file of the site, in a stable order, not yet rendered."""
@@ -392,7 +337,7 @@ class SiteRenderer:
         return [*pages, *self.feeds(), *sitemap, *self.site_files()]
 
     def home_pages(self) -> Iterator[PageJob]:
-        for page in paths.paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
+        for page in paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
             yield self._page(page.path, "home.html", pagination=page)
 
     def briefing_pages(self) -> Iterator[PageJob]:
@@ -422,27 +367,23 @@ class SiteRenderer:
     def source_pages(self) -> Iterator[PageJob]:
         yield self._page(paths.ALL_SOURCES_PATH, "sources.html", sources=self.index.sources)
         for group in self.index.sources:
-            pages = paths.paginate(
+            pages = paginate(
                 group.briefings, self.settings.per_page, functools.partial(paths.source_path, group.source.key)
             )
             for page in pages:
                 yield self._page(page.path, "source.html", source=group.source, pagination=page)
 
     def term_pages(self) -> Iterator[PageJob]:
-        for kind, groups, path_of in (
-            ("tag", self.index.tags, paths.tag_path),
-            ("place", self.index.places, paths.place_path),
-        ):
-            yield self._page(f"{kind}s/", "terms.html", kind=kind, groups=groups)
+        for kind, segment, groups in (("tag", "tags", self.index.tags), ("place", "places", self.index.places)):
+            yield self._page(paths.taxonomy_path(segment), "terms.html", kind=kind, segment=segment, groups=groups)
             for group in groups:
-                page_path = path_of(group.term)
                 yield self._page(
-                    page_path,
+                    paths.term_path(segment, group.term),
                     "term.html",
                     kind=kind,
+                    segment=segment,
                     group=group,
                     by_source=count_by_source(group.briefings),
-                    feeds=paths.feed_paths(page_path),
                 )
 
     def search_pages(self) -> Iterator[PageJob]:
@@ -454,18 +395,14 @@ class SiteRenderer:
         limit = self.settings.feed_entries
         yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
         for group in self.index.sources:
-            path = paths.source_feed_path(group.source.key)
+            page_path = paths.source_path(group.source.key)
             title = f"{group.source.name}: {self.settings.title}"
-            yield self._feed(group.briefings[:limit], path, title, paths.source_path(group.source.key))
-        for label, groups, path_of in (
-            ("Topic", self.index.tags, paths.tag_path),
-            ("Place", self.index.places, paths.place_path),
-        ):
+            yield self._feed(group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
+        for label, segment, groups in (("Topic", "tags", self.index.tags), ("Place", "places", self.index.places)):
             for term_group in groups:
-                page_path = path_of(term_group.term)
-                atom, _ = paths.feed_paths(page_path)
+                page_path = paths.term_path(segment, term_group.term)
                 title = f"{label}: {term_group.term.name}: {self.settings.title}"
-                yield self._feed(term_group.briefings[:limit], atom, title, page_path)
+                yield self._feed(term_group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
 
     def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
         override = build_time_override()
@@ -484,16 +421,16 @@ class SiteRenderer:
             "feed_id": feed_id,
             "alternate_path": alternate,
         }
-        return PageJob(path, "feed.xml", context)
+        return PageJob(path, "feed.xml", context)  # the template's name, not the feed's
 
     def sitemap(self, pages: list[PageJob]) -> PageJob:
         """Every HTML page, with the date of its content where it has one."""
         addresses = [(job.context["page_path"], _content_date(job)) for job in pages]
-        return PageJob("sitemap.xml", "sitemap.xml", {"addresses": addresses})
+        return PageJob(paths.SITEMAP_PATH, "sitemap.xml", {"addresses": addresses})
 
     def site_files(self) -> Iterator[PageJob]:
-        yield PageJob("404.html", "404.html", {"page_path": "404.html", "search": self.search})
-        yield PageJob("robots.txt", "robots.txt", {})
+        yield PageJob(paths.NOT_FOUND_PATH, "404.html", {"page_path": paths.NOT_FOUND_PATH, "search": self.search})
+        yield PageJob(paths.ROBOTS_PATH, "robots.txt", {})
 
 
 def _content_date(job: PageJob) -> dt.date | None:
@@ -510,7 +447,7 @@ def theme_assets(site_templates: Path, root: Path, problems: list[Problem]) -> d
     The site's are read only inside the site root `root` (published.folder_files):
     a link leading out of it is a warning in `problems`, and publishes nothing."""
     builtin = builtin_theme_dir()
-    found = {f"{THEME_ASSETS}/{name}": file for name, file in folder_files(builtin / THEME_ASSETS, builtin, []).items()}
+    found = {paths.asset_path(name): file for name, file in folder_files(builtin / THEME_ASSETS, builtin, []).items()}
     for name, file in folder_files(site_templates / THEME_ASSETS, root, problems).items():
-        found[f"{THEME_ASSETS}/{name}"] = file
+        found[paths.asset_path(name)] = file
     return found
