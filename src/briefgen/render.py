@@ -29,7 +29,7 @@ from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.index import ArchiveIndex, DateGroup, paginate
-from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, text_read
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Settings, text_read
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
 from briefgen.sealed import read_sealed, write_sealed
@@ -79,6 +79,11 @@ def month_name(month: int) -> str:
     return dt.date(2000, month, 1).strftime("%B")
 
 
+def numbered(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+    """(1, first), (2, second)...: a template's loop numbered without Jinja's `loop`, which costs in a long list."""
+    return enumerate(items, 1)
+
+
 def excerpt(text: str, words: int = 60) -> str:
     """The first `words` words of a summary, ending with an ellipsis when cut."""
     parts = text.split()
@@ -109,34 +114,6 @@ def build_time_override() -> dt.datetime | None:
         return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (OverflowError, OSError, ValueError) as exc:  # beyond year 9999, or what the C library can hold
         raise BriefgenError(f"SOURCE_DATE_EPOCH={value[:30]} is not a time briefgen can use: {exc}") from exc
-
-
-def notes_html(footnotes: Sequence[Footnote]) -> Markup:
-    """The <li> items of a briefing's notes, each with its back links to every citation of it.
-
-    Made here rather than by a loop in briefing.html: with a hundred notes a
-    page, the nested Jinja loops were a third of the page's rendering time.
-    A note's html is already safe (rendered by markdown.py), and so are its
-    number (an int) and its citations' ids, which markdown.py makes from
-    numbers alone ('fnref:12:2'): nothing here needs escaping, which was a
-    fifth of a briefing page's time.
-    """
-    items = []
-    for note in footnotes:
-        number, citation_ids = int(note.number), note.citation_ids
-        if len(citation_ids) == 1:  # most notes are cited once: no loop, no numbered arrows
-            links = (
-                f'<a class="backref" href="#{citation_ids[0]}" role="doc-backlink" '
-                f'aria-label="Back to citation 1 of note {number}">\u21a9</a> '
-            )
-        else:
-            links = "".join(
-                f'<a class="backref" href="#{ref}" role="doc-backlink" '
-                f'aria-label="Back to citation {i} of note {number}">\u21a9<sup>{i}</sup></a> '
-                for i, ref in enumerate(citation_ids, 1)
-            )
-        items.append(f'      <li id="fn:{number}" value="{number}">{note.html}\n{links}      </li>')
-    return Markup("\n".join(items))  # noqa: S704 - every part is safe: see above
 
 
 class Recent:
@@ -190,7 +167,7 @@ def _content_html(briefing: Briefing) -> str:
 class _Context(jinja2.runtime.Context):
     """Jinja's template context, calling briefgen's own functions straight away.
 
-    Jinja sends every call a template makes (`urls.briefing(other)`, `notes_html(...)`,
+    Jinja sends every call a template makes (`urls.briefing(other)`, `entry_id(...)`,
     `day.isoformat()`) through Context.call, which first asks the callable whether it
     wants the context passed in: about a microsecond each, and a build of 5,000
     briefings makes a third of a million such calls. Methods of SiteUrls, briefgen's
@@ -230,12 +207,14 @@ def make_environment(site_templates: Path | None, compiled: Path | None = None) 
         bytecode_cache=SealedBytecodeCache(compiled) if compiled is not None else None,
     )
     env.context_class = _Context
-    env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
+    env.filters.update(
+        long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time, numbered=numbered
+    )
     env.globals.update({function.__name__: function for function in _TEMPLATE_FUNCTIONS})
     return env
 
 
-_TEMPLATE_FUNCTIONS = frozenset((entry_id, notes_html, content_html))
+_TEMPLATE_FUNCTIONS = frozenset((entry_id, content_html))
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
