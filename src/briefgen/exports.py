@@ -19,10 +19,12 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from briefgen import fastpaths
 from briefgen import urls as paths
+from briefgen.contexts import Context
 from briefgen.index import ArchiveIndex, paginate
 from briefgen.model import Briefing, Settings, Source, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, atom_time, content_html, entry_id, long_date
@@ -62,8 +64,18 @@ def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]
             yield _feed_job(paths.json_feed_path(page), page, title, group.briefings[:limit])
 
 
+@dataclass(frozen=True, slots=True)
+class JsonFeedContext(Context):
+    template: ClassVar[str] = JSON_FEED_RENDERER
+    feed_path: str
+    page_path: str
+    """The listing the feed is the feed of."""
+    title: str
+    items: tuple[Briefing, ...]
+
+
 def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
-    return PageJob(path, JSON_FEED_RENDERER, {"feed_path": path, "page_path": page, "title": title, "items": entries})
+    return PageJob(path, JsonFeedContext(feed_path=path, page_path=page, title=title, items=entries))
 
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
@@ -87,6 +99,21 @@ def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJo
             )
 
 
+@dataclass(frozen=True, slots=True)
+class JsonIndexContext(Context):
+    template: ClassVar[str] = JSON_INDEX_RENDERER
+    index_path: str
+    page_path: str
+    """The page whose briefings the index holds."""
+    title: str
+    briefings: tuple[Briefing, ...]
+    notes: bool
+    """Whether the records carry their notes (briefings.json does not)."""
+    previous_path: str | None
+    """The previous page of a paginated listing, or None."""
+    next_path: str | None
+
+
 def _index_job(
     path: str,
     page: str,
@@ -97,33 +124,33 @@ def _index_job(
     previous: str | None = None,
     next_: str | None = None,
 ) -> PageJob:
-    context = {
-        "index_path": path,
-        "page_path": page,
-        "title": title,
-        "briefings": briefings,
-        "notes": notes,
-        "previous_path": previous,
-        "next_path": next_,
-    }
-    return PageJob(path, JSON_INDEX_RENDERER, context)
+    context = JsonIndexContext(
+        index_path=path,
+        page_path=page,
+        title=title,
+        briefings=briefings,
+        notes=notes,
+        previous_path=previous,
+        next_path=next_,
+    )
+    return PageJob(path, context)
 
 
 # ------------------------------------------------------------------- rendering
 
 
-def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+def render_json_feed(context: JsonFeedContext, urls: SiteUrls, settings: Settings) -> bytes:
     """A JSON Feed 1.1 document: version, title and items (each with an id and content_html)."""
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
-        "title": context["title"],
-        "home_page_url": urls.absolute(context["page_path"]),
-        "feed_url": urls.absolute(context["feed_path"]),
+        "title": context.title,
+        "home_page_url": urls.absolute(context.page_path),
+        "feed_url": urls.absolute(context.feed_path),
         "language": settings.language,
     }
     if settings.description:
         feed["description"] = settings.description
-    items = ",".join(_item_json(briefing, urls) for briefing in context["items"])
+    items = ",".join(_item_json(briefing, urls) for briefing in context.items)
     return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
@@ -212,21 +239,20 @@ def _record_text(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
     return _json_text_with(record, "notes", briefing.notes_json()) if notes else json_text(record)
 
 
-def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings) -> bytes:
+def render_json_index(context: JsonIndexContext, urls: SiteUrls, settings: Settings) -> bytes:
     """briefings.json or a page's index.json: the page's briefings as records (schema in the README)."""
     document: dict[str, Any] = {
         "version": INDEX_VERSION,
-        "title": context["title"],
+        "title": context.title,
         "site": settings.title,
-        "home_page_url": urls.absolute(context["page_path"]),
-        "index_url": urls.absolute(context["index_path"]),
+        "home_page_url": urls.absolute(context.page_path),
+        "index_url": urls.absolute(context.index_path),
     }
-    for key in ("previous", "next"):
-        path = context[f"{key}_path"]
+    for key, path in (("previous", context.previous_path), ("next", context.next_path)):
         if path is not None:
             document[f"{key}_url"] = urls.absolute(paths.page_json_path(path))
-    notes = context["notes"]
-    records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
+    notes = context.notes
+    records = ",".join(_record_json(b, urls, notes=notes) for b in context.briefings)
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 

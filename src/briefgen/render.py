@@ -27,8 +27,27 @@ from markupsafe import Markup
 from briefgen import urls as paths
 from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
+from briefgen.contexts import (
+    BriefingContext,
+    Context,
+    DateContext,
+    DatesContext,
+    FeedContext,
+    HomeContext,
+    MonthContext,
+    NotFoundContext,
+    PageContext,
+    RobotsContext,
+    SearchContext,
+    SitemapContext,
+    SourceContext,
+    SourcesContext,
+    TermContext,
+    TermsContext,
+    YearContext,
+)
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
-from briefgen.index import ArchiveIndex, DateGroup, paginate
+from briefgen.index import ArchiveIndex, paginate
 from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Settings, text_read
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
@@ -59,11 +78,14 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    """One file to render: its output path, its template and what the template is given."""
+    """One file to render: its output path and what its template is given (contexts.py)."""
 
     path: str
-    template: str
-    context: Mapping[str, Any]
+    context: Context
+
+    @property
+    def template(self) -> str:
+        return self.context.template
 
 
 class TemplateError(BriefgenError):
@@ -250,7 +272,7 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             write_sealed(self._file(bucket), bucket.bytecode_to_string())
 
 
-PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings], bytes]
+PythonRenderer = Callable[[Any, SiteUrls, Settings], bytes]
 """Renders a PageJob whose 'template' names it (JSON files): from its context, like a template."""
 
 
@@ -281,12 +303,12 @@ class SiteRenderer:
         self.related = related_briefings(archive.briefings)
         self.busiest_day = busiest_day(archive_index.years)
 
-    def _render(self, template_name: str, **context: Any) -> bytes:
+    def _render(self, template_name: str, context: Context) -> bytes:
         try:
             template = self.env.get_template(template_name)
             # Only the settings, the addresses and the page's own context: the build
             # cache fingerprints exactly these to decide whether a page changed.
-            text = template.render(site=self.settings, urls=self.urls, **context)
+            text = template.render(site=self.settings, urls=self.urls, **context.names())
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
         except jinja2.TemplateError as exc:
@@ -297,10 +319,11 @@ class SiteRenderer:
         python = self.python_renderers.get(job.template)
         if python is not None:
             return Output(job.path, python(job.context, self.urls, self.settings))
-        return Output(job.path, self._render(job.template, **job.context))
+        return Output(job.path, self._render(job.template, job.context))
 
-    def _page(self, path: str, template_name: str, **context: Any) -> PageJob:
-        return PageJob(paths.output_path(path), template_name, {"page_path": path, "search": self.search, **context})
+    @staticmethod
+    def _page(context: PageContext) -> PageJob:
+        return PageJob(paths.output_path(context.page_path), context)
 
     def plan(self) -> list[PageJob]:
         """Every file of the site, in a stable order, not yet rendered."""
@@ -317,57 +340,67 @@ class SiteRenderer:
 
     def home_pages(self) -> Iterator[PageJob]:
         for page in paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
-            yield self._page(page.path, "home.html", pagination=page)
+            yield self._page(HomeContext(page.path, self.search, pagination=page))
 
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
             yield self._page(
-                paths.briefing_path(briefing),
-                "briefing.html",
-                briefing=briefing,
-                neighbours=neighbours,
-                related=self.related[briefing.path],
+                BriefingContext(
+                    paths.briefing_path(briefing),
+                    self.search,
+                    briefing=briefing,
+                    neighbours=neighbours,
+                    related=self.related[briefing.path],
+                )
             )
 
     def date_pages(self) -> Iterator[PageJob]:
         for group in self.index.dates:
-            yield self._page(paths.date_path(group.date), "date.html", group=group)
+            yield self._page(DateContext(paths.date_path(group.date), self.search, group=group))
         for year in self.index.years:
             calendar = year_calendar(year, self.busiest_day)
-            yield self._page(paths.year_path(year.year), "year.html", year=year, calendar=calendar, weekdays=WEEKDAYS)
+            yield self._page(
+                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=WEEKDAYS)
+            )
             for month in year.months:
-                yield self._page(paths.month_path(month.year, month.month), "month.html", month=month)
+                yield self._page(MonthContext(paths.month_path(month.year, month.month), self.search, month=month))
         calendars = archive_calendars(self.index.years, self.busiest_day)
         yield self._page(
-            paths.ALL_DATES_PATH, "dates.html", years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+            DatesContext(
+                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+            )
         )
 
     def source_pages(self) -> Iterator[PageJob]:
-        yield self._page(paths.ALL_SOURCES_PATH, "sources.html", sources=self.index.sources)
+        yield self._page(SourcesContext(paths.ALL_SOURCES_PATH, self.search, sources=self.index.sources))
         for group in self.index.sources:
             pages = paginate(
                 group.briefings, self.settings.per_page, functools.partial(paths.source_path, group.source.key)
             )
             for page in pages:
-                yield self._page(page.path, "source.html", source=group.source, pagination=page)
+                yield self._page(SourceContext(page.path, self.search, source=group.source, pagination=page))
 
     def term_pages(self) -> Iterator[PageJob]:
         for kind, segment, groups in (("tag", "tags", self.index.tags), ("place", "places", self.index.places)):
-            yield self._page(paths.taxonomy_path(segment), "terms.html", kind=kind, segment=segment, groups=groups)
+            yield self._page(
+                TermsContext(paths.taxonomy_path(segment), self.search, kind=kind, segment=segment, groups=groups)
+            )
             for group in groups:
                 yield self._page(
-                    paths.term_path(segment, group.term),
-                    "term.html",
-                    kind=kind,
-                    segment=segment,
-                    group=group,
-                    by_source=count_by_source(group.briefings),
+                    TermContext(
+                        paths.term_path(segment, group.term),
+                        self.search,
+                        kind=kind,
+                        segment=segment,
+                        group=group,
+                        by_source=count_by_source(group.briefings),
+                    )
                 )
 
     def search_pages(self) -> Iterator[PageJob]:
         if self.search:
-            yield self._page(paths.SEARCH_PATH, "search.html")
+            yield self._page(SearchContext(paths.SEARCH_PATH, self.search))
 
     def feeds(self) -> Iterator[PageJob]:
         """The Atom feeds: the whole archive's, and one per source, tag and place."""
@@ -392,32 +425,32 @@ class SiteRenderer:
         else:
             updated = "1970-01-01T00:00:00Z"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, "briefgen-feed:" + self.settings.title + ":" + path).urn
-        context = {
-            "entries": entries,
-            "feed_path": path,
-            "feed_title": title,
-            "updated": updated,
-            "feed_id": feed_id,
-            "alternate_path": alternate,
-        }
-        return PageJob(path, "feed.xml", context)  # the template's name, not the feed's
+        context = FeedContext(
+            entries=entries,
+            feed_path=path,
+            feed_title=title,
+            updated=updated,
+            feed_id=feed_id,
+            alternate_path=alternate,
+        )
+        return PageJob(path, context)
 
     def sitemap(self, pages: list[PageJob]) -> PageJob:
         """Every HTML page, with the date of its content where it has one."""
-        addresses = [(job.context["page_path"], _content_date(job)) for job in pages]
-        return PageJob(paths.SITEMAP_PATH, "sitemap.xml", {"addresses": addresses})
+        addresses = tuple(
+            (job.context.page_path, _content_date(job.context)) for job in pages if isinstance(job.context, PageContext)
+        )
+        return PageJob(paths.SITEMAP_PATH, SitemapContext(addresses))
 
     def site_files(self) -> Iterator[PageJob]:
-        yield PageJob(paths.NOT_FOUND_PATH, "404.html", {"page_path": paths.NOT_FOUND_PATH, "search": self.search})
-        yield PageJob(paths.ROBOTS_PATH, "robots.txt", {})
+        yield PageJob(paths.NOT_FOUND_PATH, NotFoundContext(paths.NOT_FOUND_PATH, self.search))
+        yield PageJob(paths.ROBOTS_PATH, RobotsContext())
 
 
-def _content_date(job: PageJob) -> dt.date | None:
-    briefing = job.context.get("briefing")
-    if isinstance(briefing, Briefing):
-        return briefing.date
-    group = job.context.get("group")
-    return group.date if isinstance(group, DateGroup) else None
+def _content_date(context: PageContext) -> dt.date | None:
+    if isinstance(context, BriefingContext):
+        return context.briefing.date
+    return context.group.date if isinstance(context, DateContext) else None
 
 
 def theme_assets(site_templates: Path, root: Path, problems: list[Problem]) -> dict[str, Path]:
