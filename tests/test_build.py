@@ -343,7 +343,7 @@ def test_site_templates_get_what_the_readme_lists(tmp_path: Path) -> None:
     (root / "templates" / "briefing.html").write_text(
         '{% extends "base.html" %}{% block content %}{% set b = briefing %}'
         "<p>{{ b.date | long_date }} {{ b.date.month | month_name }} {{ b.summary | excerpt(3) }}"
-        " {{ b.date | atom_time }} {{ entry_id(b) }}</p><ol>{{ notes_html(b.footnotes) }}</ol>"
+        " {{ b.date | atom_time }} {{ entry_id(b) }}</p>{% include 'partials/notes.html' %}"
         "<div>{{ content_html(b) }}</div>{% endblock %}\n",
         encoding="utf-8",
     )

@@ -34,8 +34,10 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "parallel",
         "load",
         # shaping: briefings -> listings -> pages
+        "urls",
         "index",
         "calendars related",
+        "contexts",
         "render",
         "exports",
         # writing: pages -> files on disk

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen import index as paths
+from briefgen import urls as paths
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord, current_state, root_relative
@@ -490,7 +490,7 @@ def files_to_copy(root: Path, archive: Archive) -> tuple[dict[str, Path], tuple[
     copies.update(folder_files(root / STATIC_DIR, root, problems))
     for briefing in archive.briefings:
         for image in briefing.images:
-            copies[paths.briefing_path(briefing) + image.output_name] = Path(image.source_path)
+            copies[paths.briefing_file_path(briefing, image.output_name)] = Path(image.source_path)
     return copies, tuple(sorted(problems))
 
 

@@ -18,14 +18,17 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
-from briefgen import index as paths
+from briefgen import urls as paths
+from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
-from briefgen.index import ArchiveIndex
+from briefgen.index import ArchiveIndex, paginate
 from briefgen.model import Bodies, Briefing, Settings, Source, Term, json_text
-from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
+from briefgen.render import PageJob, PythonRenderer, Recent, atom_time, content_html, entry_id, long_date
+from briefgen.urls import SiteUrls
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 INDEX_VERSION = "briefgen-index/1"
@@ -49,44 +52,66 @@ def plan_exports(archive_index: ArchiveIndex, settings: Settings) -> list[PageJo
 
 def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
     limit = settings.feed_entries
-    yield _feed_job(paths.JSON_FEED_PATH, "", settings.title, archive_index.newest_first[:limit])
+    yield _feed_job(paths.JSON_FEED_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first[:limit])
     for source_group in archive_index.sources:
         page = paths.source_path(source_group.source.key)
         title = f"{source_group.source.name}: {settings.title}"
-        yield _feed_job(paths.feed_paths(page)[1], page, title, source_group.briefings[:limit])
-    for label, groups, path_of in (
-        ("Topic", archive_index.tags, paths.tag_path),
-        ("Place", archive_index.places, paths.place_path),
-    ):
+        yield _feed_job(paths.json_feed_path(page), page, title, source_group.briefings[:limit])
+    for label, segment, groups in (("Topic", "tags", archive_index.tags), ("Place", "places", archive_index.places)):
         for group in groups:
-            page = path_of(group.term)
+            page = paths.term_path(segment, group.term)
             title = f"{label}: {group.term.name}: {settings.title}"
-            yield _feed_job(paths.feed_paths(page)[1], page, title, group.briefings[:limit])
+            yield _feed_job(paths.json_feed_path(page), page, title, group.briefings[:limit])
+
+
+@dataclass(frozen=True, slots=True)
+class JsonFeedContext(Context):
+    template: ClassVar[str] = JSON_FEED_RENDERER
+    feed_path: str
+    page_path: str
+    """The listing the feed is the feed of."""
+    title: str
+    items: tuple[Briefing, ...]
 
 
 def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
-    return PageJob(path, JSON_FEED_RENDERER, {"feed_path": path, "page_path": page, "title": title, "items": entries})
+    return PageJob(path, JsonFeedContext(feed_path=path, page_path=page, title=title, items=entries))
 
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
-    yield _index_job(paths.JSON_INDEX_PATH, "", settings.title, archive_index.newest_first, notes=False)
+    yield _index_job(paths.JSON_INDEX_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first, notes=False)
     for day in archive_index.dates:
         page = paths.date_path(day.date)
-        yield _index_job(page + paths.PAGE_JSON, page, f"Briefings of {long_date(day.date)}", day.briefings)
+        yield _index_job(paths.page_json_path(page), page, f"Briefings of {long_date(day.date)}", day.briefings)
     for source_group in archive_index.sources:
-        pages = paths.paginate(
+        pages = paginate(
             source_group.briefings, settings.per_page, functools.partial(paths.source_path, source_group.source.key)
         )
         for listing in pages:
             title = source_group.source.name + ("" if listing.number == 1 else f", page {listing.number}")
             yield _index_job(
-                listing.path + paths.PAGE_JSON,
+                paths.page_json_path(listing.path),
                 listing.path,
                 title,
                 listing.items,
                 previous=listing.previous_path,
                 next_=listing.next_path,
             )
+
+
+@dataclass(frozen=True, slots=True)
+class JsonIndexContext(Context):
+    template: ClassVar[str] = JSON_INDEX_RENDERER
+    index_path: str
+    page_path: str
+    """The page whose briefings the index holds."""
+    title: str
+    briefings: tuple[Briefing, ...]
+    notes: bool
+    """Whether the records carry their notes (briefings.json does not)."""
+    previous_path: str | None
+    """The previous page of a paginated listing, or None."""
+    next_path: str | None
 
 
 def _index_job(
@@ -99,33 +124,33 @@ def _index_job(
     previous: str | None = None,
     next_: str | None = None,
 ) -> PageJob:
-    context = {
-        "index_path": path,
-        "page_path": page,
-        "title": title,
-        "briefings": briefings,
-        "notes": notes,
-        "previous_path": previous,
-        "next_path": next_,
-    }
-    return PageJob(path, JSON_INDEX_RENDERER, context)
+    context = JsonIndexContext(
+        index_path=path,
+        page_path=page,
+        title=title,
+        briefings=briefings,
+        notes=notes,
+        previous_path=previous,
+        next_path=next_,
+    )
+    return PageJob(path, context)
 
 
 # ------------------------------------------------------------------- rendering
 
 
-def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
+def render_json_feed(context: JsonFeedContext, urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
     """A JSON Feed 1.1 document: version, title and items (each with an id and content_html)."""
     feed: dict[str, Any] = {
         "version": JSON_FEED_VERSION,
-        "title": context["title"],
-        "home_page_url": urls.absolute(context["page_path"]),
-        "feed_url": urls.absolute(context["feed_path"]),
+        "title": context.title,
+        "home_page_url": urls.absolute(context.page_path),
+        "feed_url": urls.absolute(context.feed_path),
         "language": settings.language,
     }
     if settings.description:
         feed["description"] = settings.description
-    items = ",".join(_item_json(briefing, urls, bodies) for briefing in context["items"])
+    items = ",".join(_item_json(briefing, urls, bodies) for briefing in context.items)
     return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
@@ -194,21 +219,20 @@ def _record_text(briefing: Briefing, urls: SiteUrls, notes_json: str | None) -> 
     return _json_text_with(record, "notes", notes_json) if notes_json is not None else json_text(record)
 
 
-def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
+def render_json_index(context: JsonIndexContext, urls: SiteUrls, settings: Settings, bodies: Bodies) -> bytes:
     """briefings.json or a page's index.json: the page's briefings as records (schema in the README)."""
     document: dict[str, Any] = {
         "version": INDEX_VERSION,
-        "title": context["title"],
+        "title": context.title,
         "site": settings.title,
-        "home_page_url": urls.absolute(context["page_path"]),
-        "index_url": urls.absolute(context["index_path"]),
+        "home_page_url": urls.absolute(context.page_path),
+        "index_url": urls.absolute(context.index_path),
     }
-    for key in ("previous", "next"):
-        path = context[f"{key}_path"]
+    for key, path in (("previous", context.previous_path), ("next", context.next_path)):
         if path is not None:
-            document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
-    notes = context["notes"]
-    records = ",".join(_record_json(b, urls, bodies, notes=notes) for b in context["briefings"])
+            document[f"{key}_url"] = urls.absolute(paths.page_json_path(path))
+    notes = context.notes
+    records = ",".join(_record_json(b, urls, bodies, notes=notes) for b in context.briefings)
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 
@@ -228,7 +252,7 @@ def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
         "takeaways_html": list(briefing.takeaways_html),
         "tags": _terms(briefing.tags),
         "places": _terms(briefing.places),
-        "date_index_url": urls.absolute(paths.date_path(briefing.date) + paths.PAGE_JSON),
+        "date_index_url": urls.absolute(paths.page_json_path(paths.date_path(briefing.date))),
     }
 
 

@@ -1,76 +1,19 @@
-"""Pure grouping and sorting of briefings, and the address scheme in one place.
+"""Pure grouping and sorting of briefings.
 
 Nothing here reads or writes files: it turns an Archive into the listings
-every page needs (by date, month, year, source, tag, place) and says where
-each page lives. Addresses are paths relative to the site's base, always
-ending in '/' for a page (each page is a folder with an index.html).
+every page needs (by date, month, year, source, tag, place). Where each page
+lives is urls.py's to say: `paginate` is told how to address page N.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from briefgen.model import Archive, Briefing, Source, Term
-
-# ----------------------------------------------------------------- addresses
-
-
-def briefing_path(briefing: Briefing) -> str:
-    return f"{date_path(briefing.date)}{briefing.slug}/"
-
-
-@functools.cache  # asked for by every link to a briefing: each day's is made once
-def date_path(day: dt.date) -> str:
-    return f"briefings/{day.year:04d}/{day.month:02d}/{day.day:02d}/"  # %Y is '1', not '0001', for year 1
-
-
-def month_path(year: int, month: int) -> str:
-    return f"briefings/{year:04d}/{month:02d}/"
-
-
-def year_path(year: int) -> str:
-    return f"briefings/{year:04d}/"
-
-
-def home_path(page: int = 1) -> str:
-    return "" if page == 1 else f"page/{page}/"
-
-
-def source_path(key: str, page: int = 1) -> str:
-    return f"sources/{key}/" if page == 1 else f"sources/{key}/page/{page}/"
-
-
-def tag_path(term: Term) -> str:
-    return f"tags/{term.slug}/"
-
-
-def place_path(term: Term) -> str:
-    return f"places/{term.slug}/"
-
-
-ALL_DATES_PATH = "briefings/"
-ALL_SOURCES_PATH = "sources/"
-SEARCH_PATH = "search/"
-FEED_PATH = "feed.xml"
-JSON_FEED_PATH = "feed.json"
-JSON_INDEX_PATH = "briefings.json"
-"""Every briefing's metadata, for researchers; each date and source page has an index.json beside it."""
-PAGE_JSON = "index.json"
-
-
-def source_feed_path(key: str) -> str:
-    return f"sources/{key}/feed.xml"
-
-
-def feed_paths(page_path: str) -> tuple[str, str]:
-    """The Atom feed and the JSON Feed of a source, tag or place page: beside its index.html."""
-    return f"{page_path}feed.xml", f"{page_path}feed.json"
-
 
 # ----------------------------------------------------------------- listings
 

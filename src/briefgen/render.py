@@ -20,20 +20,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinMethodType, FunctionType, MethodType
 from typing import Any
-from urllib.parse import urlsplit
 
 import jinja2
 from markupsafe import Markup
 
-from briefgen import index as paths
+from briefgen import urls as paths
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
+from briefgen.contexts import (
+    BriefingContext,
+    Context,
+    DateContext,
+    DatesContext,
+    FeedContext,
+    HomeContext,
+    MonthContext,
+    NotFoundContext,
+    PageContext,
+    RobotsContext,
+    SearchContext,
+    SitemapContext,
+    SourceContext,
+    SourcesContext,
+    TermContext,
+    TermsContext,
+    YearContext,
+)
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.incremental.cache import COMPILED_SUFFIX
 from briefgen.incremental.sealed import read_sealed, write_sealed
-from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import EMPTY_MAPPING, Archive, Bodies, Body, Briefing, Footnote, Settings, Term
+from briefgen.index import ArchiveIndex, paginate
+from briefgen.model import EMPTY_MAPPING, Archive, Bodies, Body, Briefing, Settings
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
+from briefgen.urls import SiteUrls
 
 THEME_DIR_NAME = "templates"
 THEME_ASSETS = "assets"
@@ -59,70 +78,18 @@ class Output:
 
 @dataclass(frozen=True, slots=True)
 class PageJob:
-    """One file to render: its output path, its template and what the template is given."""
+    """One file to render: its output path and what its template is given (contexts.py)."""
 
     path: str
-    template: str
-    context: Mapping[str, Any]
+    context: Context
+
+    @property
+    def template(self) -> str:
+        return self.context.template
 
 
 class TemplateError(BriefgenError):
     """A template could not be loaded or rendered; names the template and line."""
-
-
-class SiteUrls:
-    """Every address a template prints, under the site's base path."""
-
-    def __init__(self, settings: Settings) -> None:
-        parts = urlsplit(settings.base_url)
-        self.base_path = parts.path or "/"
-        self.origin = f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
-
-    @property
-    def has_host(self) -> bool:
-        """Whether base_url names the host, so that addresses can be absolute.
-
-        A sitemap, and robots.txt's line pointing at it, are only valid with
-        absolute addresses: without a host the site has neither.
-        """
-        return bool(self.origin)
-
-    def page(self, path: str) -> str:
-        return self.base_path + path
-
-    def absolute(self, path: str) -> str:
-        """A full address where base_url has a host; a root-relative one otherwise."""
-        return self.origin + self.base_path + path
-
-    def briefing(self, briefing: Briefing) -> str:
-        return self.page(paths.briefing_path(briefing))
-
-    def absolute_briefing(self, briefing: Briefing) -> str:
-        return self.absolute(paths.briefing_path(briefing))
-
-    def date(self, day: dt.date) -> str:
-        return self.page(paths.date_path(day))
-
-    def month(self, year: int, month: int) -> str:
-        return self.page(paths.month_path(year, month))
-
-    def year(self, year: int) -> str:
-        return self.page(paths.year_path(year))
-
-    def source(self, key: str) -> str:
-        return self.page(paths.source_path(key))
-
-    def tag(self, term: Term) -> str:
-        return self.page(paths.tag_path(term))
-
-    def place(self, term: Term) -> str:
-        return self.page(paths.place_path(term))
-
-    def asset(self, name: str) -> str:
-        return self.page(f"{THEME_ASSETS}/{name}")
-
-    def search(self) -> str:
-        return self.page(paths.SEARCH_PATH)
 
 
 @functools.cache  # a date is printed on many pages: strftime once per day
@@ -132,6 +99,11 @@ def long_date(day: dt.date) -> str:
 
 def month_name(month: int) -> str:
     return dt.date(2000, month, 1).strftime("%B")
+
+
+def numbered(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:
+    """(1, first), (2, second)...: a template's loop numbered without Jinja's `loop`, which costs in a long list."""
+    return enumerate(items, 1)
 
 
 def excerpt(text: str, words: int = 60) -> str:
@@ -164,34 +136,6 @@ def build_time_override() -> dt.datetime | None:
         return dt.datetime.fromtimestamp(int(value), tz=dt.UTC)
     except (OverflowError, OSError, ValueError) as exc:  # beyond year 9999, or what the C library can hold
         raise BriefgenError(f"SOURCE_DATE_EPOCH={value[:30]} is not a time briefgen can use: {exc}") from exc
-
-
-def notes_html(footnotes: Sequence[Footnote]) -> Markup:
-    """The <li> items of a briefing's notes, each with its back links to every citation of it.
-
-    Made here rather than by a loop in briefing.html: with a hundred notes a
-    page, the nested Jinja loops were a third of the page's rendering time.
-    A note's html is already safe (rendered by markdown.py), and so are its
-    number (an int) and its citations' ids, which markdown.py makes from
-    numbers alone ('fnref:12:2'): nothing here needs escaping, which was a
-    fifth of a briefing page's time.
-    """
-    items = []
-    for note in footnotes:
-        number, citation_ids = int(note.number), note.citation_ids
-        if len(citation_ids) == 1:  # most notes are cited once: no loop, no numbered arrows
-            links = (
-                f'<a class="backref" href="#{citation_ids[0]}" role="doc-backlink" '
-                f'aria-label="Back to citation 1 of note {number}">\u21a9</a> '
-            )
-        else:
-            links = "".join(
-                f'<a class="backref" href="#{ref}" role="doc-backlink" '
-                f'aria-label="Back to citation {i} of note {number}">\u21a9<sup>{i}</sup></a> '
-                for i, ref in enumerate(citation_ids, 1)
-            )
-        items.append(f'      <li id="fn:{number}" value="{number}">{note.html}\n{links}      </li>')
-    return Markup("\n".join(items))  # noqa: S704 - every part is safe: see above
 
 
 class Recent:
@@ -283,7 +227,7 @@ class _Environment(jinja2.Environment):
 class _Context(jinja2.runtime.Context):
     """Jinja's template context, calling briefgen's own functions straight away.
 
-    Jinja sends every call a template makes (`urls.briefing(other)`, `notes_html(...)`,
+    Jinja sends every call a template makes (`urls.briefing(other)`, `entry_id(...)`,
     `day.isoformat()`) through Context.call, which first asks the callable whether it
     wants the context passed in: about a microsecond each, and a build of 5,000
     briefings makes a third of a million such calls. Methods of SiteUrls, briefgen's
@@ -325,13 +269,15 @@ def make_environment(bodies: Bodies, site_templates: Path | None, compiled: Path
     )
     env.context_class = _Context
     env.bodies = bodies
-    env.filters.update(long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time)
+    env.filters.update(
+        long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time, numbered=numbered
+    )
     env.globals.update({function.__name__: function for function in _TEMPLATE_FUNCTIONS})
     env.globals["content_html"] = _template_content_html  # passed the environment: Jinja's way, see _Context
     return env
 
 
-_TEMPLATE_FUNCTIONS = frozenset((entry_id, notes_html))
+_TEMPLATE_FUNCTIONS = frozenset((entry_id,))
 
 
 class SealedBytecodeCache(jinja2.BytecodeCache):
@@ -367,7 +313,7 @@ class SealedBytecodeCache(jinja2.BytecodeCache):
             write_sealed(self._file(bucket), bucket.bytecode_to_string())
 
 
-PythonRenderer = Callable[[Mapping[str, Any], SiteUrls, Settings, Bodies], bytes]
+PythonRenderer = Callable[[Any, SiteUrls, Settings, Bodies], bytes]
 """Renders a PageJob whose 'template' names it (JSON files): from its context, like a template,
 briefings' text read from the Bodies given."""
 
@@ -402,12 +348,12 @@ class SiteRenderer:
         self.related = related_briefings(archive.briefings)
         self.busiest_day = busiest_day(archive_index.years)
 
-    def _render(self, template_name: str, **context: Any) -> bytes:
+    def _render(self, template_name: str, context: Context) -> bytes:
         try:
             template = self.env.get_template(template_name)
             # Only the settings, the addresses and the page's own context: the build
             # cache fingerprints exactly these to decide whether a page changed.
-            text = template.render(site=self.settings, urls=self.urls, **context)
+            text = template.render(site=self.settings, urls=self.urls, **context.names())
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
         except jinja2.TemplateError as exc:
@@ -418,10 +364,11 @@ class SiteRenderer:
         python = self.python_renderers.get(job.template)
         if python is not None:
             return Output(job.path, python(job.context, self.urls, self.settings, self.bodies))
-        return Output(job.path, self._render(job.template, **job.context))
+        return Output(job.path, self._render(job.template, job.context))
 
-    def _page(self, path: str, template_name: str, **context: Any) -> PageJob:
-        return PageJob(f"{path}index.html", template_name, {"page_path": path, "search": self.search, **context})
+    @staticmethod
+    def _page(context: PageContext) -> PageJob:
+        return PageJob(paths.output_path(context.page_path), context)
 
     def plan(self) -> list[PageJob]:
         """Every file of the site, in a stable order, not yet rendered."""
@@ -437,80 +384,82 @@ class SiteRenderer:
         return [*pages, *self.feeds(), *sitemap, *self.site_files()]
 
     def home_pages(self) -> Iterator[PageJob]:
-        for page in paths.paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
-            yield self._page(page.path, "home.html", pagination=page)
+        for page in paginate(self.index.newest_first, self.settings.per_page, paths.home_path):
+            yield self._page(HomeContext(page.path, self.search, pagination=page))
 
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
             yield self._page(
-                paths.briefing_path(briefing),
-                "briefing.html",
-                briefing=briefing,
-                neighbours=neighbours,
-                related=self.related[briefing.path],
+                BriefingContext(
+                    paths.briefing_path(briefing),
+                    self.search,
+                    briefing=briefing,
+                    neighbours=neighbours,
+                    related=self.related[briefing.path],
+                )
             )
 
     def date_pages(self) -> Iterator[PageJob]:
         for group in self.index.dates:
-            yield self._page(paths.date_path(group.date), "date.html", group=group)
+            yield self._page(DateContext(paths.date_path(group.date), self.search, group=group))
         for year in self.index.years:
             calendar = year_calendar(year, self.busiest_day)
-            yield self._page(paths.year_path(year.year), "year.html", year=year, calendar=calendar, weekdays=WEEKDAYS)
+            yield self._page(
+                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=WEEKDAYS)
+            )
             for month in year.months:
-                yield self._page(paths.month_path(month.year, month.month), "month.html", month=month)
+                yield self._page(MonthContext(paths.month_path(month.year, month.month), self.search, month=month))
         calendars = archive_calendars(self.index.years, self.busiest_day)
         yield self._page(
-            paths.ALL_DATES_PATH, "dates.html", years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+            DatesContext(
+                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+            )
         )
 
     def source_pages(self) -> Iterator[PageJob]:
-        yield self._page(paths.ALL_SOURCES_PATH, "sources.html", sources=self.index.sources)
+        yield self._page(SourcesContext(paths.ALL_SOURCES_PATH, self.search, sources=self.index.sources))
         for group in self.index.sources:
-            pages = paths.paginate(
+            pages = paginate(
                 group.briefings, self.settings.per_page, functools.partial(paths.source_path, group.source.key)
             )
             for page in pages:
-                yield self._page(page.path, "source.html", source=group.source, pagination=page)
+                yield self._page(SourceContext(page.path, self.search, source=group.source, pagination=page))
 
     def term_pages(self) -> Iterator[PageJob]:
-        for kind, groups, path_of in (
-            ("tag", self.index.tags, paths.tag_path),
-            ("place", self.index.places, paths.place_path),
-        ):
-            yield self._page(f"{kind}s/", "terms.html", kind=kind, groups=groups)
+        for kind, segment, groups in (("tag", "tags", self.index.tags), ("place", "places", self.index.places)):
+            yield self._page(
+                TermsContext(paths.taxonomy_path(segment), self.search, kind=kind, segment=segment, groups=groups)
+            )
             for group in groups:
-                page_path = path_of(group.term)
                 yield self._page(
-                    page_path,
-                    "term.html",
-                    kind=kind,
-                    group=group,
-                    by_source=count_by_source(group.briefings),
-                    feeds=paths.feed_paths(page_path),
+                    TermContext(
+                        paths.term_path(segment, group.term),
+                        self.search,
+                        kind=kind,
+                        segment=segment,
+                        group=group,
+                        by_source=count_by_source(group.briefings),
+                    )
                 )
 
     def search_pages(self) -> Iterator[PageJob]:
         if self.search:
-            yield self._page(paths.SEARCH_PATH, "search.html")
+            yield self._page(SearchContext(paths.SEARCH_PATH, self.search))
 
     def feeds(self) -> Iterator[PageJob]:
         """The Atom feeds: the whole archive's, and one per source, tag and place."""
         limit = self.settings.feed_entries
         yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
         for group in self.index.sources:
-            path = paths.source_feed_path(group.source.key)
+            page_path = paths.source_path(group.source.key)
             title = f"{group.source.name}: {self.settings.title}"
-            yield self._feed(group.briefings[:limit], path, title, paths.source_path(group.source.key))
-        for label, groups, path_of in (
-            ("Topic", self.index.tags, paths.tag_path),
-            ("Place", self.index.places, paths.place_path),
-        ):
+            yield self._feed(group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
+        for label, segment, groups in (("Topic", "tags", self.index.tags), ("Place", "places", self.index.places)):
             for term_group in groups:
-                page_path = path_of(term_group.term)
-                atom, _ = paths.feed_paths(page_path)
+                page_path = paths.term_path(segment, term_group.term)
                 title = f"{label}: {term_group.term.name}: {self.settings.title}"
-                yield self._feed(term_group.briefings[:limit], atom, title, page_path)
+                yield self._feed(term_group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
 
     def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
         override = build_time_override()
@@ -521,32 +470,32 @@ class SiteRenderer:
         else:
             updated = "1970-01-01T00:00:00Z"
         feed_id = uuid.uuid5(uuid.NAMESPACE_URL, "briefgen-feed:" + self.settings.title + ":" + path).urn
-        context = {
-            "entries": entries,
-            "feed_path": path,
-            "feed_title": title,
-            "updated": updated,
-            "feed_id": feed_id,
-            "alternate_path": alternate,
-        }
-        return PageJob(path, "feed.xml", context)
+        context = FeedContext(
+            entries=entries,
+            feed_path=path,
+            feed_title=title,
+            updated=updated,
+            feed_id=feed_id,
+            alternate_path=alternate,
+        )
+        return PageJob(path, context)
 
     def sitemap(self, pages: list[PageJob]) -> PageJob:
         """Every HTML page, with the date of its content where it has one."""
-        addresses = [(job.context["page_path"], _content_date(job)) for job in pages]
-        return PageJob("sitemap.xml", "sitemap.xml", {"addresses": addresses})
+        addresses = tuple(
+            (job.context.page_path, _content_date(job.context)) for job in pages if isinstance(job.context, PageContext)
+        )
+        return PageJob(paths.SITEMAP_PATH, SitemapContext(addresses))
 
     def site_files(self) -> Iterator[PageJob]:
-        yield PageJob("404.html", "404.html", {"page_path": "404.html", "search": self.search})
-        yield PageJob("robots.txt", "robots.txt", {})
+        yield PageJob(paths.NOT_FOUND_PATH, NotFoundContext(paths.NOT_FOUND_PATH, self.search))
+        yield PageJob(paths.ROBOTS_PATH, RobotsContext())
 
 
-def _content_date(job: PageJob) -> dt.date | None:
-    briefing = job.context.get("briefing")
-    if isinstance(briefing, Briefing):
-        return briefing.date
-    group = job.context.get("group")
-    return group.date if isinstance(group, DateGroup) else None
+def _content_date(context: PageContext) -> dt.date | None:
+    if isinstance(context, BriefingContext):
+        return context.briefing.date
+    return context.group.date if isinstance(context, DateContext) else None
 
 
 def theme_assets(site_templates: Path, root: Path, problems: list[Problem]) -> dict[str, Path]:
@@ -555,7 +504,7 @@ def theme_assets(site_templates: Path, root: Path, problems: list[Problem]) -> d
     The site's are read only inside the site root `root` (published.folder_files):
     a link leading out of it is a warning in `problems`, and publishes nothing."""
     builtin = builtin_theme_dir()
-    found = {f"{THEME_ASSETS}/{name}": file for name, file in folder_files(builtin / THEME_ASSETS, builtin, []).items()}
+    found = {paths.asset_path(name): file for name, file in folder_files(builtin / THEME_ASSETS, builtin, []).items()}
     for name, file in folder_files(site_templates / THEME_ASSETS, root, problems).items():
-        found[f"{THEME_ASSETS}/{name}"] = file
+        found[paths.asset_path(name)] = file
     return found

@@ -44,9 +44,10 @@ from briefgen.errors import BriefgenError
 from briefgen.incremental.cache import PageRecord
 from briefgen.incremental.fingerprint import digest
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
+from briefgen.urls import BRIEFING_PAGES_GLOB, SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
-BUNDLE_DIR = "pagefind"
+BUNDLE_DIR = SEARCH_BUNDLE_DIR
 """Where Pagefind's bundle is, in the output: pagefind/pagefind.js (the search API) and the index."""
 STATE_FILE = "search-index"
 """In the cache folder: what the index in the output was made from."""
@@ -90,10 +91,6 @@ def find_pagefind() -> Pagefind | str:
         said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
         return f"{executable} could not run ({said[0]})"
     return Pagefind(executable, version)
-
-
-BRIEFING_PAGES_GLOB = "briefings/*/*/*/*/index.html"
-"""briefings/YYYY/MM/DD/<slug>/index.html, as index.briefing_path lays them out."""
 
 
 def index_site(pagefind: Pagefind, site: Path, bundle: Path) -> None:
@@ -209,7 +206,7 @@ class SearchStep:
             else set()
         )
         if self.pagefind is None:
-            _remove_also(update, [f"{BUNDLE_DIR}/{name}" for name in sorted(old)])
+            _remove_also(update, [search_bundle_file_path(name) for name in sorted(old)])
             return 0
         if not self.pending(records):
             return 0
@@ -221,8 +218,8 @@ class SearchStep:
         }
         changed = sorted(name for name, file in made.items() if not _same_bytes(file, current / name))
         for name in changed:
-            made[name].replace(update.claim(f"{BUNDLE_DIR}/{name}"))
-        _remove_also(update, [f"{BUNDLE_DIR}/{name}" for name in sorted(old - set(made))])
+            made[name].replace(update.claim(search_bundle_file_path(name)))
+        _remove_also(update, [search_bundle_file_path(name) for name in sorted(old - set(made))])
         shutil.rmtree(shadow)
         return len(changed)
 

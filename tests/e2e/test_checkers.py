@@ -69,8 +69,9 @@ BREAKAGES = {
         '{% block head %}<link rel="stylesheet" href="{{ urls.asset(\'dark.css\') }}">{% endblock %}\n',
     ),
     "briefing.html": (  # a theme that writes the notes itself, under other ids
-        "{{ notes_html(briefing.footnotes) }}",
-        '{% for note in briefing.footnotes %}<li id="note-{{ note.number }}">{{ note.html | safe }}</li>{% endfor %}',
+        '{% include "partials/notes.html" %}',
+        '<ol>{% for note in briefing.footnotes %}<li id="note-{{ note.number }}">{{ note.html | safe }}</li>'
+        "{% endfor %}</ol>",
     ),
     "sitemap.xml": (
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',

@@ -1,0 +1,172 @@
+"""What each template is given: one frozen dataclass per kind of page, its fields the names the template sees.
+
+Every template also gets `site` (the Settings) and `urls` (urls.SiteUrls);
+HTML pages get `page_path` (their own address) and `search` (whether the
+site has full-text search). The README's theme section lists them, template
+by template. A context is also what the build cache fingerprints to decide
+whether a page must be rendered again (fingerprint.py reads dataclass fields),
+so a page can depend on nothing a template is not given.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from briefgen.calendars import CalendarYear
+from briefgen.index import DateGroup, MonthGroup, Neighbours, Pagination, SourceGroup, TermGroup, YearGroup
+from briefgen.model import Briefing, Source
+from briefgen.related import SourceCount
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """What one output file is made from."""
+
+    template: ClassVar[str]
+    """The template that renders it (or, for exports, the name of the Python function that does)."""
+
+    def names(self) -> dict[str, Any]:
+        """The fields by name, as the template sees them (not dataclasses.asdict, which copies every value)."""
+        return {name: getattr(self, name) for name in _field_names(type(self))}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext(Context):
+    """An HTML page: the search page and the 404 page have nothing more."""
+
+    page_path: str
+    """The page's own address, relative to the site's base (urls.py)."""
+    search: bool
+    """Whether the site has full-text search: the header's search box shows only then."""
+
+
+@dataclass(frozen=True, slots=True)
+class SearchContext(PageContext):
+    template: ClassVar[str] = "search.html"
+
+
+@dataclass(frozen=True, slots=True)
+class NotFoundContext(PageContext):
+    template: ClassVar[str] = "404.html"
+
+
+@dataclass(frozen=True, slots=True)
+class HomeContext(PageContext):
+    template: ClassVar[str] = "home.html"
+    pagination: Pagination
+    """This page of the newest briefings."""
+
+
+@dataclass(frozen=True, slots=True)
+class BriefingContext(PageContext):
+    template: ClassVar[str] = "briefing.html"
+    briefing: Briefing
+    neighbours: Neighbours
+    related: tuple[Briefing, ...]
+    """The briefings sharing most topics and places with this one (related.py)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DateContext(PageContext):
+    template: ClassVar[str] = "date.html"
+    group: DateGroup
+
+
+@dataclass(frozen=True, slots=True)
+class MonthContext(PageContext):
+    template: ClassVar[str] = "month.html"
+    month: MonthGroup
+
+
+@dataclass(frozen=True, slots=True)
+class YearContext(PageContext):
+    template: ClassVar[str] = "year.html"
+    year: YearGroup
+    calendar: CalendarYear
+    weekdays: tuple[str, ...]
+    """The days' names from Monday, for the calendar's heading."""
+
+
+@dataclass(frozen=True, slots=True)
+class DatesContext(PageContext):
+    template: ClassVar[str] = "dates.html"
+    years: tuple[YearGroup, ...]
+    """Newest first."""
+    calendars: tuple[CalendarYear, ...]
+    """One per year, in the same order."""
+    weekdays: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourcesContext(PageContext):
+    template: ClassVar[str] = "sources.html"
+    sources: tuple[SourceGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SourceContext(PageContext):
+    template: ClassVar[str] = "source.html"
+    source: Source
+    pagination: Pagination
+
+
+@dataclass(frozen=True, slots=True)
+class TermsContext(PageContext):
+    """A taxonomy's list of terms."""
+
+    template: ClassVar[str] = "terms.html"
+    kind: str
+    """'tag' or 'place'."""
+    segment: str
+    """The taxonomy's address segment ('tags'), for urls.term()."""
+    groups: tuple[TermGroup, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TermContext(PageContext):
+    template: ClassVar[str] = "term.html"
+    kind: str
+    segment: str
+    group: TermGroup
+    by_source: tuple[SourceCount, ...]
+    """How many of the term's briefings each source published."""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedContext(Context):
+    """An Atom feed (feed.xml)."""
+
+    template: ClassVar[str] = "feed.xml"
+    entries: tuple[Briefing, ...]
+    feed_path: str
+    feed_title: str
+    updated: str
+    """When the feed last changed, as Atom writes a time."""
+    feed_id: str
+    alternate_path: str
+    """The page the feed is the feed of."""
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapContext(Context):
+    template: ClassVar[str] = "sitemap.xml"
+    addresses: tuple[tuple[str, dt.date | None], ...]
+    """Every HTML page's path, with the date of its content where it has one."""
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsContext(Context):
+    template: ClassVar[str] = "robots.txt"
