@@ -132,7 +132,7 @@ def test_new_hints_are_valid_front_matter_once_uncommented(root: Path, capsys: p
     (briefing,) = load_archive(root)[0].briefings
     assert len(briefing.takeaways_html) == 2
     assert [note.number for note in briefing.footnotes] == [1]
-    assert [tag.slug for tag in briefing.tags] == ["air-defense", "ceasefire"]
+    assert [tag.slug for tag in briefing.terms["tags"]] == ["air-defense", "ceasefire"]
     assert briefing.url == "https://www.example.org/report"
 
 

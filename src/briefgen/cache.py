@@ -34,7 +34,7 @@ from briefgen.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_seale
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "10"
+FORMAT_VERSION = "11"
 """Bumped whenever the pickled classes or the files' layout change shape, so an old cache is never read."""
 COMPILED_TEMPLATES_DIR = "templates"
 COMPILED_SUFFIX = ".compiled"

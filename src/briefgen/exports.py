@@ -5,7 +5,7 @@ is made from, but it is written by a function here rather than by a template:
 JSON must be valid whatever the text holds, and byte-for-byte the same for the
 same input (sorted keys, fixed separators, UTF-8 as it is).
 
-    /feed.json, sources/<key>/feed.json, tags/<slug>/feed.json, places/<slug>/feed.json
+    /feed.json, sources/<key>/feed.json, <taxonomy path>/<slug>/feed.json (tags, places, authors...)
         JSON Feed 1.1 (https://jsonfeed.org/version/1.1), the newest `feed_entries`
     /briefings.json
         every briefing's record, without its notes (see README: Machine-readable exports)
@@ -24,7 +24,7 @@ from typing import Any
 from briefgen import fastpaths
 from briefgen import index as paths
 from briefgen.index import ArchiveIndex
-from briefgen.model import Briefing, Settings, Source, Term, json_text
+from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Briefing, Settings, Source, Taxonomy, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, SiteUrls, atom_time, content_html, entry_id, long_date
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
@@ -54,18 +54,23 @@ def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]
         page = paths.source_path(source_group.source.key)
         title = f"{source_group.source.name}: {settings.title}"
         yield _feed_job(paths.feed_paths(page)[1], page, title, source_group.briefings[:limit])
-    for label, groups, path_of in (
-        ("Topic", archive_index.tags, paths.tag_path),
-        ("Place", archive_index.places, paths.place_path),
-    ):
-        for group in groups:
-            page = path_of(group.term)
-            title = f"{label}: {group.term.name}: {settings.title}"
+    for listing in archive_index.taxonomies:
+        if not listing.taxonomy.feeds:
+            continue
+        for group in listing.groups:
+            page = paths.term_path(listing.taxonomy, group.term)
+            title = f"{listing.taxonomy.label}: {group.term.name}: {settings.title}"
             yield _feed_job(paths.feed_paths(page)[1], page, title, group.briefings[:limit])
 
 
 def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
     return PageJob(path, JSON_FEED_RENDERER, {"feed_path": path, "page_path": page, "title": title, "items": entries})
+
+
+JSON_FEED_OWN_KEYS = frozenset({BYLINE_KEY, CATEGORIES_KEY})
+"""Taxonomies JSON Feed has an item field for: their terms go there, every other's into `_briefgen`."""
+RECORD_NAMES_ONLY = frozenset({"authors"})
+"""Record fields of briefgen-index/1 that have always been a list of names: a taxonomy by that key keeps the shape."""
 
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
@@ -125,43 +130,49 @@ def render_json_feed(context: Mapping[str, Any], urls: SiteUrls, settings: Setti
     }
     if settings.description:
         feed["description"] = settings.description
-    items = ",".join(_item_json(briefing, urls) for briefing in context["items"])
+    items = ",".join(_item_json(briefing, urls, settings.taxonomies) for briefing in context["items"])
     return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
 _ITEMS = Recent(256)
 
 
-def _item_json(briefing: Briefing, urls: SiteUrls) -> str:
-    """A feed item as JSON, made once while recent: a briefing is in its source's, its tags' and places' feeds."""
-    key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path)
+def _item_json(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> str:
+    """A feed item as JSON, made once while recent: a briefing is in its source's and its terms' feeds."""
+    key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path, taxonomies)
     return _ITEMS.get(
         key,
-        lambda: _json_text_with(_feed_item(briefing, urls), "content_html", json_string(content_html(briefing))),
+        lambda: _json_text_with(
+            _feed_item(briefing, urls, taxonomies), "content_html", json_string(content_html(briefing))
+        ),
         text_of=briefing,
     )
 
 
-def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
+def _feed_item(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> dict[str, Any]:
     """A feed item's fields but content_html, which _item_json adds."""
+    extension: dict[str, Any] = {"date": briefing.date.isoformat(), "source": _source(briefing.source)}
     item: dict[str, Any] = {
         "id": entry_id(briefing),  # the Atom entry's id: it survives a change of base_url
         "url": urls.absolute_briefing(briefing),
         "title": briefing.title,
         "date_published": atom_time(briefing.date),
-        "authors": [{"name": name} for name in briefing.authors or (briefing.source.name,)],
-        "_briefgen": {
-            "date": briefing.date.isoformat(),
-            "source": _source(briefing.source),
-            "places": [term.name for term in briefing.places],
-        },
+        "authors": [{"name": briefing.source.name}],
+        "_briefgen": extension,
     }
+    for taxonomy in taxonomies:
+        terms = briefing.terms_of(taxonomy)
+        if taxonomy.key == BYLINE_KEY and terms:
+            item["authors"] = [{"name": t.name, "url": urls.absolute(paths.term_path(taxonomy, t))} for t in terms]
+        elif taxonomy.key in JSON_FEED_OWN_KEYS:
+            if terms:  # JSON Feed: an item without tags leaves the field out
+                item[taxonomy.key] = [term.name for term in terms]
+        else:
+            extension[taxonomy.key] = [term.name for term in terms]
     if briefing.summary:
         item["summary"] = briefing.summary
     if briefing.url:
         item["external_url"] = briefing.url
-    if briefing.tags:
-        item["tags"] = [term.name for term in briefing.tags]
     return item
 
 
@@ -198,18 +209,18 @@ def json_string(text: str) -> str:
 _RECORDS = Recent(1024)
 
 
-def _record_json(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
+def _record_json(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], *, notes: bool) -> str:
     """briefing_record as JSON (json_text), with its notes if `notes`."""
-    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
+    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path, taxonomies)
     return _RECORDS.get(
         key,
-        lambda: _record_text(briefing, urls, notes=notes),
+        lambda: _record_text(briefing, urls, taxonomies, notes=notes),
         text_of=briefing if notes else None,  # the notes are the briefing's text
     )
 
 
-def _record_text(briefing: Briefing, urls: SiteUrls, *, notes: bool) -> str:
-    record = briefing_record(briefing, urls)
+def _record_text(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], *, notes: bool) -> str:
+    record = briefing_record(briefing, urls, taxonomies)
     # The notes' JSON was made once by the loader (Briefing.notes_json).
     return _json_text_with(record, "notes", briefing.notes_json()) if notes else json_text(record)
 
@@ -227,15 +238,15 @@ def render_json_index(context: Mapping[str, Any], urls: SiteUrls, settings: Sett
         path = context[f"{key}_path"]
         if path is not None:
             document[f"{key}_url"] = urls.absolute(path + paths.PAGE_JSON)
-    notes = context["notes"]
-    records = ",".join(_record_json(b, urls, notes=notes) for b in context["briefings"])
+    notes, taxonomies = context["notes"], settings.taxonomies
+    records = ",".join(_record_json(b, urls, taxonomies, notes=notes) for b in context["briefings"])
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 
-def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
-    """One briefing's metadata, takeaways and address; an index with notes adds them (_record_text)."""
+def briefing_record(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> dict[str, Any]:
+    """One briefing's metadata, takeaways, terms and address; an index with notes adds them (_record_text)."""
     page = paths.briefing_path(briefing)
-    return {
+    record: dict[str, Any] = {
         "id": entry_id(briefing),
         "title": briefing.title,
         "date": briefing.date.isoformat(),
@@ -243,13 +254,15 @@ def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
         "url": urls.absolute(page),
         "path": page,
         "external_url": briefing.url,
-        "authors": list(briefing.authors),
+        "authors": [],
         "summary": briefing.summary,
         "takeaways_html": list(briefing.takeaways_html),
-        "tags": _terms(briefing.tags),
-        "places": _terms(briefing.places),
         "date_index_url": urls.absolute(paths.date_path(briefing.date) + paths.PAGE_JSON),
     }
+    for taxonomy in taxonomies:
+        terms = briefing.terms_of(taxonomy)
+        record[taxonomy.key] = [t.name for t in terms] if taxonomy.key in RECORD_NAMES_ONLY else _terms(terms)
+    return record
 
 
 def _source(source: Source) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """Pure grouping and sorting of briefings, and the address scheme in one place.
 
 Nothing here reads or writes files: it turns an Archive into the listings
-every page needs (by date, month, year, source, tag, place) and says where
+every page needs (by date, month, year, source, and the terms of each
+taxonomy: tags, places, authors, a site's own) and says where
 each page lives. Addresses are paths relative to the site's base, always
 ending in '/' for a page (each page is a folder with an index.html).
 """
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from briefgen.model import Archive, Briefing, Source, Term
+from briefgen.model import Archive, Briefing, Source, Taxonomy, Term
 
 # ----------------------------------------------------------------- addresses
 
@@ -45,12 +46,13 @@ def source_path(key: str, page: int = 1) -> str:
     return f"sources/{key}/" if page == 1 else f"sources/{key}/page/{page}/"
 
 
-def tag_path(term: Term) -> str:
-    return f"tags/{term.slug}/"
+def terms_path(taxonomy: Taxonomy) -> str:
+    """The listing of every term of a taxonomy: tags/."""
+    return f"{taxonomy.path}/"
 
 
-def place_path(term: Term) -> str:
-    return f"places/{term.slug}/"
+def term_path(taxonomy: Taxonomy, term: Term) -> str:
+    return f"{taxonomy.path}/{term.slug}/"
 
 
 ALL_DATES_PATH = "briefings/"
@@ -68,7 +70,7 @@ def source_feed_path(key: str) -> str:
 
 
 def feed_paths(page_path: str) -> tuple[str, str]:
-    """The Atom feed and the JSON Feed of a source, tag or place page: beside its index.html."""
+    """The Atom feed and the JSON Feed of a source's or a term's page: beside its index.html."""
     return f"{page_path}feed.xml", f"{page_path}feed.json"
 
 
@@ -121,10 +123,19 @@ class YearGroup:
 
 @dataclass(frozen=True, slots=True)
 class TermGroup:
-    """A tag or place, with its briefings newest first."""
+    """A term of a taxonomy (a tag, a place, an author), with its briefings newest first."""
 
+    taxonomy: Taxonomy
     term: Term
     briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyIndex:
+    """Every term of one taxonomy, by name."""
+
+    taxonomy: Taxonomy
+    groups: tuple[TermGroup, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +165,8 @@ class ArchiveIndex:
     """Newest first."""
     sources: tuple[SourceGroup, ...]
     """By name; sources with no briefing are listed too."""
-    tags: tuple[TermGroup, ...]
-    places: tuple[TermGroup, ...]
+    taxonomies: tuple[TaxonomyIndex, ...]
+    """In the settings' order; a taxonomy no briefing uses still has its (empty) listing."""
     neighbours: Mapping[str, Neighbours]
     """By briefing path."""
 
@@ -180,8 +191,10 @@ def build_index(archive: Archive) -> ArchiveIndex:
         dates=dates,
         years=_year_groups(dates),
         sources=_source_groups(archive),
-        tags=_term_groups(archive.briefings, lambda b: b.tags),
-        places=_term_groups(archive.briefings, lambda b: b.places),
+        taxonomies=tuple(
+            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy))
+            for taxonomy in archive.settings.taxonomies
+        ),
         neighbours=_neighbours(archive.briefings, dates),
     )
 
@@ -217,19 +230,18 @@ def _source_groups(archive: Archive) -> tuple[SourceGroup, ...]:
     return tuple(SourceGroup(source, newest_first(by_key[source.key])) for source in ordered)
 
 
-def _term_groups(
-    briefings: Iterable[Briefing], terms_of: Callable[[Briefing], tuple[Term, ...]]
-) -> tuple[TermGroup, ...]:
+def term_groups(briefings: Iterable[Briefing], taxonomy: Taxonomy) -> tuple[TermGroup, ...]:
+    """Each term of the taxonomy with its briefings, by name (case aside), then slug."""
     grouped: dict[str, list[Briefing]] = defaultdict(list)
-    names: dict[str, str] = {}
+    terms: dict[str, Term] = {}
     for briefing in briefings:
-        for term in terms_of(briefing):
+        for term in briefing.terms_of(taxonomy):
             grouped[term.slug].append(briefing)
             # Spellings that slug alike share a page; the first, in archive order, names it.
-            names.setdefault(term.slug, term.name)
+            terms.setdefault(term.slug, term)
     return tuple(
-        TermGroup(Term(names[slug], slug), newest_first(grouped[slug]))
-        for slug in sorted(grouped, key=lambda s: (names[s].casefold(), s))
+        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug]))
+        for slug in sorted(grouped, key=lambda s: (terms[s].name.casefold(), s))
     )
 
 

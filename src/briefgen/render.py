@@ -30,7 +30,18 @@ from briefgen.cache import COMPILED_SUFFIX
 from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.index import ArchiveIndex, DateGroup
-from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Footnote, Settings, Term, text_read
+from briefgen.model import (
+    BYLINE_KEY,
+    CATEGORIES_KEY,
+    EMPTY_MAPPING,
+    Archive,
+    Briefing,
+    Footnote,
+    Settings,
+    Taxonomy,
+    Term,
+    text_read,
+)
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
 from briefgen.sealed import read_sealed, write_sealed
@@ -64,6 +75,19 @@ class PageJob:
     path: str
     template: str
     context: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ListedTerms:
+    """A briefing's terms of one taxonomy, as its page lists them."""
+
+    taxonomy: Taxonomy
+    terms: tuple[Term, ...]
+
+
+def listed_terms(briefing: Briefing, taxonomies: Sequence[Taxonomy]) -> tuple[ListedTerms, ...]:
+    """The briefing's terms of each of `taxonomies` it has terms of, in their order."""
+    return tuple(ListedTerms(t, briefing.terms[t.key]) for t in taxonomies if t.key in briefing.terms)
 
 
 class TemplateError(BriefgenError):
@@ -112,11 +136,14 @@ class SiteUrls:
     def source(self, key: str) -> str:
         return self.page(paths.source_path(key))
 
-    def tag(self, term: Term) -> str:
-        return self.page(paths.tag_path(term))
+    def terms(self, taxonomy: Taxonomy) -> str:
+        return self.page(paths.terms_path(taxonomy))
 
-    def place(self, term: Term) -> str:
-        return self.page(paths.place_path(term))
+    def term(self, taxonomy: Taxonomy, term: Term) -> str:
+        return self.page(paths.term_path(taxonomy, term))
+
+    def absolute_term(self, taxonomy: Taxonomy, term: Term) -> str:
+        return self.absolute(paths.term_path(taxonomy, term))
 
     def asset(self, name: str) -> str:
         return self.page(f"{THEME_ASSETS}/{name}")
@@ -354,7 +381,14 @@ class SiteRenderer:
         self.env = make_environment(site_templates, compiled_templates)
         self.search = search
         self.python_renderers = python_renderers
-        self.related = related_briefings(archive.briefings)
+        self.related = related_briefings(archive.briefings, self.settings.taxonomies)
+        taxonomies = self.settings.taxonomies
+        self.byline = next((t for t in taxonomies if t.key == BYLINE_KEY), None)
+        """The authors taxonomy, whose terms a briefing's byline links to; None when the site has none."""
+        self.footer_taxonomies = tuple(t for t in taxonomies if t is not self.byline)
+        """The taxonomies a briefing page lists at its foot: all but the byline's."""
+        self.categories = next((t for t in taxonomies if t.key == CATEGORIES_KEY), None)
+        """The taxonomy whose terms are an Atom entry's categories (beside its source)."""
         self.busiest_day = busiest_day(archive_index.years)
 
     def _render(self, template_name: str, **context: Any) -> bytes:
@@ -398,10 +432,13 @@ class SiteRenderer:
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
+            byline = listed_terms(briefing, (self.byline,)) if self.byline is not None else ()
             yield self._page(
                 paths.briefing_path(briefing),
                 "briefing.html",
                 briefing=briefing,
+                byline=byline[0] if byline else None,
+                listed_terms=listed_terms(briefing, self.footer_taxonomies),
                 neighbours=neighbours,
                 related=self.related[briefing.path],
             )
@@ -429,42 +466,46 @@ class SiteRenderer:
                 yield self._page(page.path, "source.html", source=group.source, pagination=page)
 
     def term_pages(self) -> Iterator[PageJob]:
-        for kind, groups, path_of in (
-            ("tag", self.index.tags, paths.tag_path),
-            ("place", self.index.places, paths.place_path),
-        ):
-            yield self._page(f"{kind}s/", "terms.html", kind=kind, groups=groups)
-            for group in groups:
-                page_path = path_of(group.term)
+        """For each taxonomy, the listing of its terms and a page per term."""
+        for listing in self.index.taxonomies:
+            taxonomy = listing.taxonomy
+            yield self._page(paths.terms_path(taxonomy), "terms.html", taxonomy=taxonomy, groups=listing.groups)
+            for group in listing.groups:
+                page_path = paths.term_path(taxonomy, group.term)
                 yield self._page(
                     page_path,
                     "term.html",
-                    kind=kind,
+                    taxonomy=taxonomy,
                     group=group,
                     by_source=count_by_source(group.briefings),
-                    feeds=paths.feed_paths(page_path),
+                    feeds=paths.feed_paths(page_path) if taxonomy.feeds else None,
                 )
 
     def search_pages(self) -> Iterator[PageJob]:
         if self.search:
-            yield self._page(paths.SEARCH_PATH, "search.html")
+            # The filters each briefing page gives Pagefind (briefing.html): source, each taxonomy's, year.
+            filters = (
+                ("source", "Source", True),
+                *((t.search_filter, t.label, False) for t in self.settings.taxonomies),
+                ("year", "Year", False),
+            )
+            yield self._page(paths.SEARCH_PATH, "search.html", filters=filters)
 
     def feeds(self) -> Iterator[PageJob]:
-        """The Atom feeds: the whole archive's, and one per source, tag and place."""
+        """The Atom feeds: the whole archive's, and one per source and per term of a taxonomy with feeds."""
         limit = self.settings.feed_entries
         yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
         for group in self.index.sources:
             path = paths.source_feed_path(group.source.key)
             title = f"{group.source.name}: {self.settings.title}"
             yield self._feed(group.briefings[:limit], path, title, paths.source_path(group.source.key))
-        for label, groups, path_of in (
-            ("Topic", self.index.tags, paths.tag_path),
-            ("Place", self.index.places, paths.place_path),
-        ):
-            for term_group in groups:
-                page_path = path_of(term_group.term)
+        for listing in self.index.taxonomies:
+            if not listing.taxonomy.feeds:
+                continue
+            for term_group in listing.groups:
+                page_path = paths.term_path(listing.taxonomy, term_group.term)
                 atom, _ = paths.feed_paths(page_path)
-                title = f"{label}: {term_group.term.name}: {self.settings.title}"
+                title = f"{listing.taxonomy.label}: {term_group.term.name}: {self.settings.title}"
                 yield self._feed(term_group.briefings[:limit], atom, title, page_path)
 
     def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
@@ -483,6 +524,9 @@ class SiteRenderer:
             "updated": updated,
             "feed_id": feed_id,
             "alternate_path": alternate,
+            # Atom's own fields for terms: an <author> for each of the byline's, a <category> for each tag.
+            "byline": self.byline,
+            "categories": self.categories,
         }
         return PageJob(path, "feed.xml", context)
 
