@@ -76,6 +76,8 @@ class Taxonomy:
 DEFAULT_TAXONOMIES = (
     Taxonomy(key="tags", label="Topic", plural="Topics", path="tags", search_filter="tag"),
     Taxonomy(key="places", label="Place", plural="Places", path="places", search_filter="place"),
+    # The same few analysts write every report of a source: sharing one says nothing of the topic.
+    Taxonomy(key="authors", label="Author", plural="Authors", path="authors", search_filter="author", related=False),
 )
 """Today's site: topics and places, and a page per author."""
 
