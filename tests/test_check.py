@@ -369,14 +369,16 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         "taxonomy-key-not-plain",
         {"briefgen.yaml": "taxonomies:\n  Regions:\n    label: Region\n", "briefings/a.md": VALID_BRIEFING},
         (
-            "briefgen.yaml:2: taxonomy 'Regions' must be named by a plain front-matter key: lowercase letters, digits and '-'",
+            "briefgen.yaml:2: taxonomy 'Regions' must be named by a plain front-matter key:"
+            " lowercase letters, digits and '-'",
         ),
     ),
     (
         "taxonomy-takes-a-fixed-key",
         {"briefgen.yaml": "taxonomies:\n  summary: {label: S, plural: Ss}\n", "briefings/a.md": VALID_BRIEFING},
         (
-            "briefgen.yaml:2: taxonomy 'summary' would take the front-matter key 'summary', which briefgen reads already",
+            "briefgen.yaml:2: taxonomy 'summary' would take the front-matter key 'summary', which"
+            " briefgen reads already",
         ),
     ),
     (
@@ -391,14 +393,16 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         "taxonomy-path-of-the-site",
         {"briefgen.yaml": "taxonomies:\n  tags: {path: sources}\n", "briefings/a.md": VALID_BRIEFING},
         (
-            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its path 'sources/' is where the site has its sources already",
+            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its path 'sources/' is where the"
+            " site has its sources already",
         ),
     ),
     (
         "taxonomy-search-filter-of-the-site",
         {"briefgen.yaml": "taxonomies:\n  tags:\n    search_filter: year\n", "briefings/a.md": VALID_BRIEFING},
         (
-            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its search_filter 'year' is a filter every briefing has already",
+            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its search_filter 'year' is a"
+            " filter every briefing has already",
         ),
     ),
     (
@@ -420,7 +424,8 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         "taxonomy-registry-outside",
         {"briefgen.yaml": "taxonomies:\n  authors:\n    registry: ../people.yaml\n", "briefings/a.md": VALID_BRIEFING},
         (
-            "briefgen.yaml:3: 'registry' must name a .yaml file beside briefgen.yaml, such as authors.yaml, not '../people.yaml'",
+            "briefgen.yaml:3: 'registry' must name a .yaml file beside briefgen.yaml, such as"
+            " authors.yaml, not '../people.yaml'",
         ),
     ),
     (
