@@ -361,6 +361,11 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ),
     ),
     (
+        "taxonomy-new-given-true",
+        {"briefgen.yaml": "taxonomies:\n  regions: true\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:2: taxonomy 'regions' is new: give it a mapping with at least 'label' and 'plural'",),
+    ),
+    (
         "taxonomy-misspelt-field",
         {"briefgen.yaml": "taxonomies:\n  tags:\n    lable: Theme\n", "briefings/a.md": VALID_BRIEFING},
         ("briefgen.yaml:3: unknown key 'lable' (did you mean 'label'?)",),

@@ -167,6 +167,9 @@ def _taxonomies(fields: Fields, root: Path) -> tuple[Taxonomy, ...]:
         if isinstance(value_node, ScalarNode) and value_node.tag == BOOL_TAG:
             if str(value_node.value).lower() in {"false", "no", "off", "n"}:
                 taxonomies.pop(key, None)
+            elif key not in taxonomies:
+                message = f"taxonomy '{key}' is new: give it a mapping with at least 'label' and 'plural'"
+                fields.problems.append(error(fields.path, line, message))
             continue  # `true`: the default as it is
         taxonomy = _taxonomy(key, value_node, taxonomies.get(key), fields, root)
         if taxonomy is not None:
