@@ -77,19 +77,6 @@ class PageJob:
     context: Mapping[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class ListedTerms:
-    """A briefing's terms of one taxonomy, as its page lists them."""
-
-    taxonomy: Taxonomy
-    terms: tuple[Term, ...]
-
-
-def listed_terms(briefing: Briefing, taxonomies: Sequence[Taxonomy]) -> tuple[ListedTerms, ...]:
-    """The briefing's terms of each of `taxonomies` it has terms of, in their order."""
-    return tuple(ListedTerms(t, briefing.terms[t.key]) for t in taxonomies if t.key in briefing.terms)
-
-
 class TemplateError(BriefgenError):
     """A template could not be loaded or rendered; names the template and line."""
 
@@ -387,6 +374,7 @@ class SiteRenderer:
         """The authors taxonomy, whose terms a briefing's byline links to; None when the site has none."""
         self.footer_taxonomies = tuple(t for t in taxonomies if t is not self.byline)
         """The taxonomies a briefing page lists at its foot: all but the byline's."""
+        self._listed: dict[tuple[str, ...], tuple[Taxonomy, ...]] = {}
         self.categories = next((t for t in taxonomies if t.key == CATEGORIES_KEY), None)
         """The taxonomy whose terms are an Atom entry's categories (beside its source)."""
         self.busiest_day = busiest_day(archive_index.years)
@@ -432,16 +420,28 @@ class SiteRenderer:
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
-            byline = listed_terms(briefing, (self.byline,)) if self.byline is not None else ()
+            byline = self.byline if self.byline is not None and self.byline.key in briefing.terms else None
             yield self._page(
                 paths.briefing_path(briefing),
                 "briefing.html",
                 briefing=briefing,
-                byline=byline[0] if byline else None,
-                listed_terms=listed_terms(briefing, self.footer_taxonomies),
+                byline=byline,
+                listed_taxonomies=self.listed_taxonomies(briefing),
                 neighbours=neighbours,
                 related=self.related[briefing.path],
             )
+
+    def listed_taxonomies(self, briefing: Briefing) -> tuple[Taxonomy, ...]:
+        """The taxonomies whose terms the briefing's page lists at its foot: those it has terms of.
+
+        Taxonomies only, the terms being the briefing's own: a page's fingerprint
+        covers the briefing already, and one tuple for each combination is
+        fingerprinted once (fingerprint.py remembers objects), not once a page."""
+        keys = tuple(key for key in briefing.terms)
+        listed = self._listed.get(keys)
+        if listed is None:
+            listed = self._listed[keys] = tuple(t for t in self.footer_taxonomies if t.key in briefing.terms)
+        return listed
 
     def date_pages(self) -> Iterator[PageJob]:
         for group in self.index.dates:
