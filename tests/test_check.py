@@ -345,8 +345,116 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         {"briefgen.yaml": "title: Archive\ntheme: dark\n", "briefings/a.md": VALID_BRIEFING},
         (
             "briefgen.yaml:2: unknown key 'theme': briefgen.yaml may have title, description, base_url, language,"
-            " per_page, allow_html, feed_entries ('briefgen help format' describes them)",
+            " per_page, allow_html, feed_entries, taxonomies ('briefgen help format' describes them)",
         ),
+    ),
+    (
+        "taxonomies-not-a-mapping",
+        {"briefgen.yaml": "title: Archive\ntaxonomies: [regions]\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:2: 'taxonomies' must be a mapping, not a list",),
+    ),
+    (
+        "taxonomy-new-without-labels",
+        {"briefgen.yaml": "taxonomies:\n  regions:\n    path: regions\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:3: taxonomy 'regions' is missing 'label' (for example 'label: Regions')",
+            "briefgen.yaml:3: taxonomy 'regions' is missing 'plural' (for example 'plural: Regions')",
+        ),
+    ),
+    (
+        "taxonomy-new-given-true",
+        {"briefgen.yaml": "taxonomies:\n  regions: true\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:2: taxonomy 'regions' is new: give it a mapping with at least 'label' and 'plural'",),
+    ),
+    (
+        "taxonomy-misspelt-field",
+        {"briefgen.yaml": "taxonomies:\n  tags:\n    lable: Theme\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:3: unknown key 'lable' (did you mean 'label'?)",),
+    ),
+    (
+        "taxonomy-key-not-plain",
+        {"briefgen.yaml": "taxonomies:\n  Regions:\n    label: Region\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: taxonomy 'Regions' must be named by a plain front-matter key:"
+            " lowercase letters, digits and '-'",
+        ),
+    ),
+    (
+        "taxonomy-takes-a-fixed-key",
+        {"briefgen.yaml": "taxonomies:\n  summary: {label: S, plural: Ss}\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: taxonomy 'summary' would take the front-matter key 'summary', which"
+            " briefgen reads already",
+        ),
+    ),
+    (
+        "taxonomy-path-of-another",
+        {
+            "briefgen.yaml": "taxonomies:\n  regions: {label: Region, plural: Regions, path: places}\n",
+            "briefings/a.md": VALID_BRIEFING,
+        },
+        ("briefgen.yaml:2: taxonomy 'regions' cannot be published: its path 'places/' is taxonomy 'places's",),
+    ),
+    (
+        "taxonomy-path-of-the-site",
+        {"briefgen.yaml": "taxonomies:\n  tags: {path: sources}\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its path 'sources/' is where the"
+            " site has its sources already",
+        ),
+    ),
+    (
+        "taxonomy-search-filter-of-the-site",
+        {"briefgen.yaml": "taxonomies:\n  tags:\n    search_filter: year\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: taxonomy 'tags' cannot be published: its search_filter 'year' is a"
+            " filter every briefing has already",
+        ),
+    ),
+    (
+        "taxonomy-path-not-plain",
+        {"briefgen.yaml": "taxonomies:\n  tags:\n    path: ../up\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:3: 'path' must be a plain name (lowercase letters, digits and '-'), not '../up'",),
+    ),
+    (
+        "taxonomy-feeds-not-a-boolean",
+        {"briefgen.yaml": "taxonomies:\n  tags:\n    feeds: sometimes\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:3: 'feeds' must be true or false, not the text 'sometimes'",),
+    ),
+    (
+        "taxonomy-registry-missing",
+        {"briefgen.yaml": "taxonomies:\n  authors:\n    registry: people.yaml\n", "briefings/a.md": VALID_BRIEFING},
+        ("briefgen.yaml:3: the registry people.yaml does not exist beside briefgen.yaml",),
+    ),
+    (
+        "taxonomy-registry-outside",
+        {"briefgen.yaml": "taxonomies:\n  authors:\n    registry: ../people.yaml\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:3: 'registry' must name a .yaml file beside briefgen.yaml, such as"
+            " authors.yaml, not '../people.yaml'",
+        ),
+    ),
+    (
+        "taxonomy-registry-bad-key",
+        {
+            "briefgen.yaml": "taxonomies:\n  authors:\n    registry: people.yaml\n",
+            "people.yaml": "jane-doe:\n  name: Jane Doe\nJohn Roe:\n  name: John Roe\n",
+            "briefings/a.md": VALID_BRIEFING,
+        },
+        ("people.yaml:3: key 'John Roe' must be a plain name: lowercase letters, digits and '-'",),
+    ),
+    (
+        "taxonomy-removed-key-refused",
+        {"briefgen.yaml": "taxonomies:\n  places: false\n", "briefings/a.md": briefing_text("places: [Kursk]\n")},
+        ("briefings/a.md:5: unknown key 'places'",),
+    ),
+    (
+        "taxonomy-new-key-misspelt",
+        {
+            "briefgen.yaml": "taxonomies:\n  regions: {label: Region, plural: Regions}\n",
+            "briefings/a.md": briefing_text("region: [Donbas]\n"),
+        },
+        ("briefings/a.md:5: unknown key 'region' (did you mean 'regions'?)",),
     ),
     (
         "settings-negative-per-page",

@@ -51,7 +51,7 @@ def test_every_note_is_cited_and_sizes_are_report_sized(corpus: tuple[Path, Arch
         words = len(re.sub(r"<[^>]+>", " ", body.html).split())
         assert 800 <= words <= 9000, (briefing.path, words)
         long_reports += len(notes) >= 100
-        assert briefing.authors and briefing.tags and briefing.url
+        assert briefing.terms["authors"] and briefing.terms["tags"] and briefing.url
     assert 5 <= long_reports <= 30  # about one in ten
 
 
@@ -66,8 +66,8 @@ def test_names_come_in_cyrillic_and_arabic(corpus: tuple[Path, Archive]) -> None
     _, archive = corpus
     for script in (CYRILLIC, ARABIC):
         assert any(script.search(b.title) for b in archive.briefings)
-        assert any(script.search(name) for b in archive.briefings for name in b.authors)
-        assert any(script.search(place.name) for b in archive.briefings for place in b.places)
+        assert any(script.search(name) for b in archive.briefings for name in (a.name for a in b.terms["authors"]))
+        assert any(script.search(place.name) for b in archive.briefings for place in b.terms.get("places", ()))
         assert any(script.search(source.name) for source in archive.sources.values())
         assert any(script.search(archive.bodies.body(b).html) for b in archive.briefings)
 

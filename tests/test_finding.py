@@ -17,7 +17,7 @@ import pytest
 from briefgen.build import build_site
 from briefgen.calendars import SHADES, shade
 from briefgen.exports import JSON_FEED_VERSION
-from briefgen.model import Briefing, Source, Term
+from briefgen.model import DEFAULT_TAXONOMIES, Briefing, Source, Term
 from briefgen.related import count_by_source, related_briefings
 from briefgen.render import entry_id
 from tests.sitetools import copy_example, make_corpus
@@ -120,8 +120,14 @@ def briefing(
         source=Source(source, source.upper()),
         slug=slug,
         summary="",
-        tags=tuple(Term(t, t) for t in tags),
-        places=tuple(Term(p, p.lower()) for p in places),
+        terms={
+            key: terms
+            for key, terms in (
+                ("tags", tuple(Term(t, t) for t in tags)),
+                ("places", tuple(Term(p, p.lower()) for p in places)),
+            )
+            if terms
+        },
     )
 
 
@@ -138,18 +144,22 @@ def test_related_briefings_share_the_most_terms_newest_first_among_ties() -> Non
         briefing("none", 25, ("sanctions",)),
         briefing("place-named-like-a-tag", 26, (), ("drones",)),
     ]
-    related = related_briefings(briefings)
+    related = related_briefings(briefings, DEFAULT_TAXONOMIES)
     titles = [b.title for b in related[me.path]]
     # 3 shared, then 2 (newest first), then 1: the newest, then by source key on the same day.
     assert titles == ["all-three", "two-new", "two-old", "one-newest", "one-older"]
-    assert [b.title for b in related_briefings(briefings, limit=7)[me.path]][5:] == ["one-same-day-b"]
+    assert [b.title for b in related_briefings(briefings, DEFAULT_TAXONOMIES, limit=7)[me.path]][5:] == [
+        "one-same-day-b"
+    ]
     assert related[briefings[7].path] == ()
-    assert related_briefings(list(reversed(briefings))) == related, "the order of input does not matter"
+    assert related_briefings(list(reversed(briefings)), DEFAULT_TAXONOMIES) == related, (
+        "the order of input does not matter"
+    )
 
 
 def test_a_briefing_without_terms_has_no_related_briefings() -> None:
     lone = briefing("lone", 1)
-    assert related_briefings([lone, briefing("other", 2, ("x",))])[lone.path] == ()
+    assert related_briefings([lone, briefing("other", 2, ("x",))], DEFAULT_TAXONOMIES)[lone.path] == ()
 
 
 def test_related_briefings_on_the_pages_are_deterministic(corpus: tuple[Path, Path], tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ import re
 import pytest
 
 from briefgen.cli import main
-from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS
+from briefgen.config import REGISTRY_KEYS, SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
 from briefgen.errors import SHOWN_OF_A_KIND, ArchiveError, summarised
 from briefgen.load import BRIEFING_KEYS, MAX_BRIEFING_BYTES, MAX_TERMS, REQUIRED_KEYS, TERM_KEYS, load_archive
 from briefgen.markdown import CITATION, MAX_TABLE_CELLS
-from briefgen.model import Settings
+from briefgen.model import DEFAULT_TAXONOMIES, Settings
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlfields import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text
@@ -78,10 +78,51 @@ def test_settings_keys_and_defaults_are_the_readers() -> None:
     table = key_table("Settings (`briefgen.yaml`)")
     assert set(table) == set(SETTINGS_KEYS)
     defaults = dataclasses.asdict(Settings())
+    defaults["taxonomies"] = ", ".join(f"`{taxonomy.key}`" for taxonomy in DEFAULT_TAXONOMIES)
     for key, row in table.items():
         default = defaults[key]
         shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")
+        if key == "taxonomies":
+            shown = default
         assert row["default"] == shown, f"{key}: the doc says {row['default']}, the code {shown}"
+
+
+def test_taxonomy_keys_and_defaults_are_the_readers() -> None:
+    table = key_table("Taxonomies")
+    assert list(table) == list(TAXONOMY_KEYS)
+    for key, row in table.items():
+        assert row["example"].startswith(f"`{key}:"), f"the example of {key!r} shows it written"
+    rows = table_rows("Taxonomies")
+    defaults = [row for row in rows if re.fullmatch(r"`[a-z]+`", row[0]) and len(row) == 7]
+
+    def shown(value: object) -> str:
+        return {True: "`true`", False: "`false`"}.get(value, f"`{value}`")  # type: ignore[call-overload]
+
+    assert defaults == [
+        [f"`{t.key}`", t.label, t.plural, shown(t.path), shown(t.search_filter), shown(t.feeds), shown(t.related)]
+        for t in DEFAULT_TAXONOMIES
+    ]
+    registry_keys = [row[0].strip("`") for row in rows if row[0].strip("`") in REGISTRY_KEYS]
+    assert registry_keys == list(REGISTRY_KEYS)
+
+
+def test_the_taxonomies_and_registry_examples_check_clean(make_site: MakeSite) -> None:
+    settings, registry = code_blocks("Taxonomies", "yaml")
+    body = "authors: [jane doe]\nregions: [Donbas]\ntags: [drones]\n"
+    root = make_site(
+        {
+            "briefgen.yaml": settings.replace("  tags:", "  authors:\n    registry: authors.yaml\n  tags:"),
+            "authors.yaml": registry,
+            "briefings/2025/06/26/a.md": briefing_text(body),
+        }
+    )
+    archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    assert [t.key for t in archive.settings.taxonomies] == ["tags", "authors", "regions"]
+    (loaded,) = archive.briefings
+    assert loaded.terms["authors"][0].name == "Jane Doe"
+    with pytest.raises(ArchiveError):
+        load_archive(make_site({"briefgen.yaml": settings, "briefings/a.md": briefing_text("places: [Kursk]\n")}))
 
 
 def test_source_keys_are_the_readers() -> None:

@@ -97,6 +97,10 @@ def test_the_golden_tree_covers_every_kind_of_page() -> None:
         "places/index.html",
         "places/toretsk/index.html",
         "places/toretsk/feed.json",
+        "authors/index.html",
+        "authors/christina-harward/index.html",
+        "authors/christina-harward/feed.xml",
+        "authors/elena-marchetti/feed.json",
         "assets/briefgen.css",
     ):
         assert wanted in names, wanted

@@ -233,7 +233,7 @@ def test_100000_tags_or_places_are_one_error_at_the_key(make_site: MakeSite, tmp
 def test_100_tags_places_and_authors_are_allowed(make_site: MakeSite) -> None:
     front = "".join(f"{key}: [{', '.join(f'{key} {i}' for i in range(MAX_TERMS))}]\n" for key in ("authors", "tags"))
     archive, _ = load_archive(make_site({"briefings/a.md": briefing_text(front)}))
-    assert len(archive.briefings[0].tags) == len(archive.briefings[0].authors) == MAX_TERMS
+    assert len(archive.briefings[0].terms["tags"]) == len(archive.briefings[0].terms["authors"]) == MAX_TERMS
 
 
 # --- many problems of one kind: the first few, then a count -------------------------------------

@@ -418,9 +418,10 @@ def test_a_theme_that_shows_text_on_a_listing_page_has_it_corrected(corpus: Path
     path.write_text(text.replace('\n  1: "', '\n  1: "Corrected. ', 1) + "\nAdded.[1]\n", "utf-8")
     report = build_site(corpus)
     # Its page, its date's page and JSON, its source's feeds and listing JSON, and each of its
-    # topics' and places' two feeds: never the whole site.
+    # topics', places' and authors' two feeds: never the whole site.
     front = yaml.safe_load(text.split("---\n", 2)[1])
-    assert 0 < report.rendered <= 6 + 2 * (len(front["tags"]) + len(front["places"])) < report.pages / 10
+    terms = sum(len(front.get(key) or ()) for key in ("tags", "places", "authors"))
+    assert 0 < report.rendered <= 6 + 2 * terms < report.pages / 10
     assert_same_as_cold(corpus, tmp_path)
 
 

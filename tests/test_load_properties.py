@@ -195,7 +195,7 @@ def assert_safe_addresses(archive: Archive) -> None:
     for briefing in archive.briefings:
         assert is_plain_slug(briefing.slug), briefing.slug
         assert is_plain_slug(briefing.source.key), briefing.source.key
-        for term in (*briefing.tags, *briefing.places):
+        for term in (term for terms in briefing.terms.values() for term in terms):
             assert is_plain_slug(term.slug), term
 
 

@@ -11,13 +11,26 @@ import pytest
 
 from briefgen.contexts import BriefingContext, Context, DateContext, FeedContext, SourceContext, TermContext
 from briefgen.index import DateGroup, Neighbours, Pagination, TermGroup, build_index
-from briefgen.model import Archive, BodiesInMemory, Body, Briefing, Footnote, Settings, Source, Term
+from briefgen.model import (
+    DEFAULT_TAXONOMIES,
+    Archive,
+    BodiesInMemory,
+    Body,
+    Briefing,
+    Footnote,
+    Settings,
+    Source,
+    Taxonomy,
+    Term,
+)
 from briefgen.related import SourceCount
 from briefgen.render import PageJob, SiteRenderer
+from briefgen.urls import SiteUrls
 
 BASE = "https://example.org/archive/"
 ISW = Source(key="isw", name="ISW")
 DAY = dt.date(2025, 6, 26)
+TAGS, PLACES, AUTHORS = DEFAULT_TAXONOMIES
 NOTES = (
     Footnote(1, "Reuters, <em>June 26</em>.", 10, ("fnref:1",)),
     Footnote(2, "A second note.", 11, ("fnref:2", "fnref:2:2")),
@@ -42,8 +55,10 @@ def briefing(slug: str = "north-korea", body: Body = TEXT, **fields: object) -> 
         "slug": slug,
         "summary": "A summary.",
         "takeaways_html": ("First <em>point</em>.",),
-        "tags": (Term("Air defense", "air-defense"),),
-        "places": (Term("Kursk Oblast", "kursk-oblast"),),
+        "terms": {
+            "tags": (Term("Air defense", "air-defense"),),
+            "places": (Term("Kursk Oblast", "kursk-oblast"),),
+        },
     }
     values.update(fields)
     return Briefing(**values)  # type: ignore[arg-type]
@@ -69,6 +84,8 @@ def briefing_context(**fields: object) -> BriefingContext:
     values: dict[str, object] = {
         "page_path": "briefings/2025/06/26/north-korea/",
         "search": False,
+        "byline": None,
+        "listed_taxonomies": (TAGS, PLACES),
         "neighbours": Neighbours(None, None, ()),
         "related": (),
     }
@@ -129,23 +146,28 @@ def test_a_briefing_without_notes_has_no_notes_section() -> None:
     assert root.xpath("//section[@class='notes']") == []
 
 
+REGIONS = Taxonomy(key="regions", label="Region", plural="Regions", path="areas", search_filter="region")
+"""No taxonomy of the site, its path not its key."""
+
+
 def test_a_term_page_of_any_taxonomy_is_addressed_by_its_segment() -> None:
-    # 'authors' is no taxonomy of the site: the page needs no code to be addressed under it.
-    term = Term("A. Author", "a-author")
+    # 'regions' is no taxonomy of the site: the page needs no code to be addressed under its path.
+    term = Term("Donbas", "donbas")
     context = TermContext(
-        page_path="authors/a-author/",
+        page_path="areas/donbas/",
         search=False,
-        kind="author",
-        segment="authors",
-        group=TermGroup(term, (briefing(),)),
+        taxonomy=REGIONS,
+        group=TermGroup(REGIONS, term, (briefing(),)),
         by_source=(SourceCount(ISW, 1),),
+        feeds=SiteUrls(Settings(base_url=BASE)).term_feeds(REGIONS.path, term),
     )
     root = page(context)
+    assert root.findtext(".//h1") == "Region: Donbas"
     assert hrefs(root, "//head/link[@type='application/feed+json']") == [
         "/archive/feed.json",
-        "/archive/authors/a-author/feed.json",
+        "/archive/areas/donbas/feed.json",
     ]
-    assert "/archive/authors/a-author/feed.xml" in hrefs(root, "//main//p[@class='muted']/a")
+    assert "/archive/areas/donbas/feed.xml" in hrefs(root, "//main//p[@class='muted']/a")
     assert hrefs(root, "//section[@class='by-source']//a") == ["/archive/sources/isw/"]
     assert hrefs(root, "//article[@class='card']//h2/a") == ["/archive/briefings/2025/06/26/north-korea/"]
 
@@ -178,6 +200,8 @@ def test_an_atom_feed_is_rendered_from_its_context() -> None:
         updated="2025-06-26T00:00:00Z",
         feed_id="urn:uuid:1",
         alternate_path="sources/isw/",
+        byline=None,
+        categories=TAGS,
     )
     feed = lxml.etree.fromstring(render(context).encode("utf-8"))
     atom = {"a": "http://www.w3.org/2005/Atom"}
@@ -203,3 +227,44 @@ def test_a_site_template_replaces_one_block_of_base_html(tmp_path: Path, block: 
     assert root.xpath(kept)  # the rest of the frame stays
     if block == "navigation":
         assert root.xpath("//nav[@aria-label='Archive']") == []
+
+
+def test_a_term_page_of_a_taxonomy_without_feeds_links_none() -> None:
+    term = Term("Donbas", "donbas")
+    root = page(
+        TermContext(
+            page_path="areas/donbas/",
+            search=False,
+            taxonomy=REGIONS,
+            group=TermGroup(REGIONS, term, (briefing(),)),
+            by_source=(),
+            feeds=None,
+        )
+    )
+    assert hrefs(root, "//head/link[@type='application/feed+json']") == ["/archive/feed.json"]
+    assert hrefs(root, "//main//p[@class='muted']/a") == []
+
+
+def test_a_briefing_page_links_its_byline_and_lists_only_the_taxonomies_it_is_given() -> None:
+    authored = briefing("authored", terms={"authors": (Term("A. Author", "a-author"),), "places": ()})
+    root = page(briefing_context(briefing=authored, byline=AUTHORS, listed_taxonomies=(PLACES,)))
+    assert hrefs(root, "//p[@class='byline']/a[@rel='author']") == ["/archive/authors/a-author/"]
+    assert root.xpath("//footer[@class='terms']//span[@class='label']/text()") == ["Places:"]
+
+
+def test_an_atom_entry_has_an_author_per_byline_term() -> None:
+    authored = briefing("authored", terms={"authors": (Term("A. Author", "a-author"),)})
+    context = FeedContext(
+        entries=(authored,),
+        feed_path="feed.xml",
+        feed_title="Archive",
+        updated="2025-06-26T00:00:00Z",
+        feed_id="urn:uuid:1",
+        alternate_path="",
+        byline=AUTHORS,
+        categories=None,
+    )
+    feed = lxml.etree.fromstring(render(context).encode("utf-8"))
+    atom = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.xpath("a:entry/a:author/a:uri/text()", namespaces=atom) == [BASE + "authors/a-author/"]
+    assert feed.xpath("a:entry/a:category/@term", namespaces=atom) == ["isw"]

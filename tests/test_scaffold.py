@@ -135,7 +135,7 @@ def test_new_hints_are_valid_front_matter_once_uncommented(root: Path, capsys: p
     (briefing,) = archive.briefings
     assert len(briefing.takeaways_html) == 2
     assert [note.number for note in archive.bodies.body(briefing).footnotes] == [1]
-    assert [tag.slug for tag in briefing.tags] == ["air-defense", "ceasefire"]
+    assert [tag.slug for tag in briefing.terms["tags"]] == ["air-defense", "ceasefire"]
     assert briefing.url == "https://www.example.org/report"
 
 

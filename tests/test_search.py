@@ -37,11 +37,14 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
     assert entry["languages"]["en"]["page_count"] == 2, "the two briefings, not the listings"
     meta = read_file(next((site / "pagefind").glob("pagefind.en_*.pf_meta")))
-    assert [name for name, _ in meta[3]] == ["place", "source", "tag", "year"]
+    assert [name for name, _ in meta[3]] == ["author", "place", "source", "tag", "year"], (
+        "each taxonomy's, with source and year"
+    )
     filters = {read_file(p)[0]: read_file(p)[1] for p in (site / "pagefind" / "filter").iterdir()}
     assert [value for value, _ in filters["source"]] == ["Institute for the Study of War", "Wilson Center"]
     assert [value for value, _ in filters["year"]] == ["2025"]
     assert "Toretsk" in [value for value, _ in filters["place"]]
+    assert "Elena Marchetti" in [value for value, _ in filters["author"]]
     assert (site / "search" / "index.html").is_file()
     assert all(has_search_box(p.read_bytes()) for p in site.rglob("*.html") if p.parent.name != "search")
 

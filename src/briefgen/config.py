@@ -1,4 +1,9 @@
-"""briefgen.yaml and sources.yaml -> typed Settings and Sources, every problem collected."""
+"""briefgen.yaml and sources.yaml -> typed Settings and Sources, every problem collected.
+
+A little over 400 lines: the taxonomies' settings and their registries are read
+here too (issue 17), as one stage. Should it grow, they are the part to move
+into a module of their own.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,33 @@ import re
 from pathlib import Path
 from urllib.parse import SplitResult, urlsplit
 
-from yaml.nodes import MappingNode, ScalarNode
+from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
-from briefgen.model import Settings, Source
+from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
 from briefgen.slugs import is_plain_slug
-from briefgen.yamlfields import UNSHOWABLE, Fields, YamlError, compose, kind_of
+from briefgen.yamlfields import BOOL_TAG, UNSHOWABLE, Fields, YamlError, compose, kind_of, line_of
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"
-SETTINGS_KEYS = ("title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries")
+FIXED_BRIEFING_KEYS = (
+    "title", "date", "source", "url", "summary", "takeaways", "footnotes", "slug", "draft", "extra",
+)  # fmt: skip
+"""The front-matter keys that are not a taxonomy's (load.py adds the taxonomies' keys)."""
+SETTINGS_KEYS = (
+    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
+)  # fmt: skip
 SOURCE_KEYS = ("name", "url", "description")
+TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
+"""What a taxonomy in briefgen.yaml may say; its key in `taxonomies:` is its front-matter key."""
+REGISTRY_KEYS = ("name", "description")
+RESERVED_PATHS = frozenset({"briefings", "sources", "search", "page", "assets", "pagefind"})
+"""First address segments the site uses already: a taxonomy there would publish over them."""
+RESERVED_FILTERS = frozenset({"source", "year"})
+"""Search filters every briefing has besides its taxonomies'."""
+RECORD_KEYS = frozenset({"id", "path", "notes"})
+"""Fields of a briefing's record in the JSON indexes (exports.py) that a plain name could take:
+a taxonomy's terms are written under its key beside them."""
 
 # A well-formed language tag: RFC 5646's grammar (section 2.1), letter for letter.
 # Whether its subtags are registered is not checked: that needs IANA's registry, and a
@@ -117,6 +138,7 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
         per_page=fields.integer("per_page", defaults.per_page),
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
+        taxonomies=_taxonomies(fields, root),
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:
@@ -124,6 +146,175 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
     else:
         where = ("command line", 1)
     return _with_base_url(settings, base_url, problems, where)
+
+
+def _taxonomies(fields: Fields, root: Path) -> tuple[Taxonomy, ...]:
+    """The defaults, with what `taxonomies:` changes: each entry overrides a default's fields,
+    adds a taxonomy (`label` and `plural` required), or with `false` removes a default."""
+    if not fields.has("taxonomies"):
+        return DEFAULT_TAXONOMIES
+    node = fields.nodes["taxonomies"][1]
+    if not isinstance(node, MappingNode):
+        fields.problems.append(
+            error(fields.path, fields.value_line("taxonomies"), f"'taxonomies' must be a mapping, not {kind_of(node)}")
+        )
+        return DEFAULT_TAXONOMIES
+    taxonomies = {taxonomy.key: taxonomy for taxonomy in DEFAULT_TAXONOMIES}
+    seen: set[str] = set()
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        line = line_of(key_node, fields.first_line)
+        problem = _taxonomy_key_problem(key, seen)
+        if problem:
+            fields.problems.append(error(fields.path, line, problem))
+            continue
+        seen.add(key)
+        if isinstance(value_node, ScalarNode) and value_node.tag == BOOL_TAG:
+            if str(value_node.value).lower() in {"false", "no", "off", "n"}:
+                taxonomies.pop(key, None)
+            elif key not in taxonomies:
+                message = f"taxonomy '{key}' is new: give it a mapping with at least 'label' and 'plural'"
+                fields.problems.append(error(fields.path, line, message))
+            continue  # `true`: the default as it is
+        taxonomy = _taxonomy(key, value_node, taxonomies.get(key), fields, root)
+        if taxonomy is not None:
+            taxonomies[key] = taxonomy
+    return _without_clashes(tuple(taxonomies.values()), fields, line_of(node, fields.first_line))
+
+
+def _taxonomy_key_problem(key: str, seen: set[str]) -> str:
+    if not is_plain_slug(key):
+        return f"taxonomy '{key}' must be named by a plain front-matter key: lowercase letters, digits and '-'"
+    if key in seen:
+        return f"taxonomy '{key}' is given twice"
+    if key in FIXED_BRIEFING_KEYS:
+        return f"taxonomy '{key}' would take the front-matter key '{key}', which briefgen reads already"
+    if key in RECORD_KEYS:
+        return f"taxonomy '{key}' would take the field '{key}' of the JSON indexes' records: name it otherwise"
+    return ""
+
+
+def _taxonomy(key: str, node: Node, default: Taxonomy | None, parent: Fields, root: Path) -> Taxonomy | None:
+    """One taxonomy's fields, over its default's when it has one."""
+    fields = Fields(
+        node, path=parent.path, first_line=parent.first_line, known=TAXONOMY_KEYS,
+        what=f"taxonomy '{key}'", problems=parent.problems,
+    )  # fmt: skip
+    if not isinstance(node, MappingNode):
+        return None
+    if default is None:
+        fields.require("label", key.capitalize())
+        fields.require("plural", key.capitalize())
+    path, search_filter = _plain_name(fields, "path"), _plain_name(fields, "search_filter")
+    label, plural = fields.text("label"), fields.text("plural")
+    if default is None and (label is None or plural is None):
+        return None
+    return Taxonomy(
+        key=key,
+        label=label or (default.label if default else key),
+        plural=plural or (default.plural if default else key),
+        path=path or (default.path if default else key),
+        search_filter=search_filter or (default.search_filter if default else key),
+        feeds=fields.boolean("feeds", default.feeds if default else True),
+        related=fields.boolean("related", default.related if default else True),
+        registry=_registry_name(fields, root) or (default.registry if default else None),
+    )
+
+
+def _plain_name(fields: Fields, key: str) -> str | None:
+    value = fields.text(key)
+    if value is None or is_plain_slug(value):
+        return value
+    fields.problems.append(
+        error(
+            fields.path,
+            fields.value_line(key),
+            f"'{key}' must be a plain name (lowercase letters, digits and '-'), not '{value}'",
+        )
+    )
+    return None
+
+
+def _registry_name(fields: Fields, root: Path) -> str | None:
+    """A YAML file's name beside briefgen.yaml: no folder, so that it cannot be read from outside the site."""
+    value = fields.text("registry")
+    if value is None:
+        return None
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*\.ya?ml", value):
+        problem = f"'registry' must name a .yaml file beside {SETTINGS_FILE}, such as authors.yaml, not '{value}'"
+    elif not (root / value).is_file():
+        problem = f"the registry {value} does not exist beside {SETTINGS_FILE}"
+    else:
+        return value
+    fields.problems.append(error(fields.path, fields.value_line("registry"), problem))
+    return None
+
+
+def _without_clashes(taxonomies: tuple[Taxonomy, ...], fields: Fields, line: int) -> tuple[Taxonomy, ...]:
+    """The taxonomies, or the defaults with an error when two would share an address or a search filter."""
+    paths: dict[str, str] = {}
+    filters: dict[str, str] = {}
+    for taxonomy in taxonomies:
+        clash = ""
+        if taxonomy.path in RESERVED_PATHS:
+            clash = f"its path '{taxonomy.path}/' is where the site has its {taxonomy.path} already"
+        elif taxonomy.path in paths:
+            clash = f"its path '{taxonomy.path}/' is taxonomy '{paths[taxonomy.path]}'s"
+        elif taxonomy.search_filter in RESERVED_FILTERS:
+            clash = f"its search_filter '{taxonomy.search_filter}' is a filter every briefing has already"
+        elif taxonomy.search_filter in filters:
+            clash = f"its search_filter '{taxonomy.search_filter}' is taxonomy '{filters[taxonomy.search_filter]}'s"
+        if clash:
+            fields.problems.append(error(fields.path, line, f"taxonomy '{taxonomy.key}' cannot be published: {clash}"))
+            return DEFAULT_TAXONOMIES
+        paths[taxonomy.path], filters[taxonomy.search_filter] = taxonomy.key, taxonomy.key
+    return taxonomies
+
+
+def read_registry(root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> dict[str, Term]:
+    """A taxonomy's registry: its terms by slug, with their names and descriptions. Empty when it has none.
+
+    Written like sources.yaml: `slug: {name: ..., description: ...}`; a term a
+    briefing lists by that slug, or by a spelling that slugs to it, takes that name."""
+    if taxonomy.registry is None:
+        return {}
+    name = taxonomy.registry
+    text = read_text(root, name, problems)
+    if text is None:
+        if not (root / name).is_file():
+            problems.append(
+                error(SETTINGS_FILE, 1, f"the registry of taxonomy '{taxonomy.key}', {name}, does not exist")
+            )
+        return {}
+    mapping = _registry_mapping(text, name, problems)
+    terms: dict[str, Term] = {}
+    for key_node, value_node in mapping:
+        slug = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if not is_plain_slug(slug):
+            problems.append(
+                error(
+                    name, line_of(key_node, 1), f"key '{slug}' must be a plain name: lowercase letters, digits and '-'"
+                )
+            )
+            continue
+        fields = Fields(value_node, path=name, first_line=1, known=REGISTRY_KEYS, what=f"'{slug}'", problems=problems)
+        if isinstance(value_node, MappingNode):
+            terms[slug] = Term(name=fields.text("name") or slug, slug=slug, description=fields.text("description"))
+    return terms
+
+
+def _registry_mapping(text: str, name: str, problems: list[Problem]) -> list[tuple[Node, Node]]:
+    try:
+        node = compose(text, name, 1)
+    except YamlError as exc:
+        problems.append(exc.problem)
+        return []
+    if node is None:
+        return []
+    if not isinstance(node, MappingNode):
+        problems.append(error(name, 1, f"{name} must be a mapping of term slugs to their details, not {kind_of(node)}"))
+        return []
+    return list(node.value)
 
 
 def _language(fields: Fields) -> str | None:

@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 
 from briefgen.calendars import CalendarYear
 from briefgen.index import DateGroup, MonthGroup, Neighbours, Pagination, SourceGroup, TermGroup, YearGroup
-from briefgen.model import Briefing, Source
+from briefgen.model import Briefing, Source, Taxonomy
 from briefgen.related import SourceCount
+from briefgen.urls import Feeds
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +57,8 @@ class PageContext(Context):
 @dataclass(frozen=True, slots=True)
 class SearchContext(PageContext):
     template: ClassVar[str] = "search.html"
+    filters: tuple[tuple[str, str, bool], ...]
+    """The Pagefind filters briefing pages give (name, label, open): source, each taxonomy's, year."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,10 @@ class HomeContext(PageContext):
 class BriefingContext(PageContext):
     template: ClassVar[str] = "briefing.html"
     briefing: Briefing
+    byline: Taxonomy | None
+    """The authors taxonomy when the briefing has terms of it, for its byline; else None."""
+    listed_taxonomies: tuple[Taxonomy, ...]
+    """The taxonomies whose terms the page lists at its foot: those it has terms of, the byline's aside."""
     neighbours: Neighbours
     related: tuple[Briefing, ...]
     """The briefings sharing most topics and places with this one (related.py)."""
@@ -128,21 +135,20 @@ class TermsContext(PageContext):
     """A taxonomy's list of terms."""
 
     template: ClassVar[str] = "terms.html"
-    kind: str
-    """'tag' or 'place'."""
-    segment: str
-    """The taxonomy's address segment ('tags'), for urls.term()."""
+    taxonomy: Taxonomy
+    """Its `path` is the address segment urls.term() is given."""
     groups: tuple[TermGroup, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class TermContext(PageContext):
     template: ClassVar[str] = "term.html"
-    kind: str
-    segment: str
+    taxonomy: Taxonomy
     group: TermGroup
     by_source: tuple[SourceCount, ...]
     """How many of the term's briefings each source published."""
+    feeds: Feeds | None
+    """The term's feeds; None when its taxonomy has none."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,10 @@ class FeedContext(Context):
     feed_id: str
     alternate_path: str
     """The page the feed is the feed of."""
+    byline: Taxonomy | None
+    """The taxonomy whose terms are each entry's <author>s; None when the site has none."""
+    categories: Taxonomy | None
+    """The taxonomy whose terms are each entry's <category>s beside its source; None when the site has none."""
 
 
 @dataclass(frozen=True, slots=True)

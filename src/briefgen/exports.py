@@ -5,7 +5,7 @@ is made from, but it is written by a function here rather than by a template:
 JSON must be valid whatever the text holds, and byte-for-byte the same for the
 same input (sorted keys, fixed separators, UTF-8 as it is).
 
-    /feed.json, sources/<key>/feed.json, tags/<slug>/feed.json, places/<slug>/feed.json
+    /feed.json, sources/<key>/feed.json, <taxonomy path>/<slug>/feed.json (tags, places, authors...)
         JSON Feed 1.1 (https://jsonfeed.org/version/1.1), the newest `feed_entries`
     /briefings.json
         every briefing's record, without its notes (see README: Machine-readable exports)
@@ -26,7 +26,7 @@ from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
 from briefgen.index import ArchiveIndex, paginate
-from briefgen.model import Bodies, Briefing, Settings, Source, Term, json_text
+from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Bodies, Briefing, Settings, Source, Taxonomy, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, atom_time, content_html, entry_id, long_date
 from briefgen.urls import SiteUrls
 
@@ -57,10 +57,12 @@ def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]
         page = paths.source_path(source_group.source.key)
         title = f"{source_group.source.name}: {settings.title}"
         yield _feed_job(paths.json_feed_path(page), page, title, source_group.briefings[:limit])
-    for label, segment, groups in (("Topic", "tags", archive_index.tags), ("Place", "places", archive_index.places)):
-        for group in groups:
-            page = paths.term_path(segment, group.term)
-            title = f"{label}: {group.term.name}: {settings.title}"
+    for listing in archive_index.taxonomies:
+        if not listing.taxonomy.feeds:
+            continue
+        for group in listing.groups:
+            page = paths.term_path(listing.taxonomy.path, group.term)
+            title = f"{listing.taxonomy.label}: {group.term.name}: {settings.title}"
             yield _feed_job(paths.json_feed_path(page), page, title, group.briefings[:limit])
 
 
@@ -76,6 +78,12 @@ class JsonFeedContext(Context):
 
 def _feed_job(path: str, page: str, title: str, entries: tuple[Briefing, ...]) -> PageJob:
     return PageJob(path, JsonFeedContext(feed_path=path, page_path=page, title=title, items=entries))
+
+
+JSON_FEED_OWN_KEYS = frozenset({BYLINE_KEY, CATEGORIES_KEY})
+"""Taxonomies JSON Feed has an item field for: their terms go there, every other's into `_briefgen`."""
+RECORD_NAMES_ONLY = frozenset({"authors"})
+"""Record fields of briefgen-index/1 that have always been a list of names: a taxonomy by that key keeps the shape."""
 
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
@@ -150,40 +158,46 @@ def render_json_feed(context: JsonFeedContext, urls: SiteUrls, settings: Setting
     }
     if settings.description:
         feed["description"] = settings.description
-    items = ",".join(_item_json(briefing, urls, bodies) for briefing in context.items)
+    items = ",".join(_item_json(briefing, urls, bodies, settings.taxonomies) for briefing in context.items)
     return _as_file(_json_text_with(feed, "items", f"[{items}]"))
 
 
 _ITEMS = Recent(256)
 
 
-def _item_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies) -> str:
-    """A feed item as JSON, made once while recent: a briefing is in its source's, its tags' and places' feeds."""
-    key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path)
+def _item_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies, taxonomies: tuple[Taxonomy, ...]) -> str:
+    """A feed item as JSON, made once while recent: a briefing is in its source's and its terms' feeds."""
+    key = (briefing.path, briefing.fingerprint, urls.origin, urls.base_path, taxonomies)
     content = content_html(bodies, briefing)  # a read of its text, even when the item is kept (render.Recent)
-    return _ITEMS.get(key, lambda: _json_text_with(_feed_item(briefing, urls), "content_html", json_string(content)))
+    return _ITEMS.get(
+        key, lambda: _json_text_with(_feed_item(briefing, urls, taxonomies), "content_html", json_string(content))
+    )
 
 
-def _feed_item(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
+def _feed_item(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> dict[str, Any]:
     """A feed item's fields but content_html, which _item_json adds."""
+    extension: dict[str, Any] = {"date": briefing.date.isoformat(), "source": _source(briefing.source)}
     item: dict[str, Any] = {
         "id": entry_id(briefing),  # the Atom entry's id: it survives a change of base_url
         "url": urls.absolute_briefing(briefing),
         "title": briefing.title,
         "date_published": atom_time(briefing.date),
-        "authors": [{"name": name} for name in briefing.authors or (briefing.source.name,)],
-        "_briefgen": {
-            "date": briefing.date.isoformat(),
-            "source": _source(briefing.source),
-            "places": [term.name for term in briefing.places],
-        },
+        "authors": [{"name": briefing.source.name}],
+        "_briefgen": extension,
     }
+    for taxonomy in taxonomies:
+        terms = briefing.terms_of(taxonomy)
+        if taxonomy.key == BYLINE_KEY and terms:
+            item["authors"] = [{"name": t.name, "url": urls.absolute(paths.term_path(taxonomy.path, t))} for t in terms]
+        elif taxonomy.key in JSON_FEED_OWN_KEYS:
+            if terms:  # JSON Feed: an item without tags leaves the field out
+                item[taxonomy.key] = [term.name for term in terms]
+        else:
+            extension[taxonomy.key] = [term.name for term in terms]
     if briefing.summary:
         item["summary"] = briefing.summary
     if briefing.url:
         item["external_url"] = briefing.url
-    if briefing.tags:
-        item["tags"] = [term.name for term in briefing.tags]
     return item
 
 
@@ -205,16 +219,18 @@ def json_string(text: str) -> str:
 _RECORDS = Recent(1024)
 
 
-def _record_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies, *, notes: bool) -> str:
+def _record_json(
+    briefing: Briefing, urls: SiteUrls, bodies: Bodies, taxonomies: tuple[Taxonomy, ...], *, notes: bool
+) -> str:
     """briefing_record as JSON (json_text), with its notes if `notes`."""
-    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path)
+    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path, taxonomies)
     # The notes are the briefing's text: read even when the record is kept (render.Recent).
     notes_json = bodies.notes_json(briefing) if notes else None
-    return _RECORDS.get(key, lambda: _record_text(briefing, urls, notes_json))
+    return _RECORDS.get(key, lambda: _record_text(briefing, urls, taxonomies, notes_json))
 
 
-def _record_text(briefing: Briefing, urls: SiteUrls, notes_json: str | None) -> str:
-    record = briefing_record(briefing, urls)
+def _record_text(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], notes_json: str | None) -> str:
+    record = briefing_record(briefing, urls, taxonomies)
     # The notes' JSON was made once by the loader (Body.notes_json).
     return _json_text_with(record, "notes", notes_json) if notes_json is not None else json_text(record)
 
@@ -231,15 +247,15 @@ def render_json_index(context: JsonIndexContext, urls: SiteUrls, settings: Setti
     for key, path in (("previous", context.previous_path), ("next", context.next_path)):
         if path is not None:
             document[f"{key}_url"] = urls.absolute(paths.page_json_path(path))
-    notes = context.notes
-    records = ",".join(_record_json(b, urls, bodies, notes=notes) for b in context.briefings)
+    notes, taxonomies = context.notes, settings.taxonomies
+    records = ",".join(_record_json(b, urls, bodies, taxonomies, notes=notes) for b in context.briefings)
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 
-def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
-    """One briefing's metadata, takeaways and address; an index with notes adds them (_record_text)."""
+def briefing_record(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> dict[str, Any]:
+    """One briefing's metadata, takeaways, terms and address; an index with notes adds them (_record_text)."""
     page = paths.briefing_path(briefing)
-    return {
+    record: dict[str, Any] = {
         "id": entry_id(briefing),
         "title": briefing.title,
         "date": briefing.date.isoformat(),
@@ -247,13 +263,15 @@ def briefing_record(briefing: Briefing, urls: SiteUrls) -> dict[str, Any]:
         "url": urls.absolute(page),
         "path": page,
         "external_url": briefing.url,
-        "authors": list(briefing.authors),
+        "authors": [],
         "summary": briefing.summary,
         "takeaways_html": list(briefing.takeaways_html),
-        "tags": _terms(briefing.tags),
-        "places": _terms(briefing.places),
         "date_index_url": urls.absolute(paths.page_json_path(paths.date_path(briefing.date))),
     }
+    for taxonomy in taxonomies:
+        terms = briefing.terms_of(taxonomy)
+        record[taxonomy.key] = [t.name for t in terms] if taxonomy.key in RECORD_NAMES_ONLY else _terms(terms)
+    return record
 
 
 def _source(source: Source) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Pure grouping and sorting of briefings.
 
 Nothing here reads or writes files: it turns an Archive into the listings
-every page needs (by date, month, year, source, tag, place). Where each page
-lives is urls.py's to say: `paginate` is told how to address page N.
+every page needs (by date, month, year, source, and the terms of each
+taxonomy: tags, places, authors, a site's own). Where each page lives is
+urls.py's to say: `paginate` is told how to address page N.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from briefgen.model import Archive, Briefing, Source, Term
+from briefgen.model import Archive, Briefing, Source, Taxonomy, Term
 
 # ----------------------------------------------------------------- listings
 
@@ -64,10 +65,19 @@ class YearGroup:
 
 @dataclass(frozen=True, slots=True)
 class TermGroup:
-    """A tag or place, with its briefings newest first."""
+    """A term of a taxonomy (a tag, a place, an author), with its briefings newest first."""
 
+    taxonomy: Taxonomy
     term: Term
     briefings: tuple[Briefing, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TaxonomyIndex:
+    """Every term of one taxonomy, by name."""
+
+    taxonomy: Taxonomy
+    groups: tuple[TermGroup, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,8 +107,8 @@ class ArchiveIndex:
     """Newest first."""
     sources: tuple[SourceGroup, ...]
     """By name; sources with no briefing are listed too."""
-    tags: tuple[TermGroup, ...]
-    places: tuple[TermGroup, ...]
+    taxonomies: tuple[TaxonomyIndex, ...]
+    """In the settings' order; a taxonomy no briefing uses still has its (empty) listing."""
     neighbours: Mapping[str, Neighbours]
     """By briefing path."""
 
@@ -123,8 +133,10 @@ def build_index(archive: Archive) -> ArchiveIndex:
         dates=dates,
         years=_year_groups(dates),
         sources=_source_groups(archive),
-        tags=_term_groups(archive.briefings, lambda b: b.tags),
-        places=_term_groups(archive.briefings, lambda b: b.places),
+        taxonomies=tuple(
+            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy))
+            for taxonomy in archive.settings.taxonomies
+        ),
         neighbours=_neighbours(archive.briefings, dates),
     )
 
@@ -160,19 +172,18 @@ def _source_groups(archive: Archive) -> tuple[SourceGroup, ...]:
     return tuple(SourceGroup(source, newest_first(by_key[source.key])) for source in ordered)
 
 
-def _term_groups(
-    briefings: Iterable[Briefing], terms_of: Callable[[Briefing], tuple[Term, ...]]
-) -> tuple[TermGroup, ...]:
+def term_groups(briefings: Iterable[Briefing], taxonomy: Taxonomy) -> tuple[TermGroup, ...]:
+    """Each term of the taxonomy with its briefings, by name (case aside), then slug."""
     grouped: dict[str, list[Briefing]] = defaultdict(list)
-    names: dict[str, str] = {}
+    terms: dict[str, Term] = {}
     for briefing in briefings:
-        for term in terms_of(briefing):
+        for term in briefing.terms_of(taxonomy):
             grouped[term.slug].append(briefing)
             # Spellings that slug alike share a page; the first, in archive order, names it.
-            names.setdefault(term.slug, term.name)
+            terms.setdefault(term.slug, term)
     return tuple(
-        TermGroup(Term(names[slug], slug), newest_first(grouped[slug]))
-        for slug in sorted(grouped, key=lambda s: (names[s].casefold(), s))
+        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug]))
+        for slug in sorted(grouped, key=lambda s: (terms[s].name.casefold(), s))
     )
 
 

@@ -17,11 +17,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import __version__
-from briefgen.config import SETTINGS_FILE, SOURCES_FILE, decode, is_web_address, read_settings, read_sources
+from briefgen.config import (
+    FIXED_BRIEFING_KEYS,
+    SETTINGS_FILE,
+    SOURCES_FILE,
+    decode,
+    is_web_address,
+    read_registry,
+    read_settings,
+    read_sources,
+)
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error, warning
 from briefgen.incremental.cache import BuildCache, FileState, ParsedEntry, current_state, root_relative
 from briefgen.incremental.fingerprint import digest, fields_digest
 from briefgen.model import (
+    DEFAULT_TAXONOMIES,
     Archive,
     Bodies,
     BodiesInMemory,
@@ -30,6 +40,7 @@ from briefgen.model import (
     Footnote,
     Settings,
     Source,
+    Taxonomy,
     Term,
     notes_as_json,
 )
@@ -53,7 +64,8 @@ BRIEFING_KEYS = (
     "title", "date", "source", "url", "authors", "summary", "takeaways",
     "footnotes", "tags", "places", "slug", "draft", "extra",
 )  # fmt: skip
-"""Every key a briefing's front matter may have (docs/format.md lists each; a test compares the two)."""
+"""Every key a briefing's front matter may have with the default taxonomies (docs/format.md lists each;
+a test compares the two): FIXED_BRIEFING_KEYS and the taxonomies' keys, in the order messages list them."""
 REQUIRED_KEYS = {"title": "Russian Offensive Campaign Assessment", "date": "2025-06-26", "source": "isw"}
 """The keys every briefing must have, each with the example its error shows."""
 FRONT_MATTER_FENCE = "---"
@@ -62,7 +74,15 @@ MAX_BRIEFING_BYTES = 20 * 1024 * 1024
 MAX_TERMS = 100
 """Tags, places or authors in one briefing: real reports have a handful. Each tag and place
 is a page of the site: 100,000 of them in one file made a build of 300,000 files."""
-TERM_KEYS = ("authors", "tags", "places")
+TERM_KEYS = tuple(key for key in BRIEFING_KEYS if key not in FIXED_BRIEFING_KEYS)
+"""The default taxonomies' front-matter keys; a site's are those of its settings (front_matter_keys)."""
+
+
+def front_matter_keys(taxonomies: tuple[Taxonomy, ...]) -> tuple[str, ...]:
+    """The keys a site's briefings may have: the fixed ones and its taxonomies', the defaults where they always were."""
+    configured = {taxonomy.key for taxonomy in taxonomies}
+    kept = tuple(key for key in BRIEFING_KEYS if key in FIXED_BRIEFING_KEYS or key in configured)
+    return kept + tuple(taxonomy.key for taxonomy in taxonomies if taxonomy.key not in BRIEFING_KEYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +144,11 @@ class ParseContext:
     allow_html: bool = False
     renderer: MarkdownRenderer | None = None
     """None: the site's own, made for the first file parsed (see markdown())."""
+    taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
+    registries: Mapping[str, Mapping[str, Term]] = field(default_factory=dict)
+    """By taxonomy key: the registered terms by slug (config.read_registry)."""
+    known_keys: tuple[str, ...] = BRIEFING_KEYS
+    """front_matter_keys(taxonomies)."""
 
     def markdown(self) -> MarkdownRenderer:
         return self.renderer if self.renderer is not None else site_markdown(self.allow_html)
@@ -163,6 +188,9 @@ def load_archive(
         salt=parse_salt(root, settings),
         cache=cache,
         allow_html=settings.allow_html,
+        taxonomies=settings.taxonomies,
+        registries={taxonomy.key: read_registry(root, taxonomy, problems) for taxonomy in settings.taxonomies},
+        known_keys=front_matter_keys(settings.taxonomies),
     )
     files = find_briefing_files(root, problems)
     briefings: list[Briefing] = []
@@ -207,7 +235,16 @@ def parse_salt(root: Path, settings: Settings) -> str:
     # An empty sources.yaml is not the same as none: with one, every unlisted source is reported.
     listed = sources_file.is_file()
     sources = sources_file.read_bytes() if listed else b""
-    return digest(__version__, repr(settings.allow_html), repr(listed), sources)
+    # The taxonomies decide which keys a briefing may have and what its terms are called.
+    registries = [_bytes_or_nothing(root / t.registry) for t in settings.taxonomies if t.registry is not None]
+    return digest(__version__, repr(settings.allow_html), repr(listed), sources, repr(settings.taxonomies), *registries)
+
+
+def _bytes_or_nothing(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
 
 
 def parse_files(context: ParseContext, files: list[Path], workers: int) -> list[ParsedEntry]:
@@ -419,7 +456,7 @@ def _briefing_from_bytes(
         problems.append(error(rel, 1, "the front matter is empty: a briefing needs at least title, date and source"))
         return None
     own: list[Problem] = []
-    fields = Fields(node, path=rel, first_line=2, known=BRIEFING_KEYS, what="the front matter", problems=own)
+    fields = Fields(node, path=rel, first_line=2, known=context.known_keys, what="the front matter", problems=own)
     notes = plain_notes if plain_notes is not None else fields.numbered_texts("footnotes")
     made = _briefing_from_fields(context, path, rel, fields, notes, split, fingerprint, own, images)
     problems.extend(own)
@@ -508,9 +545,9 @@ def _briefing_from_fields(
     extra = fields.anything("extra")
     # Read every field before giving up on the briefing, so that one run
     # reports all of its problems, not only those of the fields read so far.
-    problems.extend(_too_many_terms(fields, rel))
-    authors, takeaways = fields.text_list("authors"), fields.text_list("takeaways")
-    tags, places = fields.text_list("tags"), fields.text_list("places")
+    problems.extend(_too_many_terms(fields, rel, context.taxonomies))
+    takeaways = fields.text_list("takeaways")
+    listed = {taxonomy.key: fields.text_list(taxonomy.key) for taxonomy in context.taxonomies}
     draft = fields.boolean("draft", False)
     briefing_parts = (title, date, source, slug)
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
@@ -526,10 +563,8 @@ def _briefing_from_fields(
         slug_line=fields.value_line("slug") if fields.has("slug") else None,
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
-        authors=authors,
         takeaways_html=tuple(renderer.render_inline(t) for t in takeaways),
-        tags=_terms(tags),
-        places=_terms(places),
+        terms={key: _terms(names, context.registries.get(key, {})) for key, names in listed.items() if names},
         draft=draft,
         images=images.images,
         extra=extra or {},
@@ -588,10 +623,10 @@ def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str 
     return given
 
 
-def _too_many_terms(fields: Fields, rel: str) -> list[Problem]:
-    """An error for each of authors, tags and places listing more than MAX_TERMS items, at its key."""
+def _too_many_terms(fields: Fields, rel: str, taxonomies: tuple[Taxonomy, ...]) -> list[Problem]:
+    """An error for each taxonomy (authors, tags, places...) listing more than MAX_TERMS items, at its key."""
     problems: list[Problem] = []
-    for key in TERM_KEYS:
+    for key in (taxonomy.key for taxonomy in taxonomies):
         count = fields.length(key)
         if count > MAX_TERMS:
             problems.append(
@@ -678,12 +713,12 @@ def _footnotes(
     )
 
 
-def _terms(names: tuple[str, ...]) -> tuple[Term, ...]:
+def _terms(names: tuple[str, ...], registered: Mapping[str, Term]) -> tuple[Term, ...]:
+    """The terms named, once each by slug; a registered term (by its key or a spelling of it) as its registry has it."""
     terms: dict[str, Term] = {}
     for name in names:
-        slug = slug_of(name)
-        if slug not in terms:
-            terms[slug] = Term(name=name, slug=slug)
+        term = registered.get(name) or registered.get(slug_of(name)) or Term(name=name, slug=slug_of(name))
+        terms.setdefault(term.slug, term)
     return tuple(terms.values())
 
 

@@ -22,6 +22,46 @@ EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
+class Taxonomy:
+    """A way of grouping briefings, declared in briefgen.yaml: tags, places, authors, or a site's own.
+
+    Every taxonomy takes the same one code path, from the front matter to its
+    pages, feeds, JSON, search filter and navigation link: a new one is configuration.
+    """
+
+    key: str
+    """The front-matter key listing a briefing's terms ('tags'); also names the taxonomy in settings."""
+    label: str
+    """One term's kind, for headings: 'Topic' ('Topic: drones')."""
+    plural: str
+    """For the navigation and the listing of every term: 'Topics'."""
+    path: str
+    """The address segment: a term's page is /<path>/<slug>/."""
+    search_filter: str
+    """The name of the Pagefind filter a briefing's terms are indexed under ('tag')."""
+    feeds: bool = True
+    """Whether each term has an Atom feed and a JSON Feed beside its page."""
+    related: bool = True
+    """Whether sharing a term makes two briefings related (related.py)."""
+    registry: str | None = None
+    """A YAML file beside briefgen.yaml giving terms, by slug, a display name and description."""
+
+
+DEFAULT_TAXONOMIES = (
+    Taxonomy(key="tags", label="Topic", plural="Topics", path="tags", search_filter="tag"),
+    Taxonomy(key="places", label="Place", plural="Places", path="places", search_filter="place"),
+    # The same few analysts write every report of a source: sharing one says nothing of the topic.
+    Taxonomy(key="authors", label="Author", plural="Authors", path="authors", search_filter="author", related=False),
+)
+"""Today's site: topics and places, and a page per author."""
+
+BYLINE_KEY = "authors"
+"""The taxonomy whose terms are a briefing's byline (and JSON Feed's `authors`), when the site has it."""
+CATEGORIES_KEY = "tags"
+"""The taxonomy whose terms are an Atom entry's categories (and JSON Feed's `tags`), when the site has it."""
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The site settings from briefgen.yaml; every key has a default."""
 
@@ -36,6 +76,8 @@ class Settings:
     """Pass raw HTML in briefing bodies through instead of escaping it."""
     feed_entries: int = 50
     """How many of the newest briefings each Atom feed carries."""
+    taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
+    """In the order of the navigation, their pages and feeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,10 +93,13 @@ class Source:
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A tag or place: the text an editor wrote, and the slug of its page."""
+    """A term of a taxonomy (a tag, a place, an author): its name and the slug of its page."""
 
     name: str
+    """As the taxonomy's registry gives it, or else as the editor wrote it."""
     slug: str
+    description: str | None = None
+    """From the taxonomy's registry, shown on the term's page."""
 
 
 class Footnote(NamedTuple):
@@ -119,10 +164,9 @@ class Briefing:
     summary: str
     """Plain text, one paragraph, for index pages and feeds."""
     url: str | None = None
-    authors: tuple[str, ...] = ()
     takeaways_html: tuple[str, ...] = ()
-    tags: tuple[Term, ...] = ()
-    places: tuple[Term, ...] = ()
+    terms: Mapping[str, tuple[Term, ...]] = field(default_factory=lambda: EMPTY_MAPPING)
+    """By taxonomy key, in the settings' order: only the taxonomies the briefing lists terms of."""
     draft: bool = False
     images: tuple[Image, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY_MAPPING)
@@ -133,6 +177,9 @@ class Briefing:
     the build digests every briefing's fields at each build, and the loader's workers had them at hand."""
     slug_line: int | None = None
     """Line of `slug:` in the file, for problems; None when the file name gave the slug."""
+
+    def terms_of(self, taxonomy: Taxonomy) -> tuple[Term, ...]:
+        return self.terms.get(taxonomy.key, ())
 
     @property
     def sort_key(self) -> tuple[dt.date, str, str]:

@@ -1,9 +1,10 @@
 """What else covers this: related briefings, and how many briefings each source has on a topic or place.
 
 Pure functions of the briefings, like index.py. Two briefings are related by
-the tags and places they share (terms match by slug, tags with tags and places
-with places); a briefing's related briefings are the few that share the most,
-the newest first among those that share as many, from any source.
+the terms they share of the taxonomies that count for it (`related` in the
+settings: tags and places by default; terms match by slug, tags with tags and
+places with places); a briefing's related briefings are the few that share
+the most, the newest first among those that share as many, from any source.
 """
 
 from __future__ import annotations
@@ -13,37 +14,41 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from briefgen.index import newest_first
-from briefgen.model import Briefing, Source
+from briefgen.model import Briefing, Source, Taxonomy
 
 RELATED_LIMIT = 5
 """Related briefings shown on a briefing's page."""
 
 
-def _term_keys(briefing: Briefing) -> tuple[tuple[str, str], ...]:
-    keys = {("tag", term.slug) for term in briefing.tags} | {("place", term.slug) for term in briefing.places}
-    return tuple(sorted(keys))
+def _term_keys(briefing: Briefing, keys: frozenset[str]) -> tuple[tuple[str, str], ...]:
+    """(taxonomy key, term slug) of each of the briefing's terms in the taxonomies `keys`."""
+    terms = briefing.terms
+    return tuple(sorted({(key, term.slug) for key in keys.intersection(terms) for term in terms[key]}))
 
 
-def related_briefings(briefings: Sequence[Briefing], limit: int = RELATED_LIMIT) -> Mapping[str, tuple[Briefing, ...]]:
+def related_briefings(
+    briefings: Sequence[Briefing], taxonomies: Sequence[Taxonomy], limit: int = RELATED_LIMIT
+) -> Mapping[str, tuple[Briefing, ...]]:
     """By briefing path: up to `limit` other briefings sharing the most terms with it.
 
-    Ordered by the number of shared tags and places, most first, then newest
-    first (ties of date by source key and slug): the same input always gives
-    the same order. A briefing with no tags or places has none.
+    Ordered by the number of shared terms (of the taxonomies that count), most
+    first, then newest first (ties of date by source key and slug): the same
+    input always gives the same order. A briefing with no such terms has none.
 
     Each term is a bit set over the briefings in newest-first order, so that
     counting, for every briefing, how many of its terms each other briefing
     has is a handful of big-integer operations instead of a loop over pairs.
     """
     ordered = newest_first(briefings)
+    keys = frozenset(taxonomy.key for taxonomy in taxonomies if taxonomy.related)
     bits: dict[tuple[str, str], bytearray] = defaultdict(lambda: bytearray(len(ordered) // 8 + 1))
     for rank, briefing in enumerate(ordered):
-        for key in _term_keys(briefing):
+        for key in _term_keys(briefing, keys):
             bits[key][rank >> 3] |= 1 << (rank & 7)
     masks = {key: int.from_bytes(value, "little") for key, value in bits.items()}
     result: dict[str, tuple[Briefing, ...]] = {}
     for rank, briefing in enumerate(ordered):
-        picked = _most_shared([masks[key] for key in _term_keys(briefing)], exclude=rank, limit=limit)
+        picked = _most_shared([masks[key] for key in _term_keys(briefing, keys)], exclude=rank, limit=limit)
         result[briefing.path] = tuple(ordered[i] for i in picked)
     return result
 

@@ -49,7 +49,17 @@ from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.incremental.cache import COMPILED_SUFFIX
 from briefgen.incremental.sealed import read_sealed, write_sealed
 from briefgen.index import ArchiveIndex, paginate
-from briefgen.model import EMPTY_MAPPING, Archive, Bodies, Body, Briefing, Settings
+from briefgen.model import (
+    BYLINE_KEY,
+    CATEGORIES_KEY,
+    EMPTY_MAPPING,
+    Archive,
+    Bodies,
+    Body,
+    Briefing,
+    Settings,
+    Taxonomy,
+)
 from briefgen.published import folder_files
 from briefgen.related import count_by_source, related_briefings
 from briefgen.urls import SiteUrls
@@ -345,7 +355,15 @@ class SiteRenderer:
         self.env = make_environment(self.bodies, site_templates, compiled_templates)
         self.search = search
         self.python_renderers = python_renderers
-        self.related = related_briefings(archive.briefings)
+        self.related = related_briefings(archive.briefings, self.settings.taxonomies)
+        taxonomies = self.settings.taxonomies
+        self.byline = next((t for t in taxonomies if t.key == BYLINE_KEY), None)
+        """The authors taxonomy, whose terms a briefing's byline links to; None when the site has none."""
+        self.footer_taxonomies = tuple(t for t in taxonomies if t is not self.byline)
+        """The taxonomies a briefing page lists at its foot: all but the byline's."""
+        self._listed: dict[tuple[str, ...], tuple[Taxonomy, ...]] = {}
+        self.categories = next((t for t in taxonomies if t.key == CATEGORIES_KEY), None)
+        """The taxonomy whose terms are an Atom entry's categories (beside its source)."""
         self.busiest_day = busiest_day(archive_index.years)
 
     def _render(self, template_name: str, context: Context) -> bytes:
@@ -390,15 +408,30 @@ class SiteRenderer:
     def briefing_pages(self) -> Iterator[PageJob]:
         for briefing in self.archive.briefings:
             neighbours = self.index.neighbours[briefing.path]
+            byline = self.byline if self.byline is not None and self.byline.key in briefing.terms else None
             yield self._page(
                 BriefingContext(
                     paths.briefing_path(briefing),
                     self.search,
                     briefing=briefing,
+                    byline=byline,
+                    listed_taxonomies=self.listed_taxonomies(briefing),
                     neighbours=neighbours,
                     related=self.related[briefing.path],
                 )
             )
+
+    def listed_taxonomies(self, briefing: Briefing) -> tuple[Taxonomy, ...]:
+        """The taxonomies whose terms the briefing's page lists at its foot: those it has terms of.
+
+        Taxonomies only, the terms being the briefing's own: a page's fingerprint
+        covers the briefing already, and one tuple for each combination is
+        fingerprinted once (fingerprint.py remembers objects), not once a page."""
+        keys = tuple(key for key in briefing.terms)
+        listed = self._listed.get(keys)
+        if listed is None:
+            listed = self._listed[keys] = tuple(t for t in self.footer_taxonomies if t.key in briefing.terms)
+        return listed
 
     def date_pages(self) -> Iterator[PageJob]:
         for group in self.index.dates:
@@ -427,38 +460,48 @@ class SiteRenderer:
                 yield self._page(SourceContext(page.path, self.search, source=group.source, pagination=page))
 
     def term_pages(self) -> Iterator[PageJob]:
-        for kind, segment, groups in (("tag", "tags", self.index.tags), ("place", "places", self.index.places)):
+        """For each taxonomy, the listing of its terms and a page per term."""
+        for listing in self.index.taxonomies:
+            taxonomy = listing.taxonomy
             yield self._page(
-                TermsContext(paths.taxonomy_path(segment), self.search, kind=kind, segment=segment, groups=groups)
+                TermsContext(paths.taxonomy_path(taxonomy.path), self.search, taxonomy=taxonomy, groups=listing.groups)
             )
-            for group in groups:
+            for group in listing.groups:
                 yield self._page(
                     TermContext(
-                        paths.term_path(segment, group.term),
+                        paths.term_path(taxonomy.path, group.term),
                         self.search,
-                        kind=kind,
-                        segment=segment,
+                        taxonomy=taxonomy,
                         group=group,
                         by_source=count_by_source(group.briefings),
+                        feeds=self.urls.term_feeds(taxonomy.path, group.term) if taxonomy.feeds else None,
                     )
                 )
 
     def search_pages(self) -> Iterator[PageJob]:
         if self.search:
-            yield self._page(SearchContext(paths.SEARCH_PATH, self.search))
+            # The filters each briefing page gives Pagefind (briefing.html): source, each taxonomy's, year.
+            filters = (
+                ("source", "Source", True),
+                *((t.search_filter, t.label, False) for t in self.settings.taxonomies),
+                ("year", "Year", False),
+            )
+            yield self._page(SearchContext(paths.SEARCH_PATH, self.search, filters=filters))
 
     def feeds(self) -> Iterator[PageJob]:
-        """The Atom feeds: the whole archive's, and one per source, tag and place."""
+        """The Atom feeds: the whole archive's, and one per source and per term of a taxonomy with feeds."""
         limit = self.settings.feed_entries
         yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
         for group in self.index.sources:
             page_path = paths.source_path(group.source.key)
             title = f"{group.source.name}: {self.settings.title}"
             yield self._feed(group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
-        for label, segment, groups in (("Topic", "tags", self.index.tags), ("Place", "places", self.index.places)):
-            for term_group in groups:
-                page_path = paths.term_path(segment, term_group.term)
-                title = f"{label}: {term_group.term.name}: {self.settings.title}"
+        for listing in self.index.taxonomies:
+            if not listing.taxonomy.feeds:
+                continue
+            for term_group in listing.groups:
+                page_path = paths.term_path(listing.taxonomy.path, term_group.term)
+                title = f"{listing.taxonomy.label}: {term_group.term.name}: {self.settings.title}"
                 yield self._feed(term_group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
 
     def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
@@ -477,6 +520,9 @@ class SiteRenderer:
             updated=updated,
             feed_id=feed_id,
             alternate_path=alternate,
+            # Atom's own fields for terms: an <author> for each of the byline's, a <category> for each tag.
+            byline=self.byline,
+            categories=self.categories,
         )
         return PageJob(path, context)
 

@@ -11,7 +11,7 @@ message here, where the service API would wait on its pipe for an answer.
 Whether search is on is decided before any page is rendered
 (`find_pagefind`), because every page shows the search box only when it is;
 only the briefing's article is indexed (the theme marks it with
-data-pagefind-body), with its source, tags, places and year as filters.
+data-pagefind-body), with its source, its terms of each taxonomy and its year as filters.
 
 When the index is written, so that a reader (and a build killed at any
 moment) only ever sees the old site with its old index or the new site with

@@ -218,6 +218,10 @@ class SiteUrls:
     def term(self, segment: str, term: Term) -> str:
         return self.page(term_path(segment, term))
 
+    def absolute_term(self, segment: str, term: Term) -> str:
+        """For a feed's <author>, whose <uri> must be a full address."""
+        return self.absolute(term_path(segment, term))
+
     def search(self) -> str:
         return self.page(SEARCH_PATH)
 

@@ -35,7 +35,7 @@ from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "11"
+FORMAT_VERSION = "12"
 """Bumped whenever the files' layout changes shape, so an old cache is never read (the classes: SCHEMA)."""
 COMPILED_TEMPLATES_DIR = "templates"
 COMPILED_SUFFIX = ".compiled"
