@@ -20,8 +20,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from briefgen import links, markdown
+from briefgen import links
 from briefgen.build import build_site
+from briefgen.fast import markdown as fast_markdown
 from briefgen.load import load_archive
 from briefgen.markdown import MarkdownRenderer
 from tests.hostile import (
@@ -92,7 +93,7 @@ def test_only_allowed_addresses_leave_the_renderer(field: str, text: str) -> Non
 def test_the_outbound_filter_alone_keeps_refused_addresses_out(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     # Defence in depth: with the fast path's own check of its links turned off, what it
     # publishes still holds only allowed addresses, each link to another site with noopener.
-    monkeypatch.setattr(markdown, "_links_only_as_written", lambda text, html: True)
+    monkeypatch.setattr(fast_markdown, "_links_only_as_written", lambda text, html: True)
     html = rendered("body", text)
     addresses = [value for _, name, value in attributes_of(html) if name in {"href", "src"}]
     assert [a for a in addresses if scheme_of(a) not in SAFE_SCHEMES] == []
