@@ -225,7 +225,8 @@ def test_edits_appear_and_broken_edits_keep_the_last_good_page(serving: tuple[Se
     briefing.write_text(original.replace("takeaways:", "takaways:"), encoding="utf-8")
     broken = wait_for("the problems banner", page_when(page_url, banner_text))
     assert isinstance(broken, str)
-    message = f"{ISW_FILE}:6: unknown key 'takaways' (did you mean 'takeaways'?)"
+    line = original.splitlines().index("takeaways:") + 1  # the misspelt key's own line
+    message = f"{ISW_FILE}:{line}: unknown key 'takaways' (did you mean 'takeaways'?)"
     assert message in str(banner_text(broken))
     assert title_of(broken) == "Edited while serving"  # the last good page
     wait_for("the problem in the terminal", lambda: server.printed(re.escape(message)))
