@@ -25,7 +25,7 @@ from briefgen import urls as paths
 from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
-from briefgen.index import ArchiveIndex, paginate
+from briefgen.index import ArchiveIndex, feed_listings, paginate
 from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Bodies, Briefing, Settings, Source, Taxonomy, Term, json_text
 from briefgen.render import PageJob, PythonRenderer, Recent, atom_time, content_html, entry_id, long_date
 from briefgen.urls import SiteUrls
@@ -51,19 +51,8 @@ def plan_exports(archive_index: ArchiveIndex, settings: Settings) -> list[PageJo
 
 
 def _feeds(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
-    limit = settings.feed_entries
-    yield _feed_job(paths.JSON_FEED_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first[:limit])
-    for source_group in archive_index.sources:
-        page = paths.source_path(source_group.source.key)
-        title = f"{source_group.source.name}: {settings.title}"
-        yield _feed_job(paths.json_feed_path(page), page, title, source_group.briefings[:limit])
-    for listing in archive_index.taxonomies:
-        if not listing.taxonomy.feeds:
-            continue
-        for group in listing.groups:
-            page = paths.term_path(listing.taxonomy.path, group.term)
-            title = f"{listing.taxonomy.label}: {group.term.name}: {settings.title}"
-            yield _feed_job(paths.json_feed_path(page), page, title, group.briefings[:limit])
+    for listing in feed_listings(archive_index, settings):
+        yield _feed_job(paths.json_feed_path(listing.page_path), listing.page_path, listing.title, listing.entries)
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from briefgen.model import Archive, Briefing, Source, Taxonomy, Term
+from briefgen import urls as paths
+from briefgen.model import Archive, Briefing, Settings, Source, Taxonomy, Term
 
 # ----------------------------------------------------------------- listings
 
@@ -217,3 +219,28 @@ def paginate(items: Sequence[Briefing], per_page: int, path_of: Callable[[int], 
         )
         for n in range(1, count + 1)
     )
+
+
+class FeedListing(NamedTuple):
+    """A listing that has feeds (the archive, a source, a term of a taxonomy with feeds): its
+    page, its feeds' title, and the newest briefings they carry. Atom and JSON Feed alike."""
+
+    page_path: str
+    title: str
+    entries: tuple[Briefing, ...]
+
+
+def feed_listings(archive_index: ArchiveIndex, settings: Settings) -> Iterator[FeedListing]:
+    """Every listing with feeds, in a stable order: the whole archive, each source, each term."""
+    limit = settings.feed_entries
+    yield FeedListing(paths.HOME_PATH, settings.title, archive_index.newest_first[:limit])
+    for source_group in archive_index.sources:
+        title = f"{source_group.source.name}: {settings.title}"
+        yield FeedListing(paths.source_path(source_group.source.key), title, source_group.briefings[:limit])
+    for listing in archive_index.taxonomies:
+        if not listing.taxonomy.feeds:
+            continue
+        for group in listing.groups:
+            title = f"{listing.taxonomy.label}: {group.term.name}: {settings.title}"
+            page = paths.term_path(listing.taxonomy.path, group.term)
+            yield FeedListing(page, title, group.briefings[:limit])

@@ -48,7 +48,7 @@ from briefgen.contexts import (
 from briefgen.errors import BriefgenError, DamagedCacheError, Problem
 from briefgen.incremental.cache import COMPILED_SUFFIX
 from briefgen.incremental.sealed import read_sealed, write_sealed
-from briefgen.index import ArchiveIndex, paginate
+from briefgen.index import ArchiveIndex, feed_listings, paginate
 from briefgen.model import (
     BYLINE_KEY,
     CATEGORIES_KEY,
@@ -490,19 +490,8 @@ class SiteRenderer:
 
     def feeds(self) -> Iterator[PageJob]:
         """The Atom feeds: the whole archive's, and one per source and per term of a taxonomy with feeds."""
-        limit = self.settings.feed_entries
-        yield self._feed(self.index.newest_first[:limit], paths.FEED_PATH, self.settings.title)
-        for group in self.index.sources:
-            page_path = paths.source_path(group.source.key)
-            title = f"{group.source.name}: {self.settings.title}"
-            yield self._feed(group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
-        for listing in self.index.taxonomies:
-            if not listing.taxonomy.feeds:
-                continue
-            for term_group in listing.groups:
-                page_path = paths.term_path(listing.taxonomy.path, term_group.term)
-                title = f"{listing.taxonomy.label}: {term_group.term.name}: {self.settings.title}"
-                yield self._feed(term_group.briefings[:limit], paths.atom_feed_path(page_path), title, page_path)
+        for listing in feed_listings(self.index, self.settings):
+            yield self._feed(listing.entries, paths.atom_feed_path(listing.page_path), listing.title, listing.page_path)
 
     def _feed(self, entries: tuple[Briefing, ...], path: str, title: str, alternate: str = "") -> PageJob:
         override = build_time_override()
