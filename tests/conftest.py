@@ -29,13 +29,17 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Groups for pytest-xdist's `--dist loadgroup` (the README's test command).
 
     A module's tests stay on one worker, so a corpus its module-scoped fixture
-    builds is built once; the end-to-end suite is one group, so its browser and
-    its built sites are made once. Without xdist the marks change nothing.
+    builds is built once. The end-to-end suite is a group per module, and its
+    pages' browser checks one more: each worker that runs them starts its own
+    browser and builds the sites it needs (some seconds), so that no worker
+    carries the whole suite (ten minutes of it, on two cores) while the other
+    waits. Without xdist the marks change nothing.
     """
     for item in items:
         path = item.path
         if "e2e" in path.parts:
-            group = "e2e"
+            pages = getattr(item, "originalname", "") == "test_page_as_a_reader_gets_it"
+            group = "e2e-pages" if pages else f"e2e-{path.stem}"
         elif path.name in SPREAD_MODULES:
             continue
         else:
