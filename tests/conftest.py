@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 import pytest
 
@@ -23,25 +24,54 @@ def make_site(tmp_path: Path) -> MakeSite:
 
 SPREAD_MODULES = frozenset({"test_incremental.py"})
 """Modules whose tests build their own corpus each, with no module-scoped fixture: spread over workers."""
+E2E_PAGES_TEST = "test_page_as_a_reader_gets_it"
+"""The end-to-end test that visits every page: a group of its own, beside the rest of its module."""
+
+
+def group_of(nodeid: str) -> str:
+    """The group a test runs in under the README's test command: tests of one group share a worker.
+
+    A module's tests stay on one worker, so that a corpus its module-scoped
+    fixture builds is built once. The end-to-end suite is a group per module,
+    and its pages' browser checks one more: each worker that runs them starts
+    its own browser and builds the sites it needs (some seconds), so that no
+    worker carries the whole suite while the other waits.
+    """
+    path, _, name = nodeid.partition("::")
+    module = PurePosixPath(path)
+    if "e2e" in module.parts:
+        return "e2e-pages" if name.split("[")[0] == E2E_PAGES_TEST else f"e2e-{module.stem}"
+    if module.name in SPREAD_MODULES:
+        return nodeid
+    return path
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup` by test_group, the slowest groups first (see pytest_collection_modifyitems).
+
+    xdist's own loadgroup reads `xdist_group` marks through the tests' ids,
+    which pytest 9.2 no longer lets it change (pytest-dev/pytest-xdist#1386):
+    it then groups nothing, and every worker builds every module's corpus. This
+    scheduler takes the groups from the ids as they are.
+    """
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling  # noqa: PLC0415 - only under xdist
+
+    class ByTestGroup(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    config.option.loadscopereorder = False  # keep the collection's order: slowest first
+    return ByTestGroup(config, log)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's `--dist loadgroup` (the README's test command).
+    """The modules with a slow or end-to-end test first (a stable sort: each module's tests keep
+    their order), so that the longest groups start at once and the short ones fill in at the end."""
 
-    A module's tests stay on one worker, so a corpus its module-scoped fixture
-    builds is built once. The end-to-end suite is a group per module, and its
-    pages' browser checks one more: each worker that runs them starts its own
-    browser and builds the sites it needs (some seconds), so that no worker
-    carries the whole suite (ten minutes of it, on two cores) while the other
-    waits. Without xdist the marks change nothing.
-    """
-    for item in items:
-        path = item.path
-        if "e2e" in path.parts:
-            pages = getattr(item, "originalname", "") == "test_page_as_a_reader_gets_it"
-            group = "e2e-pages" if pages else f"e2e-{path.stem}"
-        elif path.name in SPREAD_MODULES:
-            continue
-        else:
-            group = path.stem
-        item.add_marker(pytest.mark.xdist_group(group))
+    def has_slow_tests(item: pytest.Item) -> bool:
+        return item.get_closest_marker("slow") is not None or item.get_closest_marker("e2e") is not None
+
+    slow_modules = {item.path for item in items if has_slow_tests(item)}
+    items.sort(key=lambda item: item.path not in slow_modules)
