@@ -50,7 +50,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.cache",
         "search",
         "incremental.site",
-        # the pipeline read top to bottom, and what drives it
+        # the pipeline read top to bottom (its rendering and writing in workers below it), and what drives it
+        "publish",
         "build",
         "progress serve scaffold",
         "cli",
