@@ -29,6 +29,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # reading: files -> typed briefings
         "yamlfields fast.yamlfields",
         "config",
+        "markdown_rules",
+        "markdown_checks",
         "markdown fast.markdown",
         "published",
         "parallel",
