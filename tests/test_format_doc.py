@@ -17,7 +17,7 @@ from briefgen.load import BRIEFING_KEYS, MAX_BRIEFING_BYTES, MAX_TERMS, REQUIRED
 from briefgen.markdown_rules import CITATION, MAX_TABLE_CELLS
 from briefgen.model import DEFAULT_TAXONOMIES, Settings
 from briefgen.slugs import is_plain_slug
-from briefgen.yamlfields import MAX_DEPTH
+from briefgen.yamlnodes import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text
 
 FORMAT_DOC = REPO_ROOT / "docs" / "format.md"

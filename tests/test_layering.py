@@ -27,6 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "model",
         "fast.exports",
         # reading: files -> typed briefings
+        "yamlnodes",
         "yamlfields fast.yamlfields",
         "config",
         "markdown_rules",
