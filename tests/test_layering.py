@@ -56,7 +56,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # the pipeline read top to bottom (its rendering and writing in workers below it), and what drives it
         "publish",
         "build",
-        "progress serve scaffold",
+        "progress preview scaffold",
+        "serve",
         "cli",
         "__main__",
     )
