@@ -16,8 +16,9 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.packs import PackWriter
+from briefgen.neighbours import MARKER, TWIN_SUFFIX, UPDATE_SUFFIX
 from briefgen.parallel import MIN_ITEMS_PER_WORKER
-from briefgen.write import MARKER, TWIN_RECORD, TWIN_SUFFIX, UPDATE_SUFFIX
+from briefgen.write import TWIN_RECORD
 from tests.sitetools import make_corpus, snapshot
 
 BRIEFINGS = 60

@@ -44,6 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "render",
         "exports",
         # writing: pages -> files on disk
+        "neighbours",
         "write lock",
         # the incremental engine, wrapping the pipeline; search, which it feeds
         "incremental.sealed",

@@ -39,13 +39,14 @@ from briefgen.index import build_index
 from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive
+from briefgen.neighbours import MARKER, recover_interrupted
 from briefgen.parallel import default_workers
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import PageJob, SiteRenderer, theme_assets
 from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
 from briefgen.searchbundle import ENTRY_FILE
-from briefgen.write import MARKER, check_output_folder, recover_interrupted
+from briefgen.write import check_output_folder
 
 OUTPUT_DIR = "site"
 TEMPLATES_DIR = "templates"
