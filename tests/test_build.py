@@ -16,7 +16,7 @@ import yaml
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
 from briefgen.load import read_ahead
-from briefgen.write import MARKER
+from briefgen.neighbours import MARKER
 from tests.sitetools import REPO_ROOT, copy_example, crawl, element_ids, make_corpus, serve, snapshot
 
 ISW_FILE = REPO_ROOT / "briefings/2025/06/26/isw-north-korean-troops.md"

@@ -17,7 +17,8 @@ from briefgen.errors import Problem
 from briefgen.load import SourceRegistry, load_briefing, split_front_matter
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Body, Briefing
-from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
+from briefgen.yamlfields import compose_with_numbered_texts
+from briefgen.yamlnodes import YamlError, compose
 from tests.properties import examples
 
 TODAY = dt.date(2025, 7, 1)

@@ -19,7 +19,7 @@ import lxml.html
 import pytest
 import yaml
 
-from briefgen import yamlfields
+from briefgen import yamlnodes
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, BriefgenError
 from briefgen.load import find_briefing_files, load_archive
@@ -246,7 +246,7 @@ def test_deep_nesting_never_reaches_the_recursive_python_composer(
     make_site: MakeSite, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Without libyaml PyYAML composes in Python: deep nesting would be a RecursionError.
-    monkeypatch.setattr(yamlfields, "_Loader", yaml.SafeLoader)
+    monkeypatch.setattr(yamlnodes, "_Loader", yaml.SafeLoader)
     for name, (front, line) in DEEP_YAML.items():
         root = make_site({"briefings/deep.md": "---\ntitle: T\ndate: 2025-06-26\nsource: isw\n" + front + "---\nT.\n"})
         problems = problems_of(root)

@@ -15,19 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from briefgen import write
+from briefgen import neighbours
 from briefgen.build import build_site
 from briefgen.errors import OutputError
-from briefgen.write import (
-    MARKER,
-    OLD_SUFFIX,
-    STAGING_SUFFIX,
-    TWIN_SUFFIX,
-    UPDATE_SUFFIX,
-    SiteUpdate,
-    StagedSite,
-    Twin,
-)
+from briefgen.neighbours import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX
+from briefgen.write import SiteUpdate, StagedSite, Twin
 from tests.sites import MakeSite, briefing_text, run_briefgen
 from tests.sitetools import snapshot
 
@@ -122,7 +114,7 @@ def test_a_folder_removed_half_way_keeps_its_marker_to_the_end(built: Path, monk
     (leftover / "z.html").write_text("old", encoding="utf-8")
     (leftover / MARKER).write_text("", encoding="utf-8")
     removed: list[str] = []
-    real_remove = write._remove_path
+    real_remove = neighbours.remove_path
 
     def killed_after_one(target: Path) -> None:
         if removed:
@@ -130,7 +122,7 @@ def test_a_folder_removed_half_way_keeps_its_marker_to_the_end(built: Path, monk
         removed.append(target.name)
         real_remove(target)
 
-    monkeypatch.setattr(write, "_remove_path", killed_after_one)
+    monkeypatch.setattr(neighbours, "remove_path", killed_after_one)
     with pytest.raises(KeyboardInterrupt):
         build_site(built, search=False)
     assert (leftover / MARKER).is_file() and removed == ["a"]

@@ -19,7 +19,8 @@ from briefgen.build import build_site
 from briefgen.errors import ArchiveError, OutputError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.lock import build_lock
-from briefgen.write import MARKER, check_output_folder
+from briefgen.neighbours import MARKER
+from briefgen.write import check_output_folder
 from tests.sites import MakeSite, briefing_text
 from tests.sitetools import make_corpus
 

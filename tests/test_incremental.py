@@ -11,12 +11,14 @@ import pytest
 import yaml
 
 from briefgen import build as build_module
+from briefgen import publish
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.packs import PackWriter
+from briefgen.neighbours import MARKER, TWIN_SUFFIX, UPDATE_SUFFIX
 from briefgen.parallel import MIN_ITEMS_PER_WORKER
-from briefgen.write import MARKER, TWIN_RECORD, TWIN_SUFFIX, UPDATE_SUFFIX
+from briefgen.write import TWIN_RECORD
 from tests.sitetools import make_corpus, snapshot
 
 BRIEFINGS = 60
@@ -385,13 +387,13 @@ def test_a_correction_to_a_briefings_text_renders_only_the_pages_that_show_it(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rendered: list[str] = []
-    render_page = build_module._render_page
+    render_page = publish._render_page
 
-    def spy(task: build_module.RenderTask, index: int) -> object:
+    def spy(task: publish.RenderTask, index: int) -> object:
         rendered.append(task.jobs[index].path)
         return render_page(task, index)
 
-    monkeypatch.setattr(build_module, "_render_page", spy)
+    monkeypatch.setattr(publish, "_render_page", spy)
     edit_text(corpus)  # a paragraph added after the first: only the text changes
     build_site(corpus)
     assert_same_as_cold(corpus, tmp_path)

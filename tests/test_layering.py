@@ -27,8 +27,11 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "model",
         "fast.exports",
         # reading: files -> typed briefings
+        "yamlnodes",
         "yamlfields fast.yamlfields",
         "config",
+        "markdown_rules",
+        "markdown_checks",
         "markdown fast.markdown",
         "published",
         "parallel",
@@ -41,6 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "render",
         "exports",
         # writing: pages -> files on disk
+        "neighbours",
         "write lock",
         # the incremental engine, wrapping the pipeline; search, which it feeds
         "incremental.sealed",
@@ -50,9 +54,11 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.cache",
         "search",
         "incremental.site",
-        # the pipeline read top to bottom, and what drives it
+        # the pipeline read top to bottom (its rendering and writing in workers below it), and what drives it
+        "publish",
         "build",
-        "progress serve scaffold",
+        "progress preview scaffold",
+        "serve",
         "cli",
         "__main__",
     )

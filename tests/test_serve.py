@@ -28,20 +28,20 @@ from urllib.parse import urlsplit
 import lxml.html
 import pytest
 
-from briefgen import serve
+from briefgen import preview
 from briefgen.build import build_site
-from briefgen.serve import (
+from briefgen.preview import (
     BANNER_ID,
     INJECTED_END,
     INJECTED_START,
     STATE_PATH,
-    LiveSite,
     PreviewHandler,
     PreviewServer,
     SiteState,
     inject,
     open_server,
 )
+from briefgen.serve import LiveSite
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "https://example.org/conflict-archive/"
@@ -405,7 +405,7 @@ def test_a_folder_asked_without_its_slash_is_redirected_on_this_host(tmp_path: P
 
 
 def test_silent_connections_are_few_and_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(serve, "MAX_CONNECTIONS", 8)
+    monkeypatch.setattr(preview, "MAX_CONNECTIONS", 8)
     monkeypatch.setattr(PreviewHandler, "timeout", 6.0)
     root = copy_example(tmp_path / "root")
     with serving_here(root, tmp_path / "out" / "site") as (server, origin):

@@ -14,9 +14,9 @@ from briefgen.build import OUTPUT_DIR, build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem, summarised
 from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
 from briefgen.load import load_archive
+from briefgen.neighbours import MARKER
 from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, format_document, init_site, new_briefing, parse_day
-from briefgen.write import MARKER
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 DEFAULT_PORT = 8000

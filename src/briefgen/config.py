@@ -17,7 +17,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 from briefgen.errors import Problem, error, warning
 from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
 from briefgen.slugs import is_plain_slug
-from briefgen.yamlfields import BOOL_TAG, UNSHOWABLE, Fields, YamlError, compose, kind_of, line_of
+from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
+from briefgen.yamlnodes import BOOL_TAG, YamlError, compose, line_of
 
 SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from briefgen.build import ProgressCallback
+from briefgen.publish import ProgressCallback
 
 MIN_FILES_FOR_BAR = 500
 """Below this a build takes about a second: a bar would only flicker."""

@@ -18,7 +18,8 @@ from briefgen.installspec import InstallSpec, default_spec
 from briefgen.load import BRIEFINGS_DIR, check_site_root
 from briefgen.model import Source
 from briefgen.slugs import slug_of
-from briefgen.yamlfields import nearest, why_not_a_day, yaml_quoted
+from briefgen.yamlfields import nearest, why_not_a_day
+from briefgen.yamlnodes import yaml_quoted
 
 STARTER_DIR = "starter"
 """Package folder of the files `init` writes; the Pages workflow there is the one copy."""

@@ -12,19 +12,15 @@ ending in one rename that exchanges two folders (Linux renameat2):
 
 So a build that fails, or is killed at any moment, leaves the old site or the
 new one, never a mix of the two. Every path is checked to stay inside the
-output folder. The folders briefgen keeps beside it (`.site.briefgen-staging`,
-`-update`, `-old`, `-twin`) carry the output's marker from the moment they are
-made: a folder of one of those names without it is someone's own, and a build
-stops rather than remove it. A copied file's mode is never wider than its
-source's.
+output folder, and the output folder not to be one a build would damage
+(check_output_folder). The folders beside it are briefgen's own, marked as
+such, and never removed otherwise (neighbours.py). A copied file's mode is
+never wider than its source's.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
-import errno
 import os
 import shutil
 import stat
@@ -33,15 +29,22 @@ from pathlib import Path, PurePosixPath
 
 from briefgen.errors import OutputError
 from briefgen.interrupts import uninterrupted
+from briefgen.neighbours import MARKER as MARKER  # noqa: PLC0414 - incremental/cache.py reads it here
+from briefgen.neighbours import (
+    MARKER_TEXT,
+    STAGING_SUFFIX,
+    TWIN_SUFFIX,
+    UPDATE_SUFFIX,
+    is_marked,
+    make_marked_folder,
+    neighbour,
+    remove_leftover,
+    remove_link,
+    remove_own_folder,
+    remove_path,
+    swap_folders,
+)
 
-MARKER = ".briefgen-output"
-"""Written into every output folder, so that briefgen only ever replaces its own output."""
-MARKER_TEXT = b"This folder is written by briefgen build; its contents are replaced on every build.\n"
-_RENAME_EXCHANGE = 2
-STAGING_SUFFIX = "briefgen-staging"
-UPDATE_SUFFIX = "briefgen-update"
-OLD_SUFFIX = "briefgen-old"
-TWIN_SUFFIX = "briefgen-twin"
 TWIN_RECORD = ".briefgen-twin"
 """Inside the twin only: the output folder it pairs with, and the paths where the two differ."""
 
@@ -128,11 +131,11 @@ class _Staging:
         """Remove the staging folder: the build stopped before its swap (an error, a Ctrl-C)."""
         with uninterrupted(), contextlib.suppress(OSError):  # a second Ctrl-C must not leave it half-removed
             if self._made and self.staging.is_dir() and not self.staging.is_symlink():
-                _remove_own_folder(self.staging)
+                remove_own_folder(self.staging)
 
     def _make(self) -> None:
         """Make the staging folder, marked as briefgen's before anything else is put in it."""
-        _make_marked_folder(self.staging)
+        make_marked_folder(self.staging)
         self._made = True
 
     def claim(self, path: str, *, make_folder: bool = True) -> Path:
@@ -182,15 +185,15 @@ class StagedSite(_Staging):
 
     def commit(self) -> None:
         twin = Twin(self.output)
-        _remove_leftover(twin.folder, self.output)  # it was the twin of the site being replaced
+        remove_leftover(twin.folder, self.output)  # it was the twin of the site being replaced
         if not self.output.exists():
             self.staging.rename(self.output)
             return
-        _swap_folders(self.staging, self.output)
+        swap_folders(self.staging, self.output)
         if self.keep_twin:
             self.staging.rename(twin.folder)  # with no record: the next rebuild mirrors it whole
         else:
-            _remove_own_folder(self.staging)
+            remove_own_folder(self.staging)
 
 
 class SiteUpdate(_Staging):
@@ -210,7 +213,7 @@ class SiteUpdate(_Staging):
         twin = Twin(self.output)
         twin.update(self.staging, staged, self.remove)
         twin.swap()
-        _remove_own_folder(self.staging)
+        remove_own_folder(self.staging)
 
 
 class Twin:
@@ -239,13 +242,13 @@ class Twin:
         try:
             self._apply(differing, staging, staged, removed)
         except OSError:  # a twin damaged from outside: made again from the output folder
-            _remove_leftover(self.folder, self.output)
+            remove_leftover(self.folder, self.output)
             self._apply(None, staging, staged, removed)
         self.changed = sorted({*staged, *removed})
 
     def swap(self) -> None:
         """Exchange the twin with the output folder, then record how the new twin differs."""
-        _swap_folders(self.folder, self.output)
+        swap_folders(self.folder, self.output)
         record = self.folder / TWIN_RECORD
         temporary = record.with_name(f"{TWIN_RECORD}.tmp")
         temporary.write_text("\n".join([folder_identity(self.output), *self.changed]) + "\n", encoding="utf-8")
@@ -257,7 +260,7 @@ class Twin:
         The record is removed as it is read: from here until the swap the twin
         is half-way, and a build killed meanwhile leaves the next one no record.
         """
-        _remove_link(self.folder)
+        remove_link(self.folder)
         record = self.folder / TWIN_RECORD
         try:
             partner, *paths = record.read_text(encoding="utf-8").splitlines()
@@ -275,12 +278,12 @@ class Twin:
             self._follow_output(path)
         for path in removed:
             target = self.folder.joinpath(*safe_relative_path(path).parts)
-            _remove_path(target)
+            remove_path(target)
             _remove_empty_folders(target.parent, self.folder)
         for path in staged:
             pure = safe_relative_path(path)
             target = self.folder.joinpath(*pure.parts)
-            _remove_path(target)
+            remove_path(target)
             target.parent.mkdir(parents=True, exist_ok=True)
             staging.joinpath(*pure.parts).replace(target)
 
@@ -288,7 +291,7 @@ class Twin:
         """Make the twin's `path` what the output folder has there."""
         pure = safe_relative_path(path)
         source, target = self.output.joinpath(*pure.parts), self.folder.joinpath(*pure.parts)
-        _remove_path(target)
+        remove_path(target)
         if source.is_file() and not source.is_symlink():
             _link(source, target)
         else:
@@ -297,128 +300,26 @@ class Twin:
     def _mirror_output(self) -> None:
         """Make the whole twin a copy of the output folder, file by file, by hard links."""
         if not self.folder.is_dir():
-            _make_marked_folder(self.folder)
-        elif not _is_marked(self.folder):  # empty: made, then killed before its marker
+            make_marked_folder(self.folder)
+        elif not is_marked(self.folder):  # empty: made, then killed before its marker
             (self.folder / MARKER).write_bytes(MARKER_TEXT)
         wanted = _files_by_inode(self.output)
         present = _files_by_inode(self.folder)
         # The marker is replaced in one rename, never removed: killed at any moment, the twin is still briefgen's.
         if MARKER in wanted and present.pop(MARKER, None) != wanted.pop(MARKER):
             temporary = self.folder / f"{MARKER}.tmp"
-            _remove_path(temporary)
+            remove_path(temporary)
             _link(self.output / MARKER, temporary)
             temporary.replace(self.folder / MARKER)
         for path in sorted(present.keys() - wanted.keys(), reverse=True):
             target = self.folder / path
-            _remove_path(target)
+            remove_path(target)
             _remove_empty_folders(target.parent, self.folder)
         for path, inode in sorted(wanted.items()):
             if present.get(path) != inode:
                 target = self.folder / path
-                _remove_path(target)
+                remove_path(target)
                 _link(self.output / path, target)
-
-
-def neighbour(output: Path, suffix: str) -> Path:
-    """The folder briefgen keeps beside `output` for one purpose (a suffix above)."""
-    return output.parent / f".{output.name}.{suffix}"
-
-
-def recover_interrupted(output: Path) -> None:
-    """Put back or discard what a killed build left beside `output`.
-
-    Every folder at one of briefgen's names beside it must be briefgen's
-    (see check_neighbours) before any is moved or removed."""
-    output = output.resolve()
-    check_neighbours(output)
-    old = neighbour(output, OLD_SUFFIX)
-    if not output.exists() and old.is_dir() and not old.is_symlink() and _is_marked(old):
-        # Killed during a swap without renameat2 (three renames): the old site is the last good one.
-        old.rename(output)
-    for suffix in (UPDATE_SUFFIX, STAGING_SUFFIX, OLD_SUFFIX):
-        _remove_leftover(neighbour(output, suffix), output)
-    _remove_link(neighbour(output, TWIN_SUFFIX))
-
-
-def check_neighbours(output: Path) -> None:
-    """Stop, with one line saying what to move, when something at one of briefgen's names
-    beside `output` is not briefgen's.
-
-    briefgen marks each folder it makes there before putting anything in it, and
-    removes the marker last (_remove_own_folder). A folder there without the
-    marker, and not empty, was made by someone else, who may keep work in it: a
-    build that removed it would lose that work. A link is only ever unlinked,
-    never followed, so it is no one's work."""
-    for suffix in (STAGING_SUFFIX, UPDATE_SUFFIX, OLD_SUFFIX, TWIN_SUFFIX):
-        _refuse_unless_own(neighbour(output, suffix), output)
-
-
-def _refuse_unless_own(folder: Path, output: Path) -> None:
-    if folder.is_symlink() or not folder.exists() or (folder.is_dir() and _is_marked_or_empty(folder)):
-        return
-    kind = "folder" if folder.is_dir() else "file"
-    raise OutputError(
-        f"refusing to build: the {kind} {folder} is not briefgen's (it has no {MARKER} file), but briefgen "
-        f"keeps its own work under that name beside {output.name}/; move it elsewhere, then build again"
-    )
-
-
-def _is_marked(folder: Path) -> bool:
-    marker = folder / MARKER
-    return marker.is_file() and not marker.is_symlink()
-
-
-def _is_marked_or_empty(folder: Path) -> bool:
-    # Empty: made, then killed before its marker was written. Removing it loses nothing.
-    if _is_marked(folder):
-        return True
-    with os.scandir(folder) as entries:
-        return next(entries, None) is None
-
-
-def _remove_leftover(folder: Path, output: Path) -> None:
-    """Remove what a build left at one of briefgen's names beside the output: a link is
-    unlinked, never followed; a folder is removed only when it is briefgen's."""
-    if folder.is_symlink():
-        folder.unlink()
-    elif folder.exists():
-        _refuse_unless_own(folder, output)
-        _remove_own_folder(folder)
-
-
-def _remove_own_folder(folder: Path) -> None:
-    """Remove one of briefgen's folders, its marker last: a build killed half-way
-    through leaves it marked (or empty), for the next build to remove."""
-    with os.scandir(folder) as entries:
-        for entry in sorted(entries, key=lambda entry: entry.name):
-            if entry.name != MARKER:
-                _remove_path(Path(entry.path))
-    (folder / MARKER).unlink(missing_ok=True)
-    folder.rmdir()
-
-
-def _swap_folders(new: Path, output: Path) -> None:
-    """Put `new` at `output` and what was there at `new`: one atomic exchange where the
-    system has one, else three renames (`recover_interrupted` finishes them if killed)."""
-    if not _exchange(new, output):
-        old = neighbour(output, OLD_SUFFIX)
-        output.rename(old)
-        new.rename(output)
-        old.rename(new)
-
-
-def _remove_path(target: Path) -> None:
-    """Remove a file or a whole folder; a link is unlinked, never followed."""
-    if target.is_dir() and not target.is_symlink():
-        shutil.rmtree(target)
-    else:
-        target.unlink(missing_ok=True)
-
-
-def _remove_link(path: Path) -> None:
-    """A link where briefgen keeps a folder of its own is unlinked, never followed."""
-    if path.is_symlink():
-        path.unlink()
 
 
 def copy_no_wider(source: Path, target: Path) -> None:
@@ -466,16 +367,6 @@ def folder_identity(folder: Path) -> str:
     return f"{status.st_dev}:{status.st_ino}"
 
 
-def _make_marked_folder(folder: Path) -> None:
-    """Make one of briefgen's folders beside the output, its marker written first:
-    killed before the marker, it is empty, and the next build may still remove it."""
-    try:
-        folder.mkdir(parents=True)
-        (folder / MARKER).write_bytes(MARKER_TEXT)
-    except OSError as exc:
-        raise OutputError(f"cannot create the staging folder {folder}: {exc.strerror}") from exc
-
-
 def _remove_empty_folders(folder: Path, output: Path) -> None:
     while folder != output and folder.is_relative_to(output):
         try:
@@ -483,21 +374,3 @@ def _remove_empty_folders(folder: Path, output: Path) -> None:
         except OSError:  # not empty, or already gone
             return
         folder = folder.parent
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two folders (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name is None:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd = -100
-    result = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    if ctypes.get_errno() in {errno.EINVAL, errno.ENOSYS, errno.EXDEV}:
-        return False
-    raise OutputError(f"could not swap the new site into {b}: {os.strerror(ctypes.get_errno())}")

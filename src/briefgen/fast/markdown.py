@@ -8,8 +8,9 @@ escaped directly. markdown.py, the reference, takes each of these only while
 the switch (fast/switch.py) is on, and tests/test_markdown_differential.py,
 tests/test_body_fast_path.py and tests/test_note_fast_path.py hold them to it.
 
-The reference's own types and rules are used through the module (`reference.X`),
-read when a body is parsed: markdown.py imports this module as it loads.
+The reference's own types are used through the module (`reference.X`), read
+when a body is parsed: markdown.py imports this module as it loads. Its rules
+(the table limit, heading ids, cell alignment) are markdown_rules.py's.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import re
 from collections.abc import Callable, Collection
 
 from briefgen import markdown as reference
+from briefgen import markdown_rules as rules
 
 try:  # the Rust port renders about ten times faster; briefgen works without it
     import markdown_it_pyrs
@@ -176,14 +178,14 @@ _POSSIBLE_DELIMITER_ROW = re.compile(r"\n[ \t>]*[-:|][-:| \t]*(?=\n)")
 
 def tables_may_be_too_large(text: str) -> bool:
     # markdown-it-pyrs has no limit on a table's cells: a body whose tables could have
-    # more than reference.MAX_TABLE_CELLS takes the reference path, where reference._bounded_table counts
+    # more than rules.MAX_TABLE_CELLS takes the reference path, where rules._bounded_table counts
     # them exactly. A table has at most as many columns as its delimiter row has '|'
     # plus one, and at most one row a line: this bound is far above any real report's.
     if "|" not in text:
         return False
     rows = _POSSIBLE_DELIMITER_ROW.finditer(f"\n{text}\n")
     columns = max((row.group().count("|") + 1 for row in rows), default=0)
-    return columns * (text.count("\n") + 1) > reference.MAX_TABLE_CELLS
+    return columns * (text.count("\n") + 1) > rules.MAX_TABLE_CELLS
 
 
 def _fast_path_blocked(text: str) -> bool:
@@ -269,7 +271,7 @@ class FastBodies:
         if any(citation.number not in note_numbers for citation in citations):
             return None  # the reference path finds the line of each one to report
         html = _EXTERNAL_LINK.sub(r'<a href="\1" rel="noopener">', html)
-        html = reference.ALIGNED_CELL.sub(r'<\1 class="align-\2">', html)  # as reference._cell_alignment_as_class does
+        html = rules.ALIGNED_CELL.sub(r'<\1 class="align-\2">', html)  # as rules._cell_alignment_as_class does
         # The first paragraph, as markdown-it finds it, is the first <p> in the HTML, unless a
         # tight list comes before it: its items' paragraphs are written without <p>.
         start = html.find("<p>")
@@ -299,7 +301,7 @@ def _links_only_as_written(text: str, html: str) -> bool:
 def with_heading_ids(html: str) -> str | None:
     """The HTML with each h2-h4 given the id the anchors plugin gives it; None for a heading over
     two lines, whose plugin id leaves the line break out (`a\nb` -> 'ab') where its text keeps it."""
-    ids = reference.HeadingIds()
+    ids = rules.HeadingIds()
     over_two_lines = False
 
     def add_id(match: re.Match[str]) -> str:

@@ -70,7 +70,7 @@ class PackedBodies:
 
     Packs stay open for reading (with pread, so that forked render workers share
     the descriptors); a page's body is read at most once while it is recent, which
-    the render order sees to (build.py: a day's pages and its briefings together).
+    the render order sees to (publish.render_order: a day's pages and its briefings together).
     """
 
     RECENT_BODIES = 256
