@@ -27,10 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen import urls as paths
+from briefgen.digests import digest
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
-from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord, current_state, root_relative
-from briefgen.incremental.fingerprint import digest, texts_digest
+from briefgen.filestate import current_state, root_relative
+from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord
+from briefgen.incremental.fingerprint import texts_digest
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import (
     LastBuild,
@@ -225,7 +227,7 @@ def _plan_pages(
         request.root / TEMPLATES_DIR,
         search=site.pagefind is not None,
         python_renderers=RENDERERS,
-        compiled_templates=cache.templates_folder() if cache is not None else None,
+        bytecode_cache=cache.compiled_templates() if cache is not None else None,
         bodies=reads,
     )
     jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=_render_order)
