@@ -14,10 +14,11 @@ from hypothesis import strategies as st
 
 from briefgen import parse
 from briefgen.errors import Problem
+from briefgen.frontmatter import split_front_matter
 from briefgen.load import load_briefing
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Body, Briefing
-from briefgen.parse import SourceRegistry, split_front_matter
+from briefgen.parse import SourceRegistry
 from briefgen.yamlfields import YamlError, compose, compose_with_numbered_texts
 from tests.properties import examples
 

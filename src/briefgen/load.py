@@ -21,15 +21,10 @@ from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_registry, read_set
 from briefgen.digests import digest
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error
 from briefgen.filestate import FileState, current_state, root_relative
+from briefgen.frontmatter import front_matter_keys
 from briefgen.model import Archive, Bodies, BodiesInMemory, Body, Briefing, Settings
 from briefgen.parallel import parallel_map
-from briefgen.parse import (
-    ParseContext,
-    SourceRegistry,
-    briefing_from_bytes,
-    front_matter_keys,
-    read_briefing_bytes,
-)
+from briefgen.parse import ParseContext, SourceRegistry, briefing_from_bytes, read_briefing_bytes
 from briefgen.parsecache import ParseCache, ParsedEntry
 
 if TYPE_CHECKING:
