@@ -269,7 +269,8 @@ class BuildCache:
         return self.state.pages if identity and self.state.output == identity else {}
 
     def compiled_templates(self) -> SealedBytecodeCache:
-        """Where Jinja keeps the templates it compiled (keyed by their source: never stale), each checked here.
+        """The bytecode cache build.py hands render.py: where Jinja keeps the templates it compiled
+        (keyed by their source: never stale), each file checked here.
 
         Checked once, in this process, before any worker renders: a damaged one is
         removed (and compiled again), and the build counts it."""
