@@ -13,9 +13,11 @@ import pytest
 from briefgen.cli import main
 from briefgen.config import REGISTRY_KEYS, SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
 from briefgen.errors import SHOWN_OF_A_KIND, ArchiveError, summarised
-from briefgen.load import BRIEFING_KEYS, MAX_BRIEFING_BYTES, MAX_TERMS, REQUIRED_KEYS, TERM_KEYS, load_archive
+from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, TERM_KEYS
+from briefgen.load import load_archive
 from briefgen.markdown_rules import CITATION, MAX_TABLE_CELLS
 from briefgen.model import DEFAULT_TAXONOMIES, Settings
+from briefgen.parse import MAX_BRIEFING_BYTES, MAX_TERMS
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlnodes import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text

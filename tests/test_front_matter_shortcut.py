@@ -12,11 +12,13 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from briefgen import load
+from briefgen import parse
 from briefgen.errors import Problem
-from briefgen.load import SourceRegistry, load_briefing, split_front_matter
+from briefgen.frontmatter import split_front_matter
+from briefgen.load import load_briefing
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Body, Briefing
+from briefgen.parse import SourceRegistry
 from briefgen.yamlfields import compose_with_numbered_texts
 from briefgen.yamlnodes import YamlError, compose
 from tests.properties import examples
@@ -83,7 +85,7 @@ def parsed(root: Path, text: str, shortcut: bool) -> tuple[tuple[Briefing, Body]
     path.write_text(f"---\n{text}---\nCited [1] and [2].\n", encoding="utf-8")
     problems: list[Problem] = []
     whole = lambda text, path, first_line, key: (compose(text, path, first_line), None)  # noqa: E731
-    with mock.patch.object(load, "compose_with_numbered_texts", compose_with_numbered_texts if shortcut else whole):
+    with mock.patch.object(parse, "compose_with_numbered_texts", compose_with_numbered_texts if shortcut else whole):
         briefing = load_briefing(
             root, path, registry=SourceRegistry({}), renderer=RENDERER, today=TODAY, problems=problems
         )

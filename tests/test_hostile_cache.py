@@ -22,8 +22,9 @@ import pytest
 
 from briefgen.build import BuildReport, build_site
 from briefgen.incremental import cache as cache_module
-from briefgen.incremental.cache import CACHE_DIR, COMPILED_SUFFIX, FORMAT_VERSION, BuildCache, schema_of
+from briefgen.incremental.cache import CACHE_DIR, FORMAT_VERSION, BuildCache, schema_of
 from briefgen.incremental.packs import PackedBody
+from briefgen.incremental.templates import COMPILED_SUFFIX
 from briefgen.model import Briefing
 from tests.sitetools import make_corpus, snapshot
 

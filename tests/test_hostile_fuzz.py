@@ -25,8 +25,9 @@ from hypothesis import strategies as st
 
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, Problem
-from briefgen.load import SourceRegistry, load_briefing
+from briefgen.load import load_briefing
 from briefgen.markdown import MarkdownRenderer
+from briefgen.parse import SourceRegistry
 from tests.hostile import OTHER_SCHEMES, SCRIPT_SCHEMES, external_links_without_noopener, unsafe_in_html, unsafe_in_site
 from tests.properties import examples
 from tests.sites import SOURCES_YAML, write_site

@@ -27,9 +27,10 @@ from mdit_py_plugins.anchors import anchors_plugin
 
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError, Problem, error, summarised, warning
-from briefgen.load import MAX_TERMS, load_archive
+from briefgen.load import load_archive
 from briefgen.markdown import MarkdownRenderer
 from briefgen.markdown_rules import MAX_TABLE_CELLS, HeadingIds
+from briefgen.parse import MAX_TERMS
 from tests.sites import GIB, SOURCES_YAML, MakeSite, briefing_text, run_limited
 
 

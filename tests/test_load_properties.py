@@ -20,9 +20,11 @@ from hypothesis import strategies as st
 
 from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS, decode
 from briefgen.errors import ArchiveError, Problem
-from briefgen.load import BRIEFING_KEYS, SourceRegistry, load_archive, load_briefing
+from briefgen.frontmatter import BRIEFING_KEYS
+from briefgen.load import load_archive, load_briefing
 from briefgen.markdown import MarkdownRenderer
 from briefgen.model import Archive, Source
+from briefgen.parse import SourceRegistry
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE
 from tests.properties import examples

@@ -26,7 +26,8 @@ from pathlib import Path
 from briefgen import urls as paths
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
-from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord, root_relative
+from briefgen.filestate import root_relative
+from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import (
     LastBuild,
@@ -204,7 +205,7 @@ def _plan_pages(
         request.root / TEMPLATES_DIR,
         search=site.pagefind is not None,
         python_renderers=RENDERERS,
-        compiled_templates=cache.templates_folder() if cache is not None else None,
+        bytecode_cache=cache.compiled_templates() if cache is not None else None,
         bodies=reads,
     )
     jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=render_order)

@@ -25,7 +25,7 @@ SOURCES_FILE = "sources.yaml"
 FIXED_BRIEFING_KEYS = (
     "title", "date", "source", "url", "summary", "takeaways", "footnotes", "slug", "draft", "extra",
 )  # fmt: skip
-"""The front-matter keys that are not a taxonomy's (load.py adds the taxonomies' keys)."""
+"""The front-matter keys that are not a taxonomy's (parse.py adds the taxonomies' keys)."""
 SETTINGS_KEYS = (
     "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
 )  # fmt: skip

@@ -173,7 +173,7 @@ class Briefing:
     fingerprint: str = ""
     """Digest of everything this briefing was made from (its file, settings, sources, version)."""
     fields_digest: str = ""
-    """Digest of every field but its source (incremental/fingerprint.py: fields_digest), made by the loader:
+    """Digest of every field but its source (digests.py: fields_digest), made by the loader:
     the build digests every briefing's fields at each build, and the loader's workers had them at hand."""
     slug_line: int | None = None
     """Line of `slug:` in the file, for problems; None when the file name gave the slug."""

@@ -22,8 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from briefgen import urls as paths
-from briefgen.incremental.cache import PageRecord, current_state
-from briefgen.incremental.fingerprint import digest, texts_digest
+from briefgen.digests import digest
+from briefgen.filestate import current_state
+from briefgen.incremental.cache import PageRecord
+from briefgen.incremental.fingerprint import texts_digest
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import still_there
 from briefgen.parallel import parallel_map

@@ -8,10 +8,8 @@ here or in index.py and handed to them ready to print.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import functools
-import hashlib
 import os
 import uuid
 from collections import OrderedDict
@@ -45,9 +43,7 @@ from briefgen.contexts import (
     TermsContext,
     YearContext,
 )
-from briefgen.errors import BriefgenError, DamagedCacheError, Problem
-from briefgen.incremental.cache import COMPILED_SUFFIX
-from briefgen.incremental.sealed import read_sealed, write_sealed
+from briefgen.errors import BriefgenError, Problem
 from briefgen.index import ArchiveIndex, feed_listings, paginate
 from briefgen.model import (
     BYLINE_KEY,
@@ -258,9 +254,11 @@ class _Context(jinja2.runtime.Context):
         return super().call(__obj, *args, **kwargs)
 
 
-def make_environment(bodies: Bodies, site_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
-    """The environment every page renders in, briefings' text read from `bodies`; `compiled`, a folder
-    where Jinja keeps templates compiled."""
+def make_environment(
+    bodies: Bodies, site_templates: Path | None, bytecode_cache: jinja2.BytecodeCache | None = None
+) -> jinja2.Environment:
+    """The environment every page renders in, briefings' text read from `bodies`; `bytecode_cache`, where
+    Jinja keeps the templates it compiled (the build cache's, incremental/templates.py), or nowhere."""
     loaders: list[jinja2.BaseLoader] = []
     if site_templates is not None and site_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(site_templates)))
@@ -275,7 +273,7 @@ def make_environment(bodies: Bodies, site_templates: Path | None, compiled: Path
         # A build renders each template thousands of times, and templates do not change
         # during one: checking the file's time before every page cost a stat each.
         auto_reload=False,
-        bytecode_cache=SealedBytecodeCache(compiled) if compiled is not None else None,
+        bytecode_cache=bytecode_cache,
     )
     env.context_class = _Context
     env.bodies = bodies
@@ -288,39 +286,6 @@ def make_environment(bodies: Bodies, site_templates: Path | None, compiled: Path
 
 
 _TEMPLATE_FUNCTIONS = frozenset((entry_id,))
-
-
-class SealedBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates kept in the build cache, each file sealed (sealed.py) and checked before Jinja reads it.
-
-    Jinja's FileSystemBytecodeCache unpickles and unmarshals whatever bytes the
-    file holds, and names it by the template's absolute path. Here a file that
-    fails its check is compiled again, and files are named by template name
-    only: the same in a moved or copied site root. Jinja still compares each
-    file with its template's source, so an edited template, or a site's own
-    template in place of the theme's, is compiled again.
-    """
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-
-    def get_cache_key(self, name: str, filename: str | None = None) -> str:
-        return hashlib.sha256(name.encode("utf-8")).hexdigest()
-
-    def _file(self, bucket: jinja2.bccache.Bucket) -> Path:
-        return self.folder / f"{bucket.key}{COMPILED_SUFFIX}"
-
-    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        try:
-            data = read_sealed(self._file(bucket))
-        except DamagedCacheError:
-            return  # compiled again from the template, and written over it
-        if data is not None:
-            bucket.bytecode_from_string(bytes(data))
-
-    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-        with contextlib.suppress(OSError):  # a read-only cache: the template is compiled again next time
-            write_sealed(self._file(bucket), bucket.bytecode_to_string())
 
 
 PythonRenderer = Callable[[Any, SiteUrls, Settings, Bodies], bytes]
@@ -343,7 +308,7 @@ class SiteRenderer:
         *,
         search: bool = False,
         python_renderers: Mapping[str, PythonRenderer] = EMPTY_MAPPING,
-        compiled_templates: Path | None = None,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
         bodies: Bodies | None = None,
     ) -> None:
         """`bodies`: where pages read briefings' text; the archive's own unless given (build.py records reads)."""
@@ -352,7 +317,7 @@ class SiteRenderer:
         self.index = archive_index
         self.settings = archive.settings
         self.urls = SiteUrls(archive.settings)
-        self.env = make_environment(self.bodies, site_templates, compiled_templates)
+        self.env = make_environment(self.bodies, site_templates, bytecode_cache)
         self.search = search
         self.python_renderers = python_renderers
         self.related = related_briefings(archive.briefings, self.settings.taxonomies)

@@ -40,9 +40,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from briefgen.digests import digest
 from briefgen.errors import BriefgenError
 from briefgen.incremental.cache import PageRecord
-from briefgen.incremental.fingerprint import digest
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
 from briefgen.urls import BRIEFING_PAGES_GLOB, SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
@@ -167,7 +167,7 @@ class SearchStep:
         self.output = output
         self.cache = cache
         self.output_name = output_name or str(output.resolve())
-        """The output folder as the state records it: relative to the site root when in it (cache.root_relative)."""
+        """The output folder as the state records it: relative to the site root when in it (filestate.root_relative)."""
         self._state: str | None = None
         """What the index staged by this build is made from; None until one was staged."""
 

@@ -17,7 +17,6 @@ moved root keeps its cache and a copied one never reads the original's files.
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import operator
 import os
 import pickle
@@ -27,45 +26,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.errors import DamagedCacheError, Problem
+from briefgen.errors import DamagedCacheError
+from briefgen.filestate import FileState, current_state, root_relative
 from briefgen.incremental.packs import PackedBodies, PackedBody, PackWriter, packed_body_intact, pickled_body
 from briefgen.incremental.pickling import pickled_by_fields
 from briefgen.incremental.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed, write_whole
+from briefgen.incremental.templates import COMPILED_SUFFIX, SealedBytecodeCache
 from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
+from briefgen.parsecache import ParsedEntry
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "12"
+FORMAT_VERSION = "13"
 """Bumped whenever the files' layout changes shape, so an old cache is never read (the classes: SCHEMA)."""
 COMPILED_TEMPLATES_DIR = "templates"
-COMPILED_SUFFIX = ".compiled"
-"""Of the compiled templates render.py keeps in COMPILED_TEMPLATES_DIR, each sealed."""
+"""Where the compiled templates are kept (incremental/templates.py)."""
 _INDEX_HEAD = struct.Struct(f"<{DIGEST_SIZE}sQ")
 """The index file: this head (the digest and length of the pickled state), the state, then the entries."""
-
-
-@dataclass(frozen=True, slots=True)
-class FileState:
-    """What os.stat says of a briefing file, to skip hashing it when unchanged."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedEntry:
-    """A parsed briefing file: the briefing (None when it had errors), its body and its problems."""
-
-    briefing: Briefing | None
-    problems: tuple[Problem, ...]
-    body: Body | PackedBody | None = None
-    """In memory as parsed; in the cache's packs once kept (BuildCache.store_body)."""
-    images: tuple[tuple[str, FileState | None], ...] = ()
-    """Image files the briefing links (relative to the site root), as they were: an image added
-    or removed invalidates it."""
-    parsed_on: dt.date = dt.date.min
-    """The day it was parsed: whether a date is 'in the future' depends on it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +61,7 @@ class PageRecord:
     texts: str = ""
 
 
-for _record_class in (FileState, ParsedEntry, PageRecord):
-    pickled_by_fields(_record_class)
+pickled_by_fields(PageRecord)
 
 EntryPlace = tuple[int, int, bytes]
 """Where an entry is in the index file's entries: (offset, size, digest of its bytes)."""
@@ -136,11 +112,6 @@ SCHEMA = schema_of(PICKLED_CLASSES)
 """The shape of everything the cache pickles. A field added to the model (a new facet) changes it, so that
 a cache written before is never unpickled into the new classes, where its values would land in the wrong
 fields: it is set aside, and the build parses and renders everything, as with an older briefgen's cache."""
-
-
-def file_state(path: Path) -> FileState:
-    stat = path.stat()
-    return FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino)
 
 
 class BuildCache:
@@ -297,8 +268,9 @@ class BuildCache:
         identity = output_identity(output, self.root)
         return self.state.pages if identity and self.state.output == identity else {}
 
-    def templates_folder(self) -> Path:
-        """Where Jinja keeps the templates it compiled (keyed by their source: never stale), each checked here.
+    def compiled_templates(self) -> SealedBytecodeCache:
+        """The bytecode cache build.py hands render.py: where Jinja keeps the templates it compiled
+        (keyed by their source: never stale), each file checked here.
 
         Checked once, in this process, before any worker renders: a damaged one is
         removed (and compiled again), and the build counts it."""
@@ -313,7 +285,7 @@ class BuildCache:
             except DamagedCacheError:
                 self.damaged.add(f"{COMPILED_TEMPLATES_DIR}/{file.name}")
                 file.unlink(missing_ok=True)
-        return folder
+        return SealedBytecodeCache(folder)
 
     def read_file(self, name: str) -> bytes | None:
         """A small file of the cache (build.py's record of the last build); None when missing or damaged."""
@@ -473,24 +445,6 @@ def output_identity(output: Path, root: Path) -> str:
     if not folder or marker is None:
         return ""
     return f"{root_relative(output.resolve(), root.resolve())}@{folder}:{marker.inode}"
-
-
-def root_relative(path: Path, *roots: Path) -> str:
-    """`path` relative to the site root, with forward slashes, for the cache to record; as it is when
-    outside the root (the built-in theme), which moves with neither a moved nor a copied root.
-
-    `roots`: the root as given, and as resolved, for paths made from either."""
-    for root in roots:
-        if path.is_relative_to(root):
-            return path.relative_to(root).as_posix()
-    return str(path)
-
-
-def current_state(path: Path) -> FileState | None:
-    try:
-        return file_state(path)
-    except OSError:
-        return None
 
 
 _BRIEFING_FIELDS = tuple(f.name for f in dataclasses.fields(Briefing))

@@ -15,18 +15,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from briefgen.digests import digest, fields_digest
 from briefgen.model import Briefing
-
-
-def digest(*parts: bytes | str) -> str:
-    # SHA-256 rather than BLAKE2: it digests every page a build writes (half a gigabyte for
-    # 5,000 briefings), and with the CPU's SHA instructions it is half as fast again.
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.hexdigest()
 
 
 def texts_digest(read: Mapping[str, str | None]) -> str:
@@ -109,25 +99,3 @@ def files_fingerprint(folders: Iterable[Path]) -> str:
                 hasher.update(file.relative_to(folder).as_posix().encode() + b"\0")
                 hasher.update(file.read_bytes() + b"\0")
     return hasher.hexdigest()
-
-
-def fields_digest(briefing: Briefing) -> str:
-    """The digest of a briefing's fields, its source left out: the loader's, kept in
-    Briefing.fields_digest, or made now for a briefing made elsewhere.
-
-    A page's fingerprint digests a briefing by these fields only; its text is
-    covered by the record of what the page read (reads.py).
-    """
-    if briefing.fields_digest:
-        return briefing.fields_digest
-    values = tuple(getattr(briefing, name) for name in _FIELDS_WITHOUT_TEXT)
-    return hashlib.blake2b(repr(values).encode("utf-8"), digest_size=20).hexdigest()
-
-
-_FIELDS_WITHOUT_TEXT = tuple(
-    f.name
-    for f in dataclasses.fields(Briefing)
-    if f.name not in {"source", "fingerprint", "fields_digest", "slug_line"}
-)
-"""The source is left out because the loader settles it across files afterwards; it is digested apart.
-No page shows where the slug was written: moving it leaves every page as it was."""

@@ -5,7 +5,9 @@ notes, page records), and every parsed briefing crosses from a worker to the
 build as a pickle. Python's own unpickling of a frozen slotted dataclass sets
 each field through object.__setattr__, three times slower than a call; a named
 tuple's runs Python code. Registered with copyreg, so that the model itself
-knows nothing of it; imported by the incremental package, which every build imports.
+knows nothing of it; imported by the incremental package, which every build
+imports. The loader's records (parsecache.ParsedEntry, filestate.FileState)
+cross from its workers with them, and are kept in the cache: registered here too.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from briefgen.filestate import FileState
 from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
+from briefgen.parsecache import ParsedEntry
 
 
 def pickled_by_fields(cls: type[Any]) -> None:
@@ -32,5 +36,5 @@ def _footnote(note: Footnote) -> tuple[type[Footnote], tuple[Any, ...]]:
 
 
 copyreg.pickle(Footnote, _footnote)
-for _cls in (Source, Term, Image, Body, Briefing):
+for _cls in (Source, Term, Image, Body, Briefing, FileState, ParsedEntry):
     pickled_by_fields(_cls)

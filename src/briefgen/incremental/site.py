@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from briefgen import __version__
-from briefgen.incremental.cache import BuildCache, PageRecord, output_identity, root_relative
-from briefgen.incremental.fingerprint import Fingerprinter, digest, fields_digest, files_fingerprint, texts_digest
+from briefgen.digests import digest, fields_digest
+from briefgen.filestate import root_relative
+from briefgen.incremental.cache import BuildCache, PageRecord, output_identity
+from briefgen.incremental.fingerprint import Fingerprinter, files_fingerprint, texts_digest
 from briefgen.model import Archive
 from briefgen.render import PageJob, builtin_theme_dir, source_date_epoch
 from briefgen.search import Pagefind, read_search_state

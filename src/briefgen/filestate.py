@@ -1,0 +1,43 @@
+"""What os.stat says of a file, and paths as the build cache records them.
+
+The loader records a briefing's state and its images' as it reads them, and
+the build cache compares them with the files' at the next build to skip the
+unchanged ones: both import these from here, below either of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class FileState:
+    """What os.stat says of a briefing file, to skip hashing it when unchanged."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+
+def file_state(path: Path) -> FileState:
+    stat = path.stat()
+    return FileState(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+
+
+def current_state(path: Path) -> FileState | None:
+    try:
+        return file_state(path)
+    except OSError:
+        return None
+
+
+def root_relative(path: Path, *roots: Path) -> str:
+    """`path` relative to the site root, with forward slashes, for the cache to record; as it is when
+    outside the root (the built-in theme), which moves with neither a moved nor a copied root.
+
+    `roots`: the root as given, and as resolved, for paths made from either."""
+    for root in roots:
+        if path.is_relative_to(root):
+            return path.relative_to(root).as_posix()
+    return str(path)
