@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -352,6 +353,22 @@ def test_site_templates_get_what_the_readme_lists(tmp_path: Path) -> None:
     assert "urn:uuid:" in page
     assert '<li id="fn:1" value="1">' in page
     assert "<h2>Key takeaways</h2>" in page
+
+
+def test_a_site_restyles_both_feeds_content_and_a_rebuild_follows_an_edit(tmp_path: Path) -> None:
+    # README, The theme: partials/feed-body.html is the whole briefing as the Atom feed and the JSON
+    # Feed carry it. An edit of it renders both again, in the same process (briefgen serve), with the cache.
+    root = copy_example(tmp_path / "root")
+    template = root / "templates" / "partials" / "feed-body.html"
+    template.parent.mkdir(parents=True)
+    for label in ("Résumé", "Summary"):
+        template.write_text(f"<h2>{label}</h2>{{{{ briefing.title }}}}", encoding="utf-8")
+        build_site(root, search=False)
+        atom = feedparser.parse((root / "site" / "feed.xml").read_bytes())
+        items = json.loads((root / "site" / "feed.json").read_text(encoding="utf-8"))["items"]
+        assert [e.content[0].value for e in atom.entries] == [f"<h2>{label}</h2>{e.title}" for e in atom.entries]
+        assert [i["content_html"] for i in items] == [f"<h2>{label}</h2>{i['title']}" for i in items]
+        assert len(items) == len(atom.entries) > 1
 
 
 def test_reading_ahead_passes_over_files_it_cannot_open(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import lxml.etree
@@ -10,6 +11,7 @@ import lxml.html
 import pytest
 
 from briefgen.contexts import BriefingContext, Context, DateContext, FeedContext, SourceContext, TermContext
+from briefgen.exports import RENDERERS, JsonFeedContext
 from briefgen.index import DateGroup, Neighbours, Pagination, TermGroup, build_index
 from briefgen.model import (
     DEFAULT_TAXONOMIES,
@@ -24,7 +26,7 @@ from briefgen.model import (
     Term,
 )
 from briefgen.related import SourceCount
-from briefgen.render import PageJob, SiteRenderer
+from briefgen.render import PageJob, SiteRenderer, TemplateError
 from briefgen.urls import SiteUrls
 
 BASE = "https://example.org/archive/"
@@ -69,7 +71,7 @@ def renderer(site_templates: Path | None = None) -> SiteRenderer:
     archive = Archive(
         settings=settings, sources={"isw": ISW}, briefings=(briefing("in-the-archive"),), bodies=BodiesInMemory(BODIES)
     )
-    return SiteRenderer(archive, build_index(archive), site_templates)
+    return SiteRenderer(archive, build_index(archive), site_templates, python_renderers=RENDERERS)
 
 
 def render(context: Context, site_templates: Path | None = None) -> str:
@@ -268,3 +270,68 @@ def test_an_atom_entry_has_an_author_per_byline_term() -> None:
     atom = {"a": "http://www.w3.org/2005/Atom"}
     assert feed.xpath("a:entry/a:author/a:uri/text()", namespaces=atom) == [BASE + "authors/a-author/"]
     assert feed.xpath("a:entry/a:category/@term", namespaces=atom) == ["isw"]
+
+
+def feed_context(entries: tuple[Briefing, ...]) -> FeedContext:
+    return FeedContext(
+        entries=entries,
+        feed_path="feed.xml",
+        feed_title="Archive",
+        updated="2025-06-26T00:00:00Z",
+        feed_id="urn:uuid:1",
+        alternate_path="",
+        byline=None,
+        categories=None,
+    )
+
+
+def feeds_content(entry: Briefing, site_templates: Path | None = None) -> tuple[str, str]:
+    """The entry's content in the Atom feed and in the JSON Feed, rendered by one renderer as a build does."""
+    site = renderer(site_templates)
+    atom = site.render(PageJob("feed.xml", feed_context((entry,)))).content
+    content = lxml.etree.fromstring(atom).find(
+        "{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}content"
+    )
+    json_feed = JsonFeedContext(feed_path="feed.json", page_path="", title="Archive", items=(entry,))
+    item = json.loads(site.render(PageJob("feed.json", json_feed)).content)["items"][0]
+    return content.text, item["content_html"]
+
+
+def test_both_feeds_carry_takeaways_text_and_notes_as_one_fragment() -> None:
+    atom, json_feed = feeds_content(briefing())
+    notes = (
+        '<li value="1">Reuters, <em>June 26</em>.</li><li value="2">A second note.</li><li value="3">Never cited.</li>'
+    )
+    expected = f"<h2>Key takeaways</h2><ul><li>First <em>point</em>.</li></ul>{TEXT.html}<h2>Notes</h2><ol>{notes}</ol>"
+    assert atom == json_feed == expected
+    assert feeds_content(briefing("bare", Body("<p>Bare.</p>\n"), takeaways_html=())) == ("<p>Bare.</p>\n",) * 2
+
+
+def test_a_site_template_restyles_the_content_of_both_feeds(tmp_path: Path) -> None:
+    # partials/feed-body.html makes the fragment, as the pages' partials do theirs (issue 18 translates its labels).
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "feed-body.html").write_text(
+        "<h2>Points clés</h2>{{ briefing.takeaways_html | length }} · {{ site.title }}"
+        "{% for note in briefing.footnotes %}<p>{{ note.number }}</p>{% endfor %}",
+        encoding="utf-8",
+    )
+    assert feeds_content(briefing(), tmp_path) == ("<h2>Points clés</h2>1 · Archive<p>1</p><p>2</p><p>3</p>",) * 2
+
+
+def test_the_next_renderer_reads_an_edited_content_template(tmp_path: Path) -> None:
+    # Content is kept while recent, by briefing and by renderer: a build after an edit (briefgen serve, in one
+    # process) renders the template again, though the briefing is the same.
+    (tmp_path / "partials").mkdir()
+    template = tmp_path / "partials" / "feed-body.html"
+    for label in ("First", "Second"):
+        template.write_text(f"<h2>{label}</h2>", encoding="utf-8")
+        assert feeds_content(briefing(), tmp_path) == (f"<h2>{label}</h2>",) * 2
+
+
+def test_a_broken_content_template_is_named_with_its_line_by_either_feed(tmp_path: Path) -> None:
+    (tmp_path / "partials").mkdir()
+    (tmp_path / "partials" / "feed-body.html").write_text("<h2>Notes</h2>\n{% for x in %}", encoding="utf-8")
+    json_feed = JsonFeedContext(feed_path="feed.json", page_path="", title="Archive", items=(briefing(),))
+    for job in (PageJob("feed.xml", feed_context((briefing(),))), PageJob("feed.json", json_feed)):
+        with pytest.raises(TemplateError, match=r"partials/feed-body\.html:2: "):
+            renderer(tmp_path).render(job)

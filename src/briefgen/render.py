@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import os
 import uuid
 from collections import OrderedDict
@@ -170,32 +171,61 @@ class Recent:
         return made
 
 
+FEED_BODY_TEMPLATE = "partials/feed-body.html"
+"""The whole briefing as one HTML fragment, as both feeds carry it (README: the theme)."""
+
+# 256, not more: a briefing's content is asked for by more feeds than 256 entries hold (its source's,
+# its tags', places' and authors'), but a miss only renders this small template again. 1,000 briefings
+# of bench/corpus.py, one worker: 3,557 renders at 256, 959 at 1,024, and no measurable difference in
+# user CPU time, while 1,024 whole briefings held 35 MB more in a worker. exports._ITEMS, dearer to
+# remake, is the one kept larger.
 _CONTENTS = Recent(256)
+_FEED_CONTENTS = itertools.count()
+"""Numbers each FeedContent: a key of _CONTENTS names the one that made the result."""
 
 
-def content_html(bodies: Bodies, briefing: Briefing) -> Markup:
-    """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes."""
-    body = bodies.body(briefing)  # asked for even when the result is kept: see Recent
-    # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
-    made = _CONTENTS.get((briefing.path, briefing.fingerprint), lambda: _content_html(briefing, body))
-    return Markup(made)  # noqa: S704 - briefgen's own rendered HTML
+class FeedContent:
+    """The whole briefing as one HTML fragment, as both feeds carry it: takeaways, text, notes.
 
+    The Atom feed's <content type="html"> and JSON Feed's content_html: FEED_BODY_TEMPLATE
+    rendered once per briefing while it is recent (Recent), whichever feed asks first, given
+    `site` and `urls` as every template is. One is made for each SiteRenderer, and its results
+    are kept under its own number rather than the template's text: the template may include
+    others, and an environment's templates never change (auto_reload is off) while the next
+    build's may be edited ones, under other settings.
+    """
 
-def _content_html(briefing: Briefing, body: Body) -> str:
-    parts = []
-    if briefing.takeaways_html:
-        parts.append("<h2>Key takeaways</h2><ul>" + "".join(f"<li>{t}</li>" for t in briefing.takeaways_html) + "</ul>")
-    parts.append(body.html)
-    if body.footnotes:
-        notes = "".join(f'<li value="{note.number}">{note.html}</li>' for note in body.footnotes)
-        parts.append(f"<h2>Notes</h2><ol>{notes}</ol>")
-    return "".join(parts)  # every part is briefgen's own rendered HTML
+    def __init__(self, env: jinja2.Environment, settings: Settings, urls: SiteUrls) -> None:
+        self.env = env
+        self.settings = settings
+        self.urls = urls
+        self.key = next(_FEED_CONTENTS)
+        """Part of every key of its results (exports.py's feed items hold it too)."""
+        self._template: jinja2.Template | None = None
+
+    def html(self, briefing: Briefing) -> Markup:
+        # Asked for even when the result is kept (see Recent); the template reads it as
+        # briefing.body_html and briefing.footnotes (_Environment).
+        self.env.bodies.body(briefing)  # type: ignore[attr-defined]
+        # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
+        made = _CONTENTS.get((briefing.path, briefing.fingerprint, self.key), lambda: self._render(briefing))
+        return Markup(made)  # noqa: S704 - briefgen's own rendered HTML, or the site's template's
+
+    def _render(self, briefing: Briefing) -> str:
+        try:
+            if self._template is None:
+                self._template = self.env.get_template(FEED_BODY_TEMPLATE)
+            return self._template.render(site=self.settings, urls=self.urls, briefing=briefing)
+        except jinja2.TemplateSyntaxError as exc:
+            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+        except jinja2.TemplateError as exc:  # JSON Feed's renderer calls this outside any template
+            raise TemplateError(f"{FEED_BODY_TEMPLATE}: {exc}") from exc
 
 
 @jinja2.pass_environment
 def _template_content_html(env: jinja2.Environment, briefing: Briefing) -> Markup:
-    """content_html(briefing) as templates call it, from the bodies their environment reads."""
-    return content_html(env.bodies, briefing)  # type: ignore[attr-defined]
+    """content_html(briefing) as templates call it: their environment's FeedContent."""
+    return env.feed_content.html(briefing)  # type: ignore[attr-defined,no-any-return]
 
 
 _TEXT_ATTRIBUTES: Mapping[str, Callable[[Body], Any]] = {
@@ -215,6 +245,7 @@ class _Environment(jinja2.Environment):
     """
 
     bodies: Bodies
+    feed_content: FeedContent
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         try:
@@ -288,9 +319,9 @@ def make_environment(
 _TEMPLATE_FUNCTIONS = frozenset((entry_id,))
 
 
-PythonRenderer = Callable[[Any, SiteUrls, Settings, Bodies], bytes]
+PythonRenderer = Callable[[Any, SiteUrls, Settings, Bodies, FeedContent], bytes]
 """Renders a PageJob whose 'template' names it (JSON files): from its context, like a template,
-briefings' text read from the Bodies given."""
+briefings' text read from the Bodies given, a feed's content from the environment's FeedContent."""
 
 
 class SiteRenderer:
@@ -318,6 +349,9 @@ class SiteRenderer:
         self.settings = archive.settings
         self.urls = SiteUrls(archive.settings)
         self.env = make_environment(self.bodies, site_templates, bytecode_cache)
+        self.feed_content = FeedContent(self.env, self.settings, self.urls)
+        """The feeds' content of each briefing: the Atom template's content_html() and JSON Feed's."""
+        self.env.feed_content = self.feed_content  # type: ignore[attr-defined]
         self.search = search
         self.python_renderers = python_renderers
         self.related = related_briefings(archive.briefings, self.settings.taxonomies)
@@ -346,7 +380,7 @@ class SiteRenderer:
     def render(self, job: PageJob) -> Output:
         python = self.python_renderers.get(job.template)
         if python is not None:
-            return Output(job.path, python(job.context, self.urls, self.settings, self.bodies))
+            return Output(job.path, python(job.context, self.urls, self.settings, self.bodies, self.feed_content))
         return Output(job.path, self._render(job.template, job.context))
 
     @staticmethod
