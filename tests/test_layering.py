@@ -23,7 +23,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg interrupts installspec searchbundle fast.switch fast",
+        "errors slugs links svg maps interrupts installspec searchbundle fast.switch fast",
         "model",
         "fast.exports",
         # reading: files -> typed briefings

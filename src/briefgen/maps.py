@@ -1,0 +1,390 @@
+"""Maps of places drawn as inline SVG at build time: no tiles, no script, no font, no other host.
+
+Three maps, each a string of SVG markup to put into a page as it is:
+
+- `locator(place)`: where one place lies, for its place page;
+- `briefing_map(places)`: the places one briefing names;
+- `overview(places)`: every place of the archive, each dot's area growing with its
+  number of briefings (its `weight`).
+
+Each is cropped to its places with a margin, and never to less than a minimum
+extent, so that a single place is shown among its neighbours rather than alone
+on a blank square. The basemap is Natural Earth's 1:110m countries (public
+domain), shipped in data/basemap.json and made by scripts/make_basemap.py,
+which records its source and the one change made to it (data/NOTICE.md).
+
+The projection is equirectangular with its standard parallel at the middle of
+the map: longitudes are shortened by the cosine of that latitude, so a map of
+Ukraine is not stretched east to west. Good enough at the scale of a country;
+a map spanning the antimeridian is not drawn well (its places sit at both ends).
+
+Colours come from currentColor and CSS classes (`briefgen-map`, `map-land`,
+`map-place`, `map-label`, ...), so the theme's dark mode and print styles restyle
+them; the presentation attributes are only defaults that any CSS rule overrides.
+Numbers are written with one decimal, so the same places give the same bytes.
+Names come from editors: every one is escaped as XML text, and characters that
+XML cannot hold (control characters) are dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from xml.sax.saxutils import escape
+
+WIDTH = 480.0
+"""The viewBox's width. The SVG has no width of its own: it fills its container, keeping its shape."""
+ASPECT_RANGE = (0.5, 1.0)
+"""Height over width: a row of places along one parallel still gets a map, not a strip."""
+MARGIN = 0.2
+"""Added on every side, as a share of the places' extent (or of the minimum extent)."""
+CLIP_PAD = 4.0
+"""Country outlines are clipped this far outside the viewBox, so that the clipping's own edges are never seen."""
+FONT_SIZE = 13.0
+DOT_RADIUS = 4.5
+OVERVIEW_RADII = (3.0, 12.0)
+"""The smallest and largest dot of the overview; area grows with the number of briefings."""
+
+# Degrees of latitude that a map shows at the least. A locator shows a place among its region;
+# a briefing's map is at least a day's drive across.
+LOCATOR_EXTENT = 10.0
+BRIEFING_EXTENT = 4.0
+OVERVIEW_EXTENT = 4.0
+
+NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+@dataclass(frozen=True, slots=True)
+class MapPlace:
+    """A place to draw: its name as the reader sees it, where it lies, and how often it is named."""
+
+    name: str
+    latitude: float
+    """Degrees north, -90 to 90."""
+    longitude: float
+    """Degrees east, -180 to 180."""
+    weight: int = 1
+    """The number of briefings that name it; sizes its dot on the overview map."""
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.latitude) and -90 <= self.latitude <= 90):
+            raise ValueError(f"{self.name}: latitude {self.latitude} is not between -90 and 90")
+        if not (math.isfinite(self.longitude) and -180 <= self.longitude <= 180):
+            raise ValueError(f"{self.name}: longitude {self.longitude} is not between -180 and 180")
+        if self.weight < 0:
+            raise ValueError(f"{self.name}: weight {self.weight} is negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Frame:
+    """The part of the world a map shows, and how degrees become the viewBox's units."""
+
+    west: float
+    north: float
+    """The top left corner, in degrees."""
+    x_scale: float
+    y_scale: float
+    """viewBox units per degree of longitude and of latitude (x_scale is y_scale times the cosine)."""
+    width: float
+    height: float
+    """The viewBox's size."""
+
+    def project(self, longitude: float, latitude: float) -> tuple[float, float]:
+        return (longitude - self.west) * self.x_scale, (self.north - latitude) * self.y_scale
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) in degrees."""
+        return (
+            self.west,
+            self.north - self.height / self.y_scale,
+            self.west + self.width / self.x_scale,
+            self.north,
+        )
+
+
+def locator(place: MapPlace, *, id_prefix: str = "map") -> str:
+    """Where one place lies, among its region."""
+    return _drawn(
+        [place],
+        title=f"Location of {place.name}",
+        describe=_position,
+        min_extent=LOCATOR_EXTENT,
+        radius=lambda _: DOT_RADIUS,
+        kind="locator",
+        id_prefix=id_prefix,
+    )
+
+
+def briefing_map(places: Sequence[MapPlace], *, id_prefix: str = "map") -> str:
+    """The places one briefing names."""
+    names = ", ".join(place.name for place in places)
+    return _drawn(
+        places,
+        title=f"Map of the places named: {names}",
+        describe=_position,
+        min_extent=BRIEFING_EXTENT,
+        radius=lambda _: DOT_RADIUS,
+        kind="briefing",
+        id_prefix=id_prefix,
+    )
+
+
+def overview(places: Sequence[MapPlace], *, id_prefix: str = "map") -> str:
+    """Every place, each dot's area growing with its number of briefings."""
+    heaviest = max((place.weight for place in places), default=1) or 1
+    smallest, largest = OVERVIEW_RADII
+
+    def radius(place: MapPlace) -> float:
+        return smallest + (largest - smallest) * math.sqrt(place.weight / heaviest)
+
+    # The largest dots first, so that a small one is never hidden under a large one.
+    drawn = sorted(places, key=lambda place: (-place.weight, place.name))
+    return _drawn(
+        drawn,
+        title="Map of the places, each sized by its number of briefings",
+        describe=_briefing_count,
+        min_extent=OVERVIEW_EXTENT,
+        radius=radius,
+        kind="overview",
+        id_prefix=id_prefix,
+    )
+
+
+def frame_for(places: Sequence[MapPlace], min_extent: float) -> Frame:
+    """The frame that shows every place with a margin, at least `min_extent` degrees of latitude
+    tall and as wide in kilometres, its shape within ASPECT_RANGE."""
+    if not places:
+        raise ValueError("a map needs at least one place")
+    south = min(place.latitude for place in places)
+    north = max(place.latitude for place in places)
+    west = min(place.longitude for place in places)
+    east = max(place.longitude for place in places)
+    middle = (south + north) / 2
+    shrink = max(math.cos(math.radians(middle)), 0.2)  # near a pole the parallels would vanish
+    # In 'projected degrees': degrees of latitude, and degrees of longitude times `shrink`.
+    across = max((east - west) * shrink, min_extent)
+    tall = max(north - south, min_extent)
+    across, tall = across * (1 + 2 * MARGIN), tall * (1 + 2 * MARGIN)
+    low, high = ASPECT_RANGE
+    tall = min(max(tall, across * low), 180.0)
+    across = max(across, tall / high)
+    centre_x = (west + east) / 2 * shrink
+    centre_y = min(max(middle, -90 + tall / 2), 90 - tall / 2)
+    scale = WIDTH / across
+    return Frame(
+        west=(centre_x - across / 2) / shrink,
+        north=centre_y + tall / 2,
+        x_scale=scale * shrink,
+        y_scale=scale,
+        width=WIDTH,
+        height=_rounded(tall * scale),
+    )
+
+
+def _drawn(
+    places: Sequence[MapPlace],
+    *,
+    title: str,
+    describe: Callable[[MapPlace], str],
+    min_extent: float,
+    radius: Callable[[MapPlace], float],
+    kind: str,
+    id_prefix: str,
+) -> str:
+    frame = frame_for(places, min_extent)
+    prefix = _identifier(id_prefix)
+    lines = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="briefgen-map briefgen-map-{kind}" '
+        f'viewBox="0 0 {_number(frame.width)} {_number(frame.height)}" role="img" '
+        f'aria-labelledby="{prefix}-title" aria-describedby="{prefix}-desc">',
+        f'<title id="{prefix}-title">{_text(title)}</title>',
+        f'<desc id="{prefix}-desc">{_text(" ".join(describe(place) for place in places))}</desc>',
+        '<g class="map-land" fill="currentColor" fill-opacity="0.08" fill-rule="evenodd" '
+        'stroke="currentColor" stroke-opacity="0.45" stroke-width="0.8" stroke-linejoin="round">',
+        *(f'<path d="{path}"/>' for path in _country_paths(frame)),
+        "</g>",
+        '<g class="map-places" fill="currentColor">',
+        *(_place_marker(place, frame, radius(place)) for place in places),
+        "</g>",
+        f'<g class="map-labels" fill="currentColor" font-size="{_number(FONT_SIZE)}" '
+        'stroke="Canvas" stroke-width="3" stroke-linejoin="round" paint-order="stroke">',
+        *(_label(place, frame, radius(place)) for place in places),
+        "</g>",
+        "</svg>",
+    ]
+    return "\n".join(lines)
+
+
+def _position(place: MapPlace) -> str:
+    north_south = "N" if place.latitude >= 0 else "S"
+    east_west = "E" if place.longitude >= 0 else "W"
+    return f"{place.name}: {abs(place.latitude):.2f}° {north_south}, {abs(place.longitude):.2f}° {east_west}."
+
+
+def _briefing_count(place: MapPlace) -> str:
+    return f"{place.name}: {place.weight} briefing{'' if place.weight == 1 else 's'}."
+
+
+def _place_marker(place: MapPlace, frame: Frame, radius: float) -> str:
+    x, y = frame.project(place.longitude, place.latitude)
+    return f'<circle class="map-place" cx="{_number(x)}" cy="{_number(y)}" r="{_number(radius)}"/>'
+
+
+def _label(place: MapPlace, frame: Frame, radius: float) -> str:
+    """The name beside its dot: to the right, or to the left when the dot is near the right edge."""
+    x, y = frame.project(place.longitude, place.latitude)
+    gap = radius + 3
+    on_left = x > frame.width * 0.65
+    anchor = ' text-anchor="end"' if on_left else ""
+    label_x = x - gap if on_left else x + gap
+    label_y = y + FONT_SIZE * 0.35
+    return f'<text class="map-label" x="{_number(label_x)}" y="{_number(label_y)}"{anchor}>{_text(place.name)}</text>'
+
+
+# The basemap.
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """One country of the basemap: its code, the box round it, and its rings in degrees."""
+
+    code: str
+    """Natural Earth's ADM0_A3 code, as 'UKR'."""
+    bounds: tuple[float, float, float, float]
+    """(west, south, east, north) in degrees."""
+    rings: tuple[tuple[tuple[float, float], ...], ...]
+    """Each ring a closed outline of (longitude, latitude); outer rings and holes alike (filled even-odd)."""
+
+
+@functools.cache
+def basemap() -> tuple[Country, ...]:
+    """The countries of data/basemap.json, read once."""
+    data = json.loads(resources.files("briefgen").joinpath("data", "basemap.json").read_text(encoding="utf-8"))
+    scale = float(data["scale"])
+    countries = []
+    for code, encoded_rings in data["countries"].items():
+        rings = tuple(tuple(_decoded(ring, scale)) for ring in encoded_rings)
+        longitudes = [x for ring in rings for x, _ in ring]
+        latitudes = [y for ring in rings for _, y in ring]
+        bounds = (min(longitudes), min(latitudes), max(longitudes), max(latitudes))
+        countries.append(Country(code=code, bounds=bounds, rings=rings))
+    return tuple(countries)
+
+
+def _decoded(flat: list[int], scale: float) -> Iterator[tuple[float, float]]:
+    x = y = 0
+    for index in range(0, len(flat), 2):
+        x += flat[index]
+        y += flat[index + 1]
+        yield x / scale, y / scale
+
+
+def countries_in(frame: Frame) -> list[Country]:
+    """The countries whose box meets the frame's."""
+    west, south, east, north = frame.bounds
+    return [
+        country
+        for country in basemap()
+        if country.bounds[0] <= east
+        and country.bounds[2] >= west
+        and country.bounds[1] <= north
+        and country.bounds[3] >= south
+    ]
+
+
+def _country_paths(frame: Frame) -> Iterator[str]:
+    box = (-CLIP_PAD, -CLIP_PAD, frame.width + CLIP_PAD, frame.height + CLIP_PAD)
+    for country in countries_in(frame):
+        rings = [clipped([frame.project(x, y) for x, y in ring], box) for ring in country.rings]
+        drawn = [ring for ring in rings if len(ring) >= 3]
+        if drawn:
+            yield "".join(_ring_path(ring) for ring in drawn)
+
+
+def clipped(ring: list[tuple[float, float]], box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
+    """The part of a closed ring inside the box (Sutherland-Hodgman: one box edge at a time).
+
+    Where the ring leaves the box it follows the box's edge; those edges lie in the
+    CLIP_PAD outside the viewBox, so they are cut off by the SVG's own bounds.
+    """
+    left, top, right, bottom = box
+    points = ring
+    for axis, bound, keep_above in ((0, left, True), (0, right, False), (1, top, True), (1, bottom, False)):
+        points = _clipped_at(points, axis, bound, keep_above)
+        if not points:
+            break
+    return points
+
+
+def _clipped_at(
+    points: list[tuple[float, float]], axis: int, bound: float, keep_above: bool
+) -> list[tuple[float, float]]:
+    """The ring cut at one line of the box (x or y = bound), the side kept being above or below it."""
+
+    def inside(point: tuple[float, float]) -> bool:
+        return point[axis] >= bound if keep_above else point[axis] <= bound
+
+    kept: list[tuple[float, float]] = []
+    previous = points[-1]
+    for point in points:
+        if inside(point):
+            if not inside(previous):
+                kept.append(_crossing(previous, point, axis, bound))
+            kept.append(point)
+        elif inside(previous):
+            kept.append(_crossing(previous, point, axis, bound))
+        previous = point
+    return kept
+
+
+def _crossing(a: tuple[float, float], b: tuple[float, float], axis: int, bound: float) -> tuple[float, float]:
+    """Where the segment from a to b meets the line (one point on each side of it, so never parallel)."""
+    other = 1 - axis
+    along = a[other] + (bound - a[axis]) / (b[axis] - a[axis]) * (b[other] - a[other])
+    return (bound, along) if axis == 0 else (along, bound)
+
+
+def _ring_path(ring: list[tuple[float, float]]) -> str:
+    """A closed subpath, its repeated points (once rounded) left out."""
+    parts: list[str] = []
+    last = ""
+    for x, y in ring:
+        point = f"{_number(x)} {_number(y)}"
+        if point != last:
+            parts.append(point)
+            last = point
+    if len(parts) < 3:
+        return ""
+    return "M" + "L".join(parts) + "Z"
+
+
+# Writing numbers and text.
+
+
+def _rounded(value: float) -> float:
+    return round(value, 1)
+
+
+def _number(value: float) -> str:
+    """One decimal, no '-0', no '.0': '12.3', '4', '-0.5'."""
+    text = f"{value:.1f}"
+    if text.endswith(".0"):
+        text = text[:-2]
+    return "0" if text == "-0" else text
+
+
+def _text(text: str) -> str:
+    """`text` fit for XML character data and attribute values: escaped, and without what XML cannot hold."""
+    return escape(NOT_IN_XML.sub("", text), {'"': "&quot;", "'": "&#39;"})
+
+
+def _identifier(prefix: str) -> str:
+    """`prefix` as the start of an XML id: letters, digits, '-' and '_' kept, starting with a letter."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]", "-", prefix)
+    return cleaned if cleaned[:1].isalpha() else f"map-{cleaned}"
