@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import math
 import re
 from importlib import resources
 from pathlib import Path
@@ -117,6 +118,24 @@ def test_one_place_is_shown_among_its_region_not_zoomed_in_on() -> None:
     near = [KYIV, MapPlace("Next door", 50.4502, 30.5235)]
     _, south, _, north = frame_for(near, maps.BRIEFING_EXTENT).bounds
     assert north - south >= maps.BRIEFING_EXTENT
+
+
+def test_a_place_alone_gets_as_much_room_east_to_west_as_north_to_south() -> None:
+    for place in (KYIV, MapPlace("Equator", 0, 30), MapPlace("Tromso", 69.65, 18.96)):
+        west, south, east, north = frame_for([place], maps.LOCATOR_EXTENT).bounds
+        shrink = math.cos(math.radians(place.latitude))
+        assert (east - west) * shrink >= maps.LOCATOR_EXTENT - 1e-9
+        assert north - south >= maps.LOCATOR_EXTENT
+
+
+def test_a_degree_east_is_drawn_shorter_than_a_degree_north_away_from_the_equator() -> None:
+    # Kyiv lies at 50.45° N, where a degree of longitude is cos(50.45°) = 0.64 of a degree of latitude.
+    east = MapPlace("East", KYIV.latitude, KYIV.longitude + 1)
+    north = MapPlace("North", KYIV.latitude + 1, KYIV.longitude)
+    found = positions(briefing_map([KYIV, east, north]))
+    across = found["East"][0] - found["Kyiv"][0]
+    up = found["Kyiv"][1] - found["North"][1]
+    assert across / up == pytest.approx(math.cos(math.radians(KYIV.latitude + 0.5)), abs=0.01)
 
 
 def test_the_places_keep_a_margin_from_the_edges() -> None:
