@@ -186,13 +186,17 @@ def test_the_basemap_is_clipped_to_the_box() -> None:
     assert len(svg) < 20_000  # the world's other outlines are not carried along
 
 
-def test_ukraine_holds_kyiv_and_crimea() -> None:
+@pytest.mark.parametrize("scale", ["50m", "110m"])
+def test_ukraine_holds_kyiv_and_crimea(scale: str) -> None:
     # Crimea is drawn inside Ukraine's border (scripts/make_basemap.py, RECOGNISED_BORDERS).
     def holders(longitude: float, latitude: float) -> set[str]:
-        return {country.code for country in basemap() if any(_inside(longitude, latitude, r) for r in country.rings)}
+        return {
+            country.code for country in basemap(scale) if any(_inside(longitude, latitude, r) for r in country.rings)
+        }
 
     assert holders(KYIV.longitude, KYIV.latitude) == {"UKR"}
     assert holders(34.1, 45.0) == {"UKR"}  # Simferopol
+    assert holders(36.0, 45.2) == {"UKR"}  # Kerch peninsula
     assert holders(37.6, 55.75) == {"RUS"}  # Moscow
     assert holders(31.0, 43.0) == set()  # the Black Sea
 
@@ -205,14 +209,28 @@ def _inside(x: float, y: float, ring: tuple[tuple[float, float], ...]) -> bool:
     return crossings
 
 
-def test_the_basemap_records_its_source_and_licence() -> None:
-    data = resources.files("briefgen").joinpath("data", "basemap.json")
+@pytest.mark.parametrize("scale", ["50m", "110m"])
+def test_the_basemap_records_its_source_and_licence(scale: str) -> None:
+    data = resources.files("briefgen").joinpath("data", f"basemap-{scale}.json")
     source = json.loads(data.read_text(encoding="utf-8"))["source"]
-    assert "Natural Earth" in source["dataset"]
+    assert f"Natural Earth 1:{scale}" in source["dataset"]
     assert re.fullmatch(r"[0-9a-f]{40}", source["commit"])
     assert source["licence"] == "public domain"
+    assert any("Crimea" in change for change in source["changes"])
     notice = resources.files("briefgen").joinpath("data", "NOTICE.md").read_text(encoding="utf-8")
-    assert "public domain" in notice and source["commit"] in notice and source["terms"] in notice
+    for recorded in (source["commit"], source["terms"], source["repository"], source["file"].split()[0]):
+        assert recorded in notice
+    assert "public domain" in notice
+
+
+def test_a_region_is_drawn_in_detail_and_a_continent_in_general() -> None:
+    region = frame_for(UKRAINE, maps.BRIEFING_EXTENT)
+    continent = frame_for([KYIV, MapPlace("Khartoum", 15.5, 32.56)], maps.OVERVIEW_EXTENT)
+    assert maps.scale_for(region) == maps.DETAILED
+    assert maps.scale_for(continent) == maps.GENERAL
+    assert len(overview([KYIV, MapPlace("Khartoum", 15.5, 32.56)])) < 40_000
+    with pytest.raises(ValueError, match="no basemap"):
+        basemap("10m")
 
 
 # The markup.
@@ -272,6 +290,16 @@ def test_a_hostile_name_is_text_and_nothing_else(name: str) -> None:
         shown = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f]", "", name)
         assert shown in [text.text for text in root.iter(f"{SVG}text")]
         assert shown in root.find(f"{SVG}desc").text
+
+
+def test_a_right_to_left_name_is_placed_as_a_left_to_right_one() -> None:
+    # In SVG, text-anchor 'start' is the right end of right-to-left text: the label would cover its dot.
+    root = parsed(briefing_map([MapPlace("غزة", 31.5, 34.47), MapPlace("Rafah", 31.29, 34.25)]))
+    (labels,) = root.findall(f"{SVG}g[@class='map-labels']")
+    assert labels.get("direction") == "ltr"
+    gaza = root.findall(f".//{SVG}text")[0]
+    assert gaza.text == "غزة" and gaza.get("text-anchor") in {None, "start"}
+    assert float(gaza.get("x")) > float(root.findall(f".//{SVG}circle")[0].get("cx"))
 
 
 def test_a_hostile_id_prefix_stays_an_id() -> None:
@@ -343,9 +371,10 @@ def test_the_script_writes_a_file_that_maps_reads(tmp_path: Path) -> None:
     monkeypatched = script.RECOGNISED_BORDERS
     script.RECOGNISED_BORDERS = ()
     try:
-        assert script.main([str(source), "--output", str(tmp_path / "basemap.json")]) == 0
+        assert script.main(["110m", str(source), "--output", str(tmp_path / "basemap.json")]) == 0
     finally:
         script.RECOGNISED_BORDERS = monkeypatched
     data = json.loads((tmp_path / "basemap.json").read_text(encoding="utf-8"))
     assert data["countries"] == {"AAA": [[3000, 4500, 100, 0, 0, 100, -100, 0]]}
-    assert data["source"]["commit"] == script.SOURCE["commit"]
+    assert data["source"]["commit"] == script.COMMIT
+    assert data["source"]["changes"] == []

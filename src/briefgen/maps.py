@@ -9,9 +9,11 @@ Three maps, each a string of SVG markup to put into a page as it is:
 
 Each is cropped to its places with a margin, and never to less than a minimum
 extent, so that a single place is shown among its neighbours rather than alone
-on a blank square. The basemap is Natural Earth's 1:110m countries (public
-domain), shipped in data/basemap.json and made by scripts/make_basemap.py,
-which records its source and the one change made to it (data/NOTICE.md).
+on a blank square. The basemap is Natural Earth's countries (public domain):
+its 1:50m outlines for a map up to DETAILED_UP_TO degrees tall, its 1:110m ones
+for a larger map, which could not show the finer detail and would carry it all
+into the page. Both are shipped in data/ and made by scripts/make_basemap.py,
+which records their source and what it changed (data/NOTICE.md).
 
 The projection is equirectangular with its standard parallel at the middle of
 the map: longitudes are shortened by the cosine of that latitude, so a map of
@@ -39,12 +41,18 @@ from xml.sax.saxutils import escape
 
 WIDTH = 480.0
 """The viewBox's width. The SVG has no width of its own: it fills its container, keeping its shape."""
-ASPECT_RANGE = (0.5, 1.0)
+ASPECT_RANGE = (0.5, 0.75)
 """Height over width: a row of places along one parallel still gets a map, not a strip."""
 MARGIN = 0.2
 """Added on every side, as a share of the places' extent (or of the minimum extent)."""
 CLIP_PAD = 4.0
 """Country outlines are clipped this far outside the viewBox, so that the clipping's own edges are never seen."""
+DETAILED, GENERAL = "50m", "110m"
+"""Natural Earth's two scales that briefgen ships (data/basemap-50m.json, data/basemap-110m.json)."""
+DETAILED_UP_TO = 30.0
+"""The tallest map, in degrees of latitude, drawn on the detailed basemap."""
+OUTLINE_GRID = 0.5
+"""Country outlines are drawn on a grid of half a viewBox unit: finer than a screen shows the map."""
 FONT_SIZE = 13.0
 DOT_RADIUS = 4.5
 OVERVIEW_RADII = (3.0, 12.0)
@@ -212,7 +220,9 @@ def _drawn(
         '<g class="map-places" fill="currentColor">',
         *(_place_marker(place, frame, radius(place)) for place in places),
         "</g>",
-        f'<g class="map-labels" fill="currentColor" font-size="{_number(FONT_SIZE)}" '
+        # direction="ltr": 'start' is the left end of every label, so that an Arabic or Hebrew name
+        # is still placed beside its dot rather than over it; its letters still run right to left.
+        f'<g class="map-labels" fill="currentColor" font-size="{_number(FONT_SIZE)}" direction="ltr" '
         'stroke="Canvas" stroke-width="3" stroke-linejoin="round" paint-order="stroke">',
         *(_label(place, frame, radius(place)) for place in places),
         "</g>",
@@ -252,59 +262,74 @@ def _label(place: MapPlace, frame: Frame, radius: float) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Country:
-    """One country of the basemap: its code, the box round it, and its rings in degrees."""
+    """One country of the basemap: its code, and its rings in degrees with the box round each."""
 
     code: str
     """Natural Earth's ADM0_A3 code, as 'UKR'."""
-    bounds: tuple[float, float, float, float]
-    """(west, south, east, north) in degrees."""
     rings: tuple[tuple[tuple[float, float], ...], ...]
     """Each ring a closed outline of (longitude, latitude); outer rings and holes alike (filled even-odd)."""
+    ring_bounds: tuple[tuple[float, float, float, float], ...]
+    """The box round each ring, (west, south, east, north) in degrees: France's overseas
+    departments are not looked at for a map of Ukraine."""
+
+    def rings_within(self, bounds: tuple[float, float, float, float]) -> list[tuple[tuple[float, float], ...]]:
+        """The rings whose box meets `bounds` (west, south, east, north)."""
+        west, south, east, north = bounds
+        return [
+            ring
+            for ring, (ring_west, ring_south, ring_east, ring_north) in zip(self.rings, self.ring_bounds, strict=True)
+            if ring_west <= east and ring_east >= west and ring_south <= north and ring_north >= south
+        ]
 
 
 @functools.cache
-def basemap() -> tuple[Country, ...]:
-    """The countries of data/basemap.json, read once."""
-    data = json.loads(resources.files("briefgen").joinpath("data", "basemap.json").read_text(encoding="utf-8"))
-    scale = float(data["scale"])
+def basemap(scale: str) -> tuple[Country, ...]:
+    """The countries of data/basemap-{scale}.json ('50m' or '110m'), read once."""
+    if scale not in {DETAILED, GENERAL}:
+        raise ValueError(f"no basemap at scale {scale!r}")
+    text = resources.files("briefgen").joinpath("data", f"basemap-{scale}.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    units = float(data["scale"])  # per degree
     countries = []
     for code, encoded_rings in data["countries"].items():
-        rings = tuple(tuple(_decoded(ring, scale)) for ring in encoded_rings)
-        longitudes = [x for ring in rings for x, _ in ring]
-        latitudes = [y for ring in rings for _, y in ring]
-        bounds = (min(longitudes), min(latitudes), max(longitudes), max(latitudes))
-        countries.append(Country(code=code, bounds=bounds, rings=rings))
+        rings = tuple(tuple(_decoded(ring, units)) for ring in encoded_rings)
+        countries.append(Country(code=code, rings=rings, ring_bounds=tuple(_bounds(ring) for ring in rings)))
     return tuple(countries)
 
 
-def _decoded(flat: list[int], scale: float) -> Iterator[tuple[float, float]]:
+def _bounds(ring: tuple[tuple[float, float], ...]) -> tuple[float, float, float, float]:
+    longitudes = [x for x, _ in ring]
+    latitudes = [y for _, y in ring]
+    return min(longitudes), min(latitudes), max(longitudes), max(latitudes)
+
+
+def _decoded(flat: list[int], units: float) -> Iterator[tuple[float, float]]:
+    """A ring's points from its flat list: the first absolute, each next one the difference, in 1/units degree."""
     x = y = 0
     for index in range(0, len(flat), 2):
         x += flat[index]
         y += flat[index + 1]
-        yield x / scale, y / scale
+        yield x / units, y / units
+
+
+def scale_for(frame: Frame) -> str:
+    """The basemap a map is drawn on: the detailed one for a map of a region, the general one beyond."""
+    return DETAILED if frame.height / frame.y_scale <= DETAILED_UP_TO else GENERAL
 
 
 def countries_in(frame: Frame) -> list[Country]:
-    """The countries whose box meets the frame's."""
-    west, south, east, north = frame.bounds
-    return [
-        country
-        for country in basemap()
-        if country.bounds[0] <= east
-        and country.bounds[2] >= west
-        and country.bounds[1] <= north
-        and country.bounds[3] >= south
-    ]
+    """The countries with a ring whose box meets the frame's, from the basemap of its scale."""
+    return [country for country in basemap(scale_for(frame)) if country.rings_within(frame.bounds)]
 
 
 def _country_paths(frame: Frame) -> Iterator[str]:
+    """A path per country in the frame, its rings clipped to it."""
     box = (-CLIP_PAD, -CLIP_PAD, frame.width + CLIP_PAD, frame.height + CLIP_PAD)
     for country in countries_in(frame):
-        rings = [clipped([frame.project(x, y) for x, y in ring], box) for ring in country.rings]
-        drawn = [ring for ring in rings if len(ring) >= 3]
-        if drawn:
-            yield "".join(_ring_path(ring) for ring in drawn)
+        rings = [clipped([frame.project(x, y) for x, y in ring], box) for ring in country.rings_within(frame.bounds)]
+        path = "".join(_ring_path(ring) for ring in rings if len(ring) >= 3)
+        if path:
+            yield path
 
 
 def clipped(ring: list[tuple[float, float]], box: tuple[float, float, float, float]) -> list[tuple[float, float]]:
@@ -351,11 +376,16 @@ def _crossing(a: tuple[float, float], b: tuple[float, float], axis: int, bound: 
 
 
 def _ring_path(ring: list[tuple[float, float]]) -> str:
-    """A closed subpath, its repeated points (once rounded) left out."""
+    """A closed subpath on the OUTLINE_GRID, the points that fall on the one before left out.
+
+    A small-scale map (the overview of a continent) so drops the detail it cannot show. Snapping
+    to a grid, unlike thinning each ring, keeps the same points of a border whichever of its two
+    countries it is drawn for, so neighbours still meet.
+    """
     parts: list[str] = []
     last = ""
     for x, y in ring:
-        point = f"{_number(x)} {_number(y)}"
+        point = f"{_number(_snapped(x))} {_number(_snapped(y))}"
         if point != last:
             parts.append(point)
             last = point
@@ -365,6 +395,10 @@ def _ring_path(ring: list[tuple[float, float]]) -> str:
 
 
 # Writing numbers and text.
+
+
+def _snapped(value: float) -> float:
+    return round(value / OUTLINE_GRID) * OUTLINE_GRID
 
 
 def _rounded(value: float) -> float:
