@@ -26,6 +26,9 @@ them; the presentation attributes are only defaults that any CSS rule overrides.
 Numbers are written with one decimal, so the same places give the same bytes.
 Names come from editors: every one is escaped as XML text, and characters that
 XML cannot hold (control characters) are dropped.
+
+The map's title and text alternative are found by ids, `{id_prefix}-title` and
+`{id_prefix}-desc`: a page with two maps gives each its own `id_prefix`.
 """
 
 from __future__ import annotations
@@ -64,7 +67,13 @@ LOCATOR_EXTENT = 10.0
 BRIEFING_EXTENT = 4.0
 OVERVIEW_EXTENT = 4.0
 
-NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+NOT_IN_XML = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+    + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000))
+    + "]"
+)
+"""What XML cannot hold (C0 controls, lone surrogates) and what HTML calls a parse error in a
+page (C1 controls such as the terminal's CSI, noncharacters): dropped from names."""
 
 
 @dataclass(frozen=True, slots=True)
