@@ -293,6 +293,22 @@ def test_a_hostile_name_is_text_and_nothing_else(name: str) -> None:
         assert shown in root.find(f"{SVG}desc").text
 
 
+def test_names_of_places_close_together_do_not_cover_each_other() -> None:
+    cluster = [MapPlace("Gaza", 31.5, 34.47), MapPlace("Rafah", 31.29, 34.25), MapPlace("Khan Younis", 31.34, 34.3)]
+    root = parsed(briefing_map(cluster))
+    width, height = view_box(briefing_map(cluster))
+    size = maps.FONT_SIZE
+    boxes = []
+    for text in root.iter(f"{SVG}text"):
+        x, y, length = float(text.get("x")), float(text.get("y")), len(text.text) * size * 0.6
+        left = x - length if text.get("text-anchor") == "end" else x
+        boxes.append((left, y - size * 0.8, left + length, y + size * 0.25))
+    for index, (left, top, right, bottom) in enumerate(boxes):
+        assert left >= 0 and right <= width and top >= 0 and bottom <= height
+        for other in boxes[index + 1 :]:
+            assert not (left < other[2] and other[0] < right and top < other[3] and other[1] < bottom)
+
+
 def test_a_right_to_left_name_is_placed_as_a_left_to_right_one() -> None:
     # In SVG, text-anchor 'start' is the right end of right-to-left text: the label would cover its dot.
     root = parsed(briefing_map([MapPlace("غزة", 31.5, 34.47), MapPlace("Rafah", 31.29, 34.25)]))

@@ -233,7 +233,7 @@ def _drawn(
         # is still placed beside its dot rather than over it; its letters still run right to left.
         f'<g class="map-labels" fill="currentColor" font-size="{_number(FONT_SIZE)}" direction="ltr" '
         'stroke="Canvas" stroke-width="3" stroke-linejoin="round" paint-order="stroke">',
-        *(_label(place, frame, radius(place)) for place in places),
+        *_labels(places, frame, radius),
         "</g>",
         "</svg>",
     ]
@@ -255,15 +255,72 @@ def _place_marker(place: MapPlace, frame: Frame, radius: float) -> str:
     return f'<circle class="map-place" cx="{_number(x)}" cy="{_number(y)}" r="{_number(radius)}"/>'
 
 
-def _label(place: MapPlace, frame: Frame, radius: float) -> str:
-    """The name beside its dot: to the right, or to the left when the dot is near the right edge."""
+@dataclass(frozen=True, slots=True)
+class _Label:
+    """Where a name is written: its anchor point, which end is anchored, and the box it covers (estimated)."""
+
+    x: float
+    y: float
+    anchor_end: bool
+    box: tuple[float, float, float, float]
+    """left, top, right, bottom."""
+
+
+def _labels(places: Sequence[MapPlace], frame: Frame, radius: Callable[[MapPlace], float]) -> list[str]:
+    """Each place's name beside its dot, on the first side that covers no earlier name and no dot.
+
+    The sides tried: right, left (left first when the dot is near the right edge), above,
+    below, then right and left a line higher or lower. A name's width is estimated from its
+    length, as no font is known at build time; when every side is taken, the first is used
+    all the same: a name is never left out.
+    """
+    dots = []
+    for place in places:
+        x, y = frame.project(place.longitude, place.latitude)
+        dots.append((x - radius(place), y - radius(place), x + radius(place), y + radius(place)))
+    taken: list[tuple[float, float, float, float]] = []
+    written = []
+    for place, dot in zip(places, dots, strict=True):
+        candidates = _label_sides(place, frame, radius(place))
+        others = [box for box in dots if box is not dot]
+        chosen = next(
+            (c for c in candidates if _within(c.box, frame) and not any(_overlap(c.box, b) for b in taken + others)),
+            candidates[0],
+        )
+        taken.append(chosen.box)
+        anchor = ' text-anchor="end"' if chosen.anchor_end else ""
+        at = f'x="{_number(chosen.x)}" y="{_number(chosen.y)}"'
+        written.append(f'<text class="map-label" {at}{anchor}>{_text(place.name)}</text>')
+    return written
+
+
+def _label_sides(place: MapPlace, frame: Frame, radius: float) -> list[_Label]:
     x, y = frame.project(place.longitude, place.latitude)
+    width = len(place.name) * FONT_SIZE * 0.6
     gap = radius + 3
-    on_left = x > frame.width * 0.65
-    anchor = ' text-anchor="end"' if on_left else ""
-    label_x = x - gap if on_left else x + gap
-    label_y = y + FONT_SIZE * 0.35
-    return f'<text class="map-label" x="{_number(label_x)}" y="{_number(label_y)}"{anchor}>{_text(place.name)}</text>'
+    baseline = FONT_SIZE * 0.35  # from the dot's centre down to the baseline of a name beside it
+    ascent, descent = FONT_SIZE * 0.8, FONT_SIZE * 0.25
+
+    def beside(left: float, base: float, anchor_end: bool) -> _Label:
+        start = left - width if anchor_end else left
+        return _Label(left, base, anchor_end, (start, base - ascent, start + width, base + descent))
+
+    line = FONT_SIZE * 1.1
+    right = [beside(x + gap, y + baseline + shift, anchor_end=False) for shift in (0, -line, line)]
+    left = [beside(x - gap, y + baseline + shift, anchor_end=True) for shift in (0, -line, line)]
+    above = [beside(x - radius, y - gap - descent, False), beside(x + radius, y - gap - descent, True)]
+    below = [beside(x - radius, y + gap + ascent, False), beside(x + radius, y + gap + ascent, True)]
+    nearest = [right[0], left[0]] if x <= frame.width * 0.65 else [left[0], right[0]]
+    return [*nearest, *above, *below, *right[1:], *left[1:]]
+
+
+def _within(box: tuple[float, float, float, float], frame: Frame) -> bool:
+    left, top, right, bottom = box
+    return left >= 0 and top >= 0 and right <= frame.width and bottom <= frame.height
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 # The basemap.
