@@ -29,7 +29,7 @@ What the script does to them, and nothing else:
   UKR and dissolved into Ukraine's mainland along the edges they share.
   RECOGNISED_BORDERS below is the whole of that change: empty it to ship
   Natural Earth's default view;
-- simplifies the 1:50m outlines to within TOLERANCE (the 1:110m ones are general
+- simplifies the 1:50m outlines to within TOLERANCES["50m"] (the 1:110m ones are general
   enough as they are), keeping neighbours' shared borders identical.
 
 The output: {"source": {...}, "scale": 100, "countries": {"UKR": [ring, ...], ...}},

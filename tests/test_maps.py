@@ -224,6 +224,17 @@ def test_the_basemap_records_its_source_and_licence(scale: str) -> None:
     assert "public domain" in notice
 
 
+@pytest.mark.parametrize("scale", ["50m", "110m"])
+def test_every_outline_lies_on_the_globe_and_is_a_ring(scale: str) -> None:
+    countries = basemap(scale)
+    assert len(countries) > 150 and len({country.code for country in countries}) == len(countries)
+    for country in countries:
+        assert re.fullmatch(r"[A-Z0-9]{3}", country.code)
+        for ring in country.rings:
+            assert len(ring) >= 3 and ring[0] != ring[-1]  # closed implicitly, not by a repeated point
+            assert all(-180 <= x <= 180 and -90 <= y <= 90 for x, y in ring), country.code
+
+
 def test_a_region_is_drawn_in_detail_and_a_continent_in_general() -> None:
     region = frame_for(UKRAINE, maps.BRIEFING_EXTENT)
     continent = frame_for([KYIV, MapPlace("Khartoum", 15.5, 32.56)], maps.OVERVIEW_EXTENT)
