@@ -24,7 +24,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg interrupts installspec searchbundle fast.switch fast filestate",
+        "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate",
+        "maps",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings

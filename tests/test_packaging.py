@@ -64,6 +64,9 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
         "briefgen/templates/assets/briefgen.css",
         "briefgen/serve_files/reload.js",
         "briefgen/serve_files/serve.css",
+        "briefgen/data/basemap-50m.json",  # the maps' country outlines (maps.py), with their source and licence
+        "briefgen/data/basemap-110m.json",
+        "briefgen/data/NOTICE.md",
     ):
         assert packaged in names
     for starter in ("briefgen.yaml", "sources.yaml", "gitignore", "pages.yml", "example-briefing.md"):
