@@ -1,0 +1,112 @@
+"""This checkout's briefgen against an earlier version of it, side by side on the same corpus.
+
+    python bench/versions.py BASELINE [--briefings 1000] [--runs 3] [--search] [--work DIR]
+
+BASELINE is a git revision of this repository (a commit, a tag, `main~5`).
+Its tree is exported with `git archive` into the work folder and run from
+there (PYTHONPATH=its src/, which also finds its templates/), this checkout
+from its own src/. Each version builds its own copy of the corpus of
+bench/corpus.py, so each has its own cache. Every round times, for each
+version in turn (the order alternating from round to round, so that the
+machine's drift falls on both alike):
+
+- first build: no output, no cache; the cache is written, as a fresh checkout's
+  first `briefgen build` does (search left out unless --search);
+- no-op: the same build again;
+- one edit: a paragraph added to one briefing's text, then built.
+
+Prints the medians and this checkout's time over the baseline's. A refactoring
+that claims to change nothing shows it here: ratios near 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from corpus import write_corpus  # bench/corpus.py, beside this script
+
+CHECKOUT = Path(__file__).resolve().parents[1]
+KINDS = ("first build", "no-op", "one edit")
+
+
+def export(revision: str, into: Path) -> Path:
+    """The tree of `revision`, written into `into` (made afresh)."""
+    shutil.rmtree(into, ignore_errors=True)
+    into.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision], cwd=CHECKOUT, capture_output=True, check=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    return into
+
+
+def build_command(root: Path, search: bool) -> list[str]:
+    return [sys.executable, "-m", "briefgen", "build", "--root", str(root), *([] if search else ["--no-search"])]
+
+
+def timed(command: list[str], source: Path) -> float:
+    """Seconds `command` took, run with `source` (a tree's src/) first on the import path, after a sync."""
+    os.sync()  # so that no build is timed while the kernel writes out the one before
+    environment = {**os.environ, "PYTHONPATH": str(source)}
+    began = time.perf_counter()
+    subprocess.run(command, env=environment, check=True, capture_output=True)
+    return time.perf_counter() - began
+
+
+def add_paragraph(root: Path, run: int) -> None:
+    briefing = sorted((root / "briefings").rglob("*.md"))[run * 7 % 100]
+    with briefing.open("a", encoding="utf-8") as file:
+        file.write(f"\nA paragraph added in round {run}.\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("baseline", help="a git revision of this repository")
+    parser.add_argument("--briefings", type=int, default=1000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--search", action="store_true", help="build with the search index, as `briefgen build` does")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/briefgen-versions"))
+    args = parser.parse_args()
+
+    versions = {
+        "baseline": export(args.baseline, args.work / "baseline") / "src",
+        "this checkout": CHECKOUT / "src",
+    }
+    shutil.rmtree(args.work / "corpus", ignore_errors=True)  # the generator writes only into an empty folder
+    corpus = write_corpus(args.work / "corpus", args.briefings, 4, 1)
+    roots = {}
+    for name in versions:
+        roots[name] = args.work / name.replace(" ", "-")
+        shutil.rmtree(roots[name], ignore_errors=True)
+        shutil.copytree(corpus, roots[name])
+    times: dict[tuple[str, str], list[float]] = {(name, kind): [] for name in versions for kind in KINDS}
+    for run in range(args.runs):
+        order = list(versions) if run % 2 == 0 else list(reversed(versions))
+        for name in order:
+            root, source = roots[name], versions[name]
+            for made in ("site", ".site.briefgen-twin", ".briefgen-cache"):
+                shutil.rmtree(root / made, ignore_errors=True)
+            command = build_command(root, args.search)
+            times[name, "first build"].append(timed(command, source))
+            times[name, "no-op"].append(timed(command, source))
+            add_paragraph(root, run)
+            times[name, "one edit"].append(timed(command, source))
+        print(f"round {run + 1}/{args.runs} done", file=sys.stderr)
+
+    print(f"{args.briefings} briefings, {'with' if args.search else 'without'} search, medians of {args.runs}")
+    print(f"baseline: {args.baseline}")
+    print("| build | baseline s | this checkout s | ratio |")
+    print("|---|---:|---:|---:|")
+    for kind in KINDS:
+        before = statistics.median(times["baseline", kind])
+        after = statistics.median(times["this checkout", kind])
+        print(f"| {kind} | {before:.2f} | {after:.2f} | {after / before:.3f} |")
+
+
+if __name__ == "__main__":
+    main()
