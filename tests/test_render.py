@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -195,14 +196,11 @@ def test_a_date_page_shows_each_briefing_in_a_day_card() -> None:
 
 
 def test_an_atom_feed_is_rendered_from_its_context() -> None:
-    context = FeedContext(
-        entries=(briefing(),),
+    context = dataclasses.replace(
+        feed_context((briefing(),)),
         feed_path="sources/isw/feed.xml",
         feed_title="ISW: Archive",
-        updated="2025-06-26T00:00:00Z",
-        feed_id="urn:uuid:1",
         alternate_path="sources/isw/",
-        byline=None,
         categories=TAGS,
     )
     feed = lxml.etree.fromstring(render(context).encode("utf-8"))
