@@ -138,7 +138,7 @@ def test_a_briefing_links_to_the_previous_and_next_of_its_source_and_the_rest_of
     def summary(path: str) -> tuple[str | None, str | None, list[str]]:
         n = neighbours[path]
         previous, following = n.previous_in_source, n.next_in_source
-        return (previous and previous.slug, following and following.slug, slugs(n.same_date))
+        return (previous.slug if previous else None, following.slug if following else None, slugs(n.same_date))
 
     assert summary("a-1.md") == (None, "a-2", [])
     assert summary("a-2.md") == ("a-1", "a-3", ["b-1"])  # BETA's b-1 is not in ALPHA's series
