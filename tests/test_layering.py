@@ -41,8 +41,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # shaping: briefings -> listings -> pages
         "urls",
         "index",
-        "calendars related",
+        "calendars related filters",
         "contexts",
+        "plan",
         "render",
         "exports",
         # writing: pages -> files on disk

@@ -29,7 +29,8 @@ from briefgen.incremental.fingerprint import texts_digest
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import still_there
 from briefgen.parallel import parallel_map
-from briefgen.render import PageJob, SiteRenderer
+from briefgen.plan import PageJob
+from briefgen.render import SiteRenderer
 from briefgen.search import SearchStep
 from briefgen.write import SiteUpdate, StagedSite
 
