@@ -54,6 +54,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.pickling incremental.reads incremental.fingerprint",
         "incremental",
         "incremental.packs incremental.templates",
+        "incremental.cacheindex",
         "incremental.cache",
         "search",
         "incremental.site",

@@ -27,7 +27,8 @@ from briefgen import urls as paths
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.filestate import root_relative
-from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord
+from briefgen.incremental.cache import CACHE_DIR, BuildCache
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import (
     LastBuild,

@@ -24,7 +24,7 @@ from pathlib import Path
 from briefgen import urls as paths
 from briefgen.digests import digest
 from briefgen.filestate import current_state
-from briefgen.incremental.cache import PageRecord
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.fingerprint import texts_digest
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import still_there

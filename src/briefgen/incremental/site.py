@@ -18,7 +18,8 @@ from briefgen import __version__
 from briefgen.digests import digest, fields_digest
 from briefgen.filestate import root_relative
 from briefgen.filters import source_date_epoch
-from briefgen.incremental.cache import BuildCache, PageRecord, output_identity
+from briefgen.incremental.cache import BuildCache, output_identity
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.fingerprint import Fingerprinter, files_fingerprint, texts_digest
 from briefgen.model import Archive
 from briefgen.plan import PageJob
