@@ -200,7 +200,7 @@ def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
 def _plan_pages(
     request: BuildRequest, archive: Archive, site: SiteInputs, reads: RecordingBodies, cache: BuildCache | None
 ) -> tuple[SiteRenderer, list[PageJob]]:
-    """The index, and every page and export to render, in render order (none overlapping a copied file)."""
+    """The renderer, and every page (plan.py) and export to render, in render order (none overlapping a copied file)."""
     archive_index = build_index(archive)
     pages = SitePlan(archive, archive_index, search=site.pagefind is not None)
     renderer = SiteRenderer(
