@@ -17,9 +17,9 @@ import pytest
 from briefgen.build import build_site
 from briefgen.calendars import SHADES, shade
 from briefgen.exports import JSON_FEED_VERSION
+from briefgen.filters import entry_id
 from briefgen.model import DEFAULT_TAXONOMIES, Briefing, Source, Term
 from briefgen.related import count_by_source, related_briefings
-from briefgen.render import entry_id
 from tests.sitetools import copy_example, make_corpus
 
 BASE = "https://example.org/conflict-archive/"

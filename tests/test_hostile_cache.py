@@ -21,8 +21,9 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import BuildReport, build_site
-from briefgen.incremental import cache as cache_module
-from briefgen.incremental.cache import CACHE_DIR, FORMAT_VERSION, BuildCache, schema_of
+from briefgen.incremental import cacheindex
+from briefgen.incremental.cache import CACHE_DIR, BuildCache
+from briefgen.incremental.cacheindex import FORMAT_VERSION, schema_of
 from briefgen.incremental.packs import PackedBody
 from briefgen.incremental.templates import COMPILED_SUFFIX
 from briefgen.model import Briefing
@@ -273,6 +274,18 @@ def test_the_schema_changes_with_the_fields_of_a_pickled_class() -> None:
     assert schema_of([shaped("title", "date")]) != schema_of([shaped("date", "title")])
 
 
+def test_the_schema_changes_with_the_module_of_a_pickled_class() -> None:
+    # A pickle names its class's module: a cache written before a class moved (as CacheState and PageRecord
+    # left cache.py for cacheindex.py) would look for it where it was, and is set aside instead.
+    def placed(module: str) -> type:
+        cls = dataclasses.make_dataclass("CacheState", [("files", str)])
+        cls.__module__ = module
+        return cls
+
+    assert schema_of([placed("briefgen.incremental.cache")]) == schema_of([placed("briefgen.incremental.cache")])
+    assert schema_of([placed("briefgen.incremental.cache")]) != schema_of([placed("briefgen.incremental.cacheindex")])
+
+
 def older_briefing(briefing: Briefing) -> tuple[type[Briefing], tuple[object, ...]]:
     """A briefing as a briefgen whose Briefing had one more field after `source` pickled it."""
     values = tuple(getattr(briefing, f.name) for f in dataclasses.fields(Briefing))
@@ -288,7 +301,7 @@ def test_a_cache_written_by_an_older_briefgen_or_schema_is_rebuilt(
     root = tmp_path / "site1"
     shutil.copytree(sources, root)
     with monkeypatch.context() as patch:
-        patch.setattr(cache_module, older, "older")
+        patch.setattr(cacheindex, older, "older")
         patch.setitem(copyreg.dispatch_table, Briefing, older_briefing)
         build_site(root, search=False, workers=1)  # one process: the briefings reach the build unpickled
     report = build_site(root, search=False)

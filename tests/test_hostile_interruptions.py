@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from briefgen.build import build_site
-from briefgen.incremental.cache import CACHE_DIR, CacheState
+from briefgen.incremental.cache import CACHE_DIR
+from briefgen.incremental.cacheindex import CacheState
 from briefgen.neighbours import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, recover_interrupted
 from tests.sites import MakeSite, briefing_text
 from tests.sitetools import make_corpus

@@ -42,8 +42,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # shaping: briefings -> listings -> pages
         "urls",
         "index",
-        "calendars related",
+        "calendars related filters",
         "contexts",
+        "plan",
         "render",
         "exports",
         # writing: pages -> files on disk
@@ -54,6 +55,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.pickling incremental.reads incremental.fingerprint",
         "incremental",
         "incremental.packs incremental.templates",
+        "incremental.cacheindex",
         "incremental.cache",
         "search",
         "incremental.site",

@@ -13,7 +13,7 @@ import pytest
 
 from briefgen.contexts import BriefingContext, Context, DateContext, FeedContext, SourceContext, TermContext
 from briefgen.exports import RENDERERS, JsonFeedContext
-from briefgen.index import DateGroup, Neighbours, Pagination, TermGroup, build_index
+from briefgen.index import DateGroup, Neighbours, Pagination, TermGroup
 from briefgen.model import (
     DEFAULT_TAXONOMIES,
     Archive,
@@ -26,8 +26,9 @@ from briefgen.model import (
     Taxonomy,
     Term,
 )
+from briefgen.plan import PageJob
 from briefgen.related import SourceCount
-from briefgen.render import PageJob, SiteRenderer, TemplateError
+from briefgen.render import SiteRenderer, TemplateError
 from briefgen.urls import SiteUrls
 
 BASE = "https://example.org/archive/"
@@ -72,7 +73,7 @@ def renderer(site_templates: Path | None = None) -> SiteRenderer:
     archive = Archive(
         settings=settings, sources={"isw": ISW}, briefings=(briefing("in-the-archive"),), bodies=BodiesInMemory(BODIES)
     )
-    return SiteRenderer(archive, build_index(archive), site_templates, python_renderers=RENDERERS)
+    return SiteRenderer(archive, site_templates, python_renderers=RENDERERS)
 
 
 def render(context: Context, site_templates: Path | None = None) -> str:

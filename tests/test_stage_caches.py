@@ -17,6 +17,7 @@ from briefgen.index import build_index
 from briefgen.load import load_archive
 from briefgen.model import Bodies, BodiesInMemory, Body
 from briefgen.parsecache import ParseCache, ParsedEntry
+from briefgen.plan import SitePlan
 from briefgen.render import SiteRenderer
 from tests.sitetools import copy_example
 
@@ -115,8 +116,8 @@ def test_rendering_keeps_compiled_templates_in_the_cache_it_is_handed(tmp_path: 
     compiled = MemoryBytecodeCache()
 
     def home_page() -> bytes:
-        renderer = SiteRenderer(archive, build_index(archive), None, bytecode_cache=compiled)
-        job = next(job for job in renderer.plan() if job.path == "index.html")
+        renderer = SiteRenderer(archive, None, bytecode_cache=compiled)
+        job = next(job for job in SitePlan(archive, build_index(archive)).jobs() if job.path == "index.html")
         return renderer.render(job).content
 
     page = home_page()

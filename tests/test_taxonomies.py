@@ -17,6 +17,7 @@ import feedparser
 from briefgen.build import build_site
 from briefgen.index import build_index
 from briefgen.load import load_archive
+from briefgen.plan import SitePlan
 from briefgen.render import SiteRenderer
 from tests.sites import SOURCES_YAML, MakeSite, briefing_text
 
@@ -93,9 +94,8 @@ def test_a_taxonomy_added_in_settings_only_gets_pages_feeds_links_navigation_and
 
 def test_a_taxonomy_added_in_settings_is_a_filter_of_the_search_page(make_site: MakeSite) -> None:
     archive, _ = load_archive(regions_site(make_site))
-    renderer = SiteRenderer(archive, build_index(archive), None, search=True)
-    (job,) = renderer.search_pages()
-    html = renderer.render(job).content.decode("utf-8")
+    (job,) = SitePlan(archive, build_index(archive), search=True).search_pages()
+    html = SiteRenderer(archive, None).render(job).content.decode("utf-8")
     filters = re.findall(r'data-filter="([^"]+)"', html)
     assert filters == ["source", "tag", "place", "author", "region", "year"]
     assert '<a href="/regions/">by region</a>' in html

@@ -27,7 +27,8 @@ from briefgen import urls as paths
 from briefgen.errors import ArchiveError, DamagedCacheError, OutputError, Problem
 from briefgen.exports import RENDERERS, plan_exports
 from briefgen.filestate import root_relative
-from briefgen.incremental.cache import CACHE_DIR, BuildCache, PageRecord
+from briefgen.incremental.cache import CACHE_DIR, BuildCache
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import (
     LastBuild,
@@ -42,9 +43,10 @@ from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.neighbours import MARKER, recover_interrupted
 from briefgen.parallel import default_workers
+from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
-from briefgen.render import PageJob, SiteRenderer, theme_assets
+from briefgen.render import SiteRenderer, theme_assets
 from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
 from briefgen.searchbundle import ENTRY_FILE
 from briefgen.write import check_output_folder
@@ -198,17 +200,17 @@ def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
 def _plan_pages(
     request: BuildRequest, archive: Archive, site: SiteInputs, reads: RecordingBodies, cache: BuildCache | None
 ) -> tuple[SiteRenderer, list[PageJob]]:
-    """The index, and every page and export to render, in render order (none overlapping a copied file)."""
+    """The renderer, and every page (plan.py) and export to render, in render order (none overlapping a copied file)."""
+    archive_index = build_index(archive)
+    pages = SitePlan(archive, archive_index, search=site.pagefind is not None)
     renderer = SiteRenderer(
         archive,
-        build_index(archive),
         request.root / TEMPLATES_DIR,
-        search=site.pagefind is not None,
         python_renderers=RENDERERS,
         bytecode_cache=cache.compiled_templates() if cache is not None else None,
         bodies=reads,
     )
-    jobs = sorted([*renderer.plan(), *plan_exports(renderer.index, archive.settings)], key=render_order)
+    jobs = sorted([*pages.jobs(), *plan_exports(archive_index, archive.settings)], key=render_order)
     _refuse_overlaps({job.path for job in jobs}, site.copies)
     return renderer, jobs
 

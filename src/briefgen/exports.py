@@ -25,9 +25,11 @@ from briefgen import urls as paths
 from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
+from briefgen.filters import atom_time, entry_id, long_date
 from briefgen.index import ArchiveIndex, feed_listings, paginate
 from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Bodies, Briefing, Settings, Source, Taxonomy, Term, json_text
-from briefgen.render import FeedContent, PageJob, PythonRenderer, Recent, atom_time, entry_id, long_date
+from briefgen.plan import PageJob
+from briefgen.render import FeedContent, PythonRenderer, Recent
 from briefgen.urls import SiteUrls
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"

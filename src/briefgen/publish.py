@@ -24,12 +24,13 @@ from pathlib import Path
 from briefgen import urls as paths
 from briefgen.digests import digest
 from briefgen.filestate import current_state
-from briefgen.incremental.cache import PageRecord
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.fingerprint import texts_digest
 from briefgen.incremental.reads import RecordingBodies
 from briefgen.incremental.site import still_there
 from briefgen.parallel import parallel_map
-from briefgen.render import PageJob, SiteRenderer
+from briefgen.plan import PageJob
+from briefgen.render import SiteRenderer
 from briefgen.search import SearchStep
 from briefgen.write import SiteUpdate, StagedSite
 

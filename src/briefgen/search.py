@@ -42,7 +42,7 @@ from pathlib import Path
 
 from briefgen.digests import digest
 from briefgen.errors import BriefgenError
-from briefgen.incremental.cache import PageRecord
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
 from briefgen.urls import BRIEFING_PAGES_GLOB, SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path

@@ -12,6 +12,7 @@ bytes (sealed.py), checked before it is unpickled. An entry that fails is
 dropped and made again from its file, and the build says so once. Paths are
 kept relative to the site root (packs by their name in bodies/), so that a
 moved root keeps its cache and a copied one never reads the original's files.
+The index file that records it all, its layout and its version, is cacheindex.py's.
 """
 
 from __future__ import annotations
@@ -20,98 +21,31 @@ import dataclasses
 import operator
 import os
 import pickle
-import struct
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from briefgen import __version__
 from briefgen.errors import DamagedCacheError
 from briefgen.filestate import FileState, current_state, root_relative
+from briefgen.incremental.cacheindex import (
+    INDEX_PREFIX,
+    CacheState,
+    EntryPlace,
+    PageRecord,
+    cache_version,
+    index_file,
+    read_index,
+    write_index,
+)
 from briefgen.incremental.packs import PackedBodies, PackedBody, PackWriter, packed_body_intact, pickled_body
-from briefgen.incremental.pickling import pickled_by_fields
-from briefgen.incremental.sealed import DIGEST_SIZE, TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed, write_whole
+from briefgen.incremental.sealed import TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed
 from briefgen.incremental.templates import COMPILED_SUFFIX, SealedBytecodeCache
-from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
+from briefgen.model import Body, Briefing, Image
 from briefgen.parsecache import ParsedEntry
 from briefgen.write import MARKER, folder_identity
 
 CACHE_DIR = ".briefgen-cache"
-FORMAT_VERSION = "13"
-"""Bumped whenever the files' layout changes shape, so an old cache is never read (the classes: SCHEMA)."""
 COMPILED_TEMPLATES_DIR = "templates"
 """Where the compiled templates are kept (incremental/templates.py)."""
-_INDEX_HEAD = struct.Struct(f"<{DIGEST_SIZE}sQ")
-"""The index file: this head (the digest and length of the pickled state), the state, then the entries."""
-
-
-@dataclass(frozen=True, slots=True)
-class PageRecord:
-    """A page written by an earlier build: the fingerprint it was made from, its content's digest.
-
-    The fingerprint digests the page's template and context, briefings by their
-    fields; the text of the briefings it showed is recorded apart, as it
-    rendered (reads.py): their paths, and a digest of their fingerprints.
-    """
-
-    fingerprint: str
-    content_digest: str
-    size: int
-    texts_read: tuple[str, ...] = ()
-    texts: str = ""
-
-
-pickled_by_fields(PageRecord)
-
-EntryPlace = tuple[int, int, bytes]
-"""Where an entry is in the index file's entries: (offset, size, digest of its bytes)."""
-
-
-@dataclass(slots=True)
-class CacheState:
-    files: dict[tuple[str, str], tuple[FileState, str]] = field(default_factory=dict)
-    """(Briefing path, parse salt) -> its state when last read, and the entry key it had then."""
-    entries: dict[str, EntryPlace] = field(default_factory=dict)
-    """Entry key -> the parsed briefing, pickled apart (a build pickles only the entries it parsed anew),
-    each with its own digest: damage to one costs that one only."""
-    pages: dict[str, PageRecord] = field(default_factory=dict)
-    """Output path -> what was written there."""
-    output: str = ""
-    """The output folder the pages were written to."""
-    shape: str = ""
-    """What the pages' fingerprints were made from, briefings' text left out (build.py: pages_shape)."""
-    packs: dict[str, FileState] = field(default_factory=dict)
-    """Pack name -> its state when the bodies on record in it were written or last checked.
-    A pack in another state (edited, replaced) has each body checked before it is used."""
-
-
-def schema_of(classes: Iterable[type]) -> str:
-    """A digest of the pickled classes' shapes: each one's name and its fields' names and types, in order."""
-    shapes = []
-    for cls in classes:
-        fields = cls._fields if issubclass(cls, tuple) else [f.name for f in dataclasses.fields(cls)]  # type: ignore[attr-defined,arg-type]
-        hints = getattr(cls, "__annotations__", {})
-        shapes.append(f"{cls.__qualname__}({', '.join(f'{name}: {hints.get(name)}' for name in fields)})")
-    return digest_of("\n".join(shapes).encode())[:6].hex()
-
-
-PICKLED_CLASSES = (
-    Briefing,
-    Source,
-    Term,
-    Image,
-    Footnote,
-    Body,
-    PackedBody,
-    FileState,
-    ParsedEntry,
-    PageRecord,
-    CacheState,
-)
-SCHEMA = schema_of(PICKLED_CLASSES)
-"""The shape of everything the cache pickles. A field added to the model (a new facet) changes it, so that
-a cache written before is never unpickled into the new classes, where its values would land in the wrong
-fields: it is set aside, and the build parses and renders everything, as with an older briefgen's cache."""
 
 
 class BuildCache:
@@ -130,13 +64,14 @@ class BuildCache:
         self.bodies = self.folder / "bodies"
         self._bodies_prefix = f"{self.bodies}{os.sep}"
         self._real_root = self.root.resolve()
-        self.version = f"{FORMAT_VERSION}-{__version__}-{SCHEMA}"
+        self.version = cache_version()
         """Of the briefgen and the classes that wrote the cache; a cache of any other is not read."""
         self._trust_packs = trust_packs
         self.damaged: set[str] = set()
         """What failed its check in this build: entry keys, compiled templates, other files."""
-        self.index_damaged = False
-        self.state, self._entries = self._read()
+        found = read_index(self._index_file())
+        self.index_damaged = found is None
+        self.state, self._entries = found if found is not None else (CacheState(), memoryview(b""))
         self._packs = PackWriter(self.bodies)
         self.used_entries: set[str] = set()
         self._read_entries: dict[str, ParsedEntry] = {}
@@ -151,21 +86,7 @@ class BuildCache:
         """Entries whose bodies were checked against their digests in this build."""
 
     def _index_file(self) -> Path:
-        return self.folder / f"index-{self.version}.pickle"
-
-    def _read(self) -> tuple[CacheState, memoryview]:
-        """The state on record and the index's entries, or an empty cache when there is none or it is damaged."""
-        try:
-            data = self._index_file().read_bytes()
-        except FileNotFoundError:
-            return CacheState(), memoryview(b"")  # a first build, or an older briefgen's cache: not read
-        except OSError:
-            data = b""
-        state = _verified_state(data)
-        if state is None:
-            self.index_damaged = True
-            return CacheState(), memoryview(b"")
-        return state, memoryview(data)[_INDEX_HEAD.size + _INDEX_HEAD.unpack_from(data)[1] :]
+        return index_file(self.folder, self.version)
 
     def known_key(self, rel: str, salt: str, state: FileState) -> str | None:
         """The entry key of a file whose state has not changed since it was last read with this salt."""
@@ -389,11 +310,9 @@ class BuildCache:
         self.state.shape = shape
         packs = _pack_names(used.values())
         self.state.packs = {name: state for name in sorted(packs) if (state := current_state(self.bodies / name))}
-        pickled_state = pickle.dumps(self.state, protocol=pickle.HIGHEST_PROTOCOL)
-        head = _INDEX_HEAD.pack(digest_of(pickled_state), len(pickled_state))
-        write_whole(self._index_file(), [head, pickled_state, *entries])
+        write_index(self._index_file(), self.state, entries)
         for other in self.folder.iterdir():
-            if other.name.startswith((TEMPORARY_PREFIX, "index-")) and other != self._index_file():
+            if other.name.startswith((TEMPORARY_PREFIX, INDEX_PREFIX)) and other != self._index_file():
                 other.unlink(missing_ok=True)  # left by a build killed while saving; an older briefgen's index
         self._packs.remove_all_but(packs)
 
@@ -458,22 +377,6 @@ def _with_images(briefing: Briefing, images: tuple[Image, ...]) -> Briefing:
     values = list(_briefing_values(briefing))
     values[_IMAGES] = images
     return Briefing(*values)
-
-
-def _verified_state(data: bytes) -> CacheState | None:
-    """The state in an index file's bytes, when they match their digest; None otherwise."""
-    if len(data) < _INDEX_HEAD.size:
-        return None
-    digest, size = _INDEX_HEAD.unpack_from(data)
-    pickled = memoryview(data)[_INDEX_HEAD.size : _INDEX_HEAD.size + size]
-    if len(pickled) != size or digest_of(pickled) != digest:
-        return None
-    try:
-        state = pickle.loads(pickled)  # noqa: S301 - checked against its digest above
-    except Exception:  # the digest matched, yet it does not unpickle: a cache from a briefgen in development
-        return None
-    complete = isinstance(state, CacheState) and all(hasattr(state, f) for f in CacheState.__dataclass_fields__)
-    return state if complete else None
 
 
 def _images_unchanged(entry: ParsedEntry, root: Path) -> bool:

@@ -17,10 +17,13 @@ from pathlib import Path
 from briefgen import __version__
 from briefgen.digests import digest, fields_digest
 from briefgen.filestate import root_relative
-from briefgen.incremental.cache import BuildCache, PageRecord, output_identity
+from briefgen.filters import source_date_epoch
+from briefgen.incremental.cache import BuildCache, output_identity
+from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.fingerprint import Fingerprinter, files_fingerprint, texts_digest
 from briefgen.model import Archive
-from briefgen.render import PageJob, builtin_theme_dir, source_date_epoch
+from briefgen.plan import PageJob
+from briefgen.render import builtin_theme_dir
 from briefgen.search import Pagefind, read_search_state
 
 
