@@ -30,7 +30,6 @@ from briefgen.fast import markdown as fast_markdown
 from briefgen.fast import switch as fastpaths
 from briefgen.links import allowed_links_only
 from briefgen.markdown_checks import BodyWarning, ForeignNote, body_warnings, foreign_notes
-from briefgen.markdown_rules import MAX_TABLE_CELLS as MAX_TABLE_CELLS  # noqa: PLC0414 - load.py reads it here
 from briefgen.markdown_rules import TooManyCells, new_parser, table_cells_over_limit, walk
 
 

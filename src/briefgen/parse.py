@@ -34,14 +34,8 @@ from briefgen.model import (
 )
 from briefgen.published import briefing_images
 from briefgen.slugs import is_plain_slug, slug_of
-from briefgen.yamlfields import (
-    Fields,
-    NumberedTexts,
-    YamlError,
-    compose_with_numbered_texts,
-    nearest,
-    yaml_quoted,
-)
+from briefgen.yamlfields import Fields, NumberedTexts, compose_with_numbered_texts, nearest
+from briefgen.yamlnodes import YamlError, yaml_quoted
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer, ParsedBody
@@ -297,7 +291,7 @@ def _too_many_terms(fields: Fields, rel: str, taxonomies: tuple[Taxonomy, ...]) 
 
 def _too_many_cells(parsed: ParsedBody, rel: str, body_first_line: int) -> list[Problem]:
     """An error at the table that takes the body's tables over the markdown module's limit on cells."""
-    from briefgen.markdown import MAX_TABLE_CELLS  # noqa: PLC0415 - markdown-it is imported only to parse
+    from briefgen.markdown_rules import MAX_TABLE_CELLS  # noqa: PLC0415 - markdown-it is imported only to parse
 
     if parsed.too_many_cells is None:
         return []

@@ -29,8 +29,8 @@ from pathlib import Path, PurePosixPath
 
 from briefgen.errors import OutputError
 from briefgen.interrupts import uninterrupted
-from briefgen.neighbours import MARKER as MARKER  # noqa: PLC0414 - incremental/cache.py reads it here
 from briefgen.neighbours import (
+    MARKER,
     MARKER_TEXT,
     STAGING_SUFFIX,
     TWIN_SUFFIX,

@@ -23,9 +23,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from briefgen.errors import Problem, error
 from briefgen.fast import switch as fastpaths
 from briefgen.fast import yamlfields as fast_yamlfields
-from briefgen.yamlnodes import BOOL_TAG, NULL_TAG, compose, line_of
-from briefgen.yamlnodes import YamlError as YamlError  # noqa: PLC0414 - load.py reads it here
-from briefgen.yamlnodes import yaml_quoted as yaml_quoted  # noqa: PLC0414 - load.py reads it here
+from briefgen.yamlnodes import BOOL_TAG, NULL_TAG, YamlError, compose, line_of, yaml_quoted
 
 ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # ASCII digits only (str.isdigit() also accepts '²', which int() refuses), and few

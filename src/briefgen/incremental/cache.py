@@ -40,8 +40,9 @@ from briefgen.incremental.packs import PackedBodies, PackedBody, PackWriter, pac
 from briefgen.incremental.sealed import TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed
 from briefgen.incremental.templates import COMPILED_SUFFIX, SealedBytecodeCache
 from briefgen.model import Body, Briefing, Image
+from briefgen.neighbours import MARKER
 from briefgen.parsecache import ParsedEntry
-from briefgen.write import MARKER, folder_identity
+from briefgen.write import folder_identity
 
 CACHE_DIR = ".briefgen-cache"
 COMPILED_TEMPLATES_DIR = "templates"
