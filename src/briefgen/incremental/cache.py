@@ -37,7 +37,7 @@ from briefgen.incremental.cacheindex import (
     write_index,
 )
 from briefgen.incremental.packs import PackedBodies, PackedBody, PackWriter, packed_body_intact, pickled_body
-from briefgen.incremental.sealed import TEMPORARY_PREFIX, digest_of, read_sealed, write_sealed
+from briefgen.incremental.sealed import TEMPORARY_PREFIX, digest_of, read_sealed, unpickled, write_sealed
 from briefgen.incremental.templates import COMPILED_SUFFIX, SealedBytecodeCache
 from briefgen.model import Body, Briefing, Image
 from briefgen.neighbours import MARKER
@@ -115,13 +115,7 @@ class BuildCache:
 
     def _unpickled_entry(self, place: EntryPlace) -> ParsedEntry | None:
         offset, size, digest = place
-        data = self._entries[offset : offset + size]
-        if len(data) != size or digest_of(data) != digest:
-            return None
-        try:
-            entry = pickle.loads(data)  # noqa: S301 - checked against its digest above
-        except Exception:  # the digest matched, yet it does not unpickle: a cache from a briefgen in development
-            return None
+        entry = unpickled(self._entries[offset : offset + size], digest, size)
         return self._from_record(entry) if isinstance(entry, ParsedEntry) else None
 
     def _drop_damaged(self, key: str) -> None:

@@ -22,7 +22,7 @@ from briefgen import __version__
 from briefgen.filestate import FileState
 from briefgen.incremental.packs import PackedBody
 from briefgen.incremental.pickling import pickled_by_fields
-from briefgen.incremental.sealed import DIGEST_SIZE, digest_of, write_whole
+from briefgen.incremental.sealed import DIGEST_SIZE, digest_of, unpickled, write_whole
 from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
 from briefgen.parsecache import ParsedEntry
 
@@ -143,12 +143,7 @@ def _verified_state(data: bytes) -> CacheState | None:
     if len(data) < _INDEX_HEAD.size:
         return None
     digest, size = _INDEX_HEAD.unpack_from(data)
-    pickled = memoryview(data)[_INDEX_HEAD.size : _INDEX_HEAD.size + size]
-    if len(pickled) != size or digest_of(pickled) != digest:
+    state = unpickled(memoryview(data)[_INDEX_HEAD.size : _INDEX_HEAD.size + size], digest, size)
+    if not isinstance(state, CacheState):
         return None
-    try:
-        state = pickle.loads(pickled)  # noqa: S301 - checked against its digest above
-    except Exception:  # the digest matched, yet it does not unpickle: a cache from a briefgen in development
-        return None
-    complete = isinstance(state, CacheState) and all(hasattr(state, f) for f in CacheState.__dataclass_fields__)
-    return state if complete else None
+    return state if all(hasattr(state, f) for f in CacheState.__dataclass_fields__) else None

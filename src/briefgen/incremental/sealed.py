@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import pickle
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -70,3 +71,15 @@ def write_whole(path: Path, chunks: Iterable[bytes | memoryview]) -> None:
         with contextlib.suppress(OSError):
             Path(temporary).unlink()
         raise
+
+
+def unpickled(data: bytes | memoryview, digest: bytes, size: int) -> object | None:
+    """What `data` pickles, when it is `size` bytes long and matches `digest`; None for damaged bytes,
+    or bytes that match yet do not unpickle (written by a briefgen in development)."""
+    if len(data) != size or digest_of(data) != digest:
+        return None
+    try:
+        found: object = pickle.loads(data)  # noqa: S301 - checked against its digest above
+    except Exception:
+        return None
+    return found
