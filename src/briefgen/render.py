@@ -9,9 +9,10 @@ ready to print; what they print with is filters.py's.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import BuiltinMethodType, FunctionType, MethodType
@@ -81,6 +82,17 @@ class Recent:
         return made
 
 
+@contextlib.contextmanager
+def template_errors(template_name: str) -> Iterator[None]:
+    """A theme's mistake as the editor's `file:line: message` (TemplateError), never a traceback."""
+    try:
+        yield
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"{template_name}: {exc}") from exc
+
+
 FEED_BODY_TEMPLATE = "partials/feed-body.html"
 """The whole briefing as one HTML fragment, as both feeds carry it (README: the theme)."""
 
@@ -122,14 +134,10 @@ class FeedContent:
         return Markup(made)  # noqa: S704 - briefgen's own rendered HTML, or the site's template's
 
     def _render(self, briefing: Briefing) -> str:
-        try:
+        with template_errors(FEED_BODY_TEMPLATE):  # JSON Feed's renderer calls this outside any template
             if self._template is None:
                 self._template = self.env.get_template(FEED_BODY_TEMPLATE)
             return self._template.render(site=self.settings, urls=self.urls, briefing=briefing)
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
-        except jinja2.TemplateError as exc:  # JSON Feed's renderer calls this outside any template
-            raise TemplateError(f"{FEED_BODY_TEMPLATE}: {exc}") from exc
 
 
 @jinja2.pass_environment
@@ -257,15 +265,11 @@ class SiteRenderer:
         self.python_renderers = python_renderers
 
     def _render(self, template_name: str, context: Context) -> bytes:
-        try:
+        with template_errors(template_name):
             template = self.env.get_template(template_name)
             # Only the settings, the addresses and the page's own context: the build
             # cache fingerprints exactly these to decide whether a page changed.
             text = template.render(site=self.settings, urls=self.urls, **context.names())
-        except jinja2.TemplateSyntaxError as exc:
-            raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
-        except jinja2.TemplateError as exc:
-            raise TemplateError(f"{template_name}: {exc}") from exc
         return text.encode("utf-8")
 
     def render(self, job: PageJob) -> Output:
