@@ -59,7 +59,8 @@ def timed(command: list[str], source: Path) -> float:
 
 
 def add_paragraph(root: Path, run: int) -> None:
-    briefing = sorted((root / "briefings").rglob("*.md"))[run * 7 % 100]
+    briefings = sorted((root / "briefings").rglob("*.md"))
+    briefing = briefings[run * 7 % len(briefings)]  # another briefing each round
     with briefing.open("a", encoding="utf-8") as file:
         file.write(f"\nA paragraph added in round {run}.\n")
 
