@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate",
+        "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate",
         "maps",
         "model",
         "digests fast.exports",
@@ -43,6 +43,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "urls",
         "index",
         "calendars related filters",
+        "searchdocs",
         "contexts",
         "plan",
         "render",

@@ -34,13 +34,17 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
     report = build_site(copy_example(tmp_path / "root"), output=tmp_path / "site", base_url="/archive/")
     site = tmp_path / "site"
     assert report.search and report.notices == ()
-    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert json.loads((site / "pagefind" / "parts.json").read_text("utf-8")) == {
+        "languages": {"en": {"pages": 2, "parts": ["en-0/"]}}
+    }
+    bundle = site / "pagefind" / "en-0"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
     assert entry["languages"]["en"]["page_count"] == 2, "the two briefings, not the listings"
-    meta = read_file(next((site / "pagefind").glob("pagefind.en_*.pf_meta")))
+    meta = read_file(next(bundle.glob("pagefind.en_*.pf_meta")))
     assert [name for name, _ in meta[3]] == ["author", "place", "source", "tag", "year"], (
         "each taxonomy's, with source and year"
     )
-    filters = {read_file(p)[0]: read_file(p)[1] for p in (site / "pagefind" / "filter").iterdir()}
+    filters = {read_file(p)[0]: read_file(p)[1] for p in (bundle / "filter").iterdir()}
     assert [value for value, _ in filters["source"]] == ["Institute for the Study of War", "Wilson Center"]
     assert [value for value, _ in filters["year"]] == ["2025"]
     assert "Toretsk" in [value for value, _ in filters["place"]]
@@ -105,7 +109,7 @@ def test_search_builds_are_byte_identical(tmp_path: Path) -> None:
     for name in ("one", "two", "three"):
         build_site(root, output=tmp_path / name)
     one = snapshot(tmp_path / "one")
-    assert any(path.startswith("pagefind/filter/") for path in one)
+    assert any(path.startswith("pagefind/en-0/filter/") for path in one)
     assert one == snapshot(tmp_path / "two") == snapshot(tmp_path / "three")
 
 

@@ -234,7 +234,14 @@ def _render_and_write(
     same_shape = cache is not None and cache.pages_shape() == site.shape
     fingerprints = functools.partial(page_records, root, site.theme, jobs, site.copies, previous if same_shape else {})
     output_name = root_relative(output.resolve(), root.resolve())
-    search_step = SearchStep(site.pagefind, output, cache.folder if cache is not None else None, output_name)
+    search_step = SearchStep(
+        site.pagefind,
+        output,
+        cache.folder if cache is not None else None,
+        output_name,
+        archive=archive,
+        workers=request.workers,
+    )
     records: dict[str, PageRecord] = {}
     if previous:  # what changed decides what to render: fingerprints first
         records.update(fingerprints())

@@ -77,7 +77,7 @@ def write_whole_site(
         _render(task, list(range(len(jobs))), records, workers, progress, len(jobs) + len(copies), while_rendering)
         for path, source in sorted(copies.items()):
             staged.copy(path, source)
-        indexed = search.stage_whole(staged.staging, records)
+        indexed = search.stage_whole(staged.staging)
         staged.commit()
     return len(jobs), len(jobs) + len(copies) + 1 + indexed
 
@@ -106,7 +106,7 @@ def update_site(
             records[job.path] = previous[job.path]
     stale_copies = sorted(p for p in copies if not still_there(output, p, records[p], previous, texts))
     removed = sorted(set(previous) - set(records))
-    if not (stale or stale_copies or removed or search.pending(records)):
+    if not (stale or stale_copies or removed or search.pending()):
         return 0, 0
     with SiteUpdate(output, removed) as update:
         targets = [
@@ -117,7 +117,7 @@ def update_site(
         written = _render(task, stale, records, workers, progress, len(jobs) + len(copies))
         for path in stale_copies:
             update.copy(path, copies[path])
-        indexed = search.stage_update(update, records)
+        indexed = search.stage_update(update)
         update.commit()
     return len(stale), written + len(stale_copies) + indexed
 

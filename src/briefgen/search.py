@@ -1,58 +1,59 @@
-"""Full-text search: the site's pages indexed by Pagefind, into a static bundle under pagefind/.
+"""Full-text search: the briefings indexed by Pagefind, into static bundles under pagefind/.
 
 Pagefind comes from PyPI as the `pagefind` package with its `bin` extra,
 which ships the binary; it is found as that package finds it (the variable
 PAGEFIND_BINARY_PATH first, then the packaged binary, then `pagefind` on PATH).
-It runs as a command over the written site rather than through the package's
-asynchronous service API: on the 5,000-briefing corpus that was about a
-quarter faster, and a binary that fails mid-way is an exit status and a
-message here, where the service API would wait on its pipe for an answer.
+It runs as a service (pagefindservice.py), fed each briefing's document made
+from the model (searchdocs.py: title, takeaways, text and notes, with its
+source, its terms of each taxonomy and its year as filters), never the
+written pages.
 
 Whether search is on is decided before any page is rendered
-(`find_pagefind`), because every page shows the search box only when it is;
-only the briefing's article is indexed (the theme marks it with
-data-pagefind-body), with its source, its terms of each taxonomy and its year as filters.
+(`find_pagefind`), because every page shows the search box only when it is.
 
-When the index is written, so that a reader (and a build killed at any
-moment) only ever sees the old site with its old index or the new site with
-its new one:
+The index is in parts (searchdocs.search_parts), each a bundle in
+pagefind/<part>/, listed with its language in pagefind/parts.json, which the
+search page reads before it merges them. The cache's STATE_FILE records the
+digest of every part in the output: a rebuild indexes again only the parts
+whose digest changed, as many at once as the build has workers, and a whole
+build every part. So that a reader (and a build killed at any moment) only
+ever sees the old site with its old index or the new site with its new one:
 
-- a whole build indexes the staging folder before it is swapped in;
-- a rebuild indexes, before anything is moved in, a shadow of the updated
-  site inside its staging folder (every HTML file hard-linked from the staged
-  page or, when unchanged, from the output), and only when the pages differ
-  from those the index in the output was made from (a digest of every HTML
-  file's content, kept in the build cache). Pagefind cannot update an index,
-  so it indexes the whole site again; files whose bytes did not change (most
-  fragments, which are named by their content) stay as they are, the others
-  are staged with the pages, and files no longer made are removed with them.
+- a whole build indexes into the staging folder before it is swapped in;
+- a rebuild indexes the changed parts into a folder inside its staging
+  folder, and stages the files whose bytes changed (most fragments, named by
+  their content, do not) to be moved in with the pages; the files of parts
+  no longer made, and those a part no longer has, are removed with them.
+  The state is recorded only after the swap.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
 import shutil
-import signal
 import subprocess
-from collections.abc import Callable, Mapping
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen.digests import digest
+from briefgen import pagefindservice
+from briefgen import urls as paths
 from briefgen.errors import BriefgenError
-from briefgen.incremental.cacheindex import PageRecord
+from briefgen.model import Archive, json_text
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
-from briefgen.urls import BRIEFING_PAGES_GLOB, SEARCH_BUNDLE_DIR, search_bundle_file_path
+from briefgen.searchdocs import EXCLUDED, PART_SIZE, SearchPart, part_digest, search_document, search_parts
+from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
 BUNDLE_DIR = SEARCH_BUNDLE_DIR
 """Where Pagefind's bundle is, in the output: pagefind/pagefind.js (the search API) and the index."""
 STATE_FILE = "search-index"
-"""In the cache folder: what the index in the output was made from."""
+"""In the cache folder: what the index in the output was made from, part by part."""
+MANIFEST_FILE = "parts.json"
+"""In the bundle folder: each language's parts, which the search page merges."""
+DOCUMENTS_VERSION = "documents 1"
+"""Changed when searchdocs makes other documents from the same briefings: every part is indexed again."""
 PROBE_TIMEOUT = 30
-_PR_SET_PDEATHSIG = 1
 
 
 class SearchError(BriefgenError):
@@ -93,135 +94,170 @@ def find_pagefind() -> Pagefind | str:
     return Pagefind(executable, version)
 
 
-def index_site(pagefind: Pagefind, site: Path, bundle: Path) -> None:
-    """Index the HTML pages under `site`, writing the bundle into the folder `bundle`."""
-    # Only briefing pages carry data-pagefind-body; naming them spares Pagefind
-    # reading every listing page only to skip it (a sixth of its time).
-    command = [
-        str(pagefind.executable),
-        "--site",
-        str(site),
-        "--output-path",
-        str(bundle),
-        "--glob",
-        BRIEFING_PAGES_GLOB,
-        "--quiet",
-    ]
-    try:
-        result = subprocess.run(  # noqa: S603 - the binary the pagefind package ships, no shell
-            command, capture_output=True, text=True, check=False, preexec_fn=_dies_with(os.getpid())
-        )
-    except OSError as exc:
-        raise SearchError(f"the search index could not be made: {pagefind.executable} could not run ({exc})") from exc
-    if result.returncode != 0 or not (bundle / ENTRY_FILE).is_file():
-        said = "; ".join(line for line in (result.stderr + result.stdout).splitlines() if line.strip())[-500:]
-        raise SearchError(
-            f"the search index could not be made (Pagefind exit status {result.returncode}: {said}); "
-            "build with --no-search to publish without search"
-        )
-    try:
-        make_reproducible(bundle)
-    except (BundleFormatError, OSError, KeyError, TypeError, ValueError) as exc:
-        raise SearchError(
-            f"the search index Pagefind wrote could not be read ({exc}); "
-            "build with --no-search to publish without search"
-        ) from exc
-
-
-def _dies_with(parent: int) -> Callable[[], None]:
-    """For a child process: be killed with `parent`, so that no Pagefind writes on into a staging
-    folder after its build was killed (the next build removes that folder)."""
-
-    def arrange() -> None:
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except (OSError, AttributeError, TypeError):  # not Linux
-            return
-        if os.getppid() != parent:  # the build died before the line above
-            os._exit(1)
-
-    return arrange
-
-
-def index_digest(pagefind: Pagefind, records: Mapping[str, PageRecord]) -> str:
-    """What an index is made from: Pagefind's version and every HTML file's content."""
-    parts = [pagefind.version]
-    for path in sorted(records):
-        if path.endswith(".html"):
-            record = records[path]
-            parts += [path, record.fingerprint, record.content_digest]
-    return digest(*parts)
-
-
 class SearchStep:
-    """The search index of one build: made with the pages, or removed when search is off.
+    """The search index of one build: its parts made with the pages, or removed when search is off.
 
     `pagefind` is None when the site has no search. `cache` is the build
-    cache's folder, where the digest of the index in the output is kept
-    (None without a cache: then every build is a whole build).
+    cache's folder, where the digest of each part in the output is kept
+    (None without a cache: then every build indexes every part).
     """
 
-    def __init__(self, pagefind: Pagefind | None, output: Path, cache: Path | None, output_name: str = "") -> None:
+    def __init__(
+        self,
+        pagefind: Pagefind | None,
+        output: Path,
+        cache: Path | None,
+        output_name: str = "",
+        *,
+        archive: Archive | None = None,
+        workers: int = 1,
+        part_size: int = PART_SIZE,
+    ) -> None:
         self.pagefind = pagefind
         self.output = output
         self.cache = cache
         self.output_name = output_name or str(output.resolve())
         """The output folder as the state records it: relative to the site root when in it (filestate.root_relative)."""
+        self.archive = archive
+        self.workers = max(1, workers)
+        self.parts: tuple[SearchPart, ...] = ()
+        if pagefind is not None and archive is not None:
+            self.parts = search_parts(archive.briefings, archive.settings, part_size)
+        self.digests = {part.name: part_digest(part, self._tool()) for part in self.parts}
+        """Each part's digest, by its name."""
         self._state: str | None = None
         """What the index staged by this build is made from; None until one was staged."""
 
-    def _wanted_state(self, records: Mapping[str, PageRecord]) -> str:
+    def _tool(self) -> str:
+        return f"{self.pagefind.version if self.pagefind else ''} {DOCUMENTS_VERSION}"
+
+    def _wanted_state(self) -> str:
         if self.pagefind is None:
             return ""
-        return f"{self.output_name} {index_digest(self.pagefind, records)}"
+        return "\n".join([f"{self.output_name} {self._tool()}", *(f"{n} {d}" for n, d in self.digests.items())])
 
-    def stage_whole(self, staging: Path, records: Mapping[str, PageRecord]) -> int:
-        """Index a whole staged site into its pagefind/ folder; returns the files written."""
-        self._state = self._wanted_state(records)
+    def _manifest(self) -> bytes:
+        """pagefind/parts.json: by language, its pages and its parts' folders, the first the search page's primary."""
+        languages: dict[str, dict[str, object]] = {}
+        for part in self.parts:
+            entry = languages.setdefault(part.language, {"pages": 0, "parts": []})
+            entry["pages"] = int(str(entry["pages"])) + len(part.briefings)
+            entry["parts"] = [*entry["parts"], f"{part.name}/"]  # type: ignore[misc]
+        return json_text({"languages": languages}).encode("utf-8")
+
+    def stage_whole(self, staging: Path) -> int:
+        """Index every part into the staged site's pagefind/ folder; returns the files written."""
+        self._state = self._wanted_state()
         if self.pagefind is None:
             return 0
-        index_site(self.pagefind, staging, staging / BUNDLE_DIR)
-        return sum(1 for p in (staging / BUNDLE_DIR).rglob("*") if p.is_file())
+        bundle = staging / BUNDLE_DIR
+        self._index(self.parts, bundle)
+        (bundle / MANIFEST_FILE).write_bytes(self._manifest())
+        return sum(1 for p in bundle.rglob("*") if p.is_file())
 
-    def pending(self, records: Mapping[str, PageRecord]) -> bool:
-        """Whether the index in the output is not the one these pages need."""
+    def pending(self) -> bool:
+        """Whether the index in the output is not the one this build's briefings need."""
         bundle = self.output / BUNDLE_DIR
         if self.pagefind is None:
             return bundle.exists()
-        return read_search_state(self.cache) != self._wanted_state(records) or not (bundle / ENTRY_FILE).is_file()
+        return (
+            read_search_state(self.cache) != self._wanted_state()
+            or not (bundle / MANIFEST_FILE).is_file()
+            or not all((bundle / part.name / ENTRY_FILE).is_file() for part in self.parts)
+        )
 
-    def stage_update(self, update: SiteUpdate, records: Mapping[str, PageRecord]) -> int:
+    def stage_update(self, update: SiteUpdate) -> int:
         """Stage the index changes of a rebuild into `update`, to be moved in with the pages.
 
-        Pagefind indexes a shadow of the updated site, inside the staging folder:
-        each HTML file hard-linked from the staged page when it changed, else
-        from the output. Returns the files staged.
-        """
-        self._state = self._wanted_state(records)
+        Only the parts whose digest differs from the one on record (or whose
+        bundle is missing) are indexed again, into a folder inside the staging
+        folder. Returns the files staged."""
+        self._state = self._wanted_state()
         current = self.output / BUNDLE_DIR
-        old = (
-            {p.relative_to(current).as_posix() for p in current.rglob("*") if p.is_file()}
-            if current.is_dir()
-            else set()
-        )
+        old = {name for name, _ in _files_under(current)}
         if self.pagefind is None:
             _remove_also(update, [search_bundle_file_path(name) for name in sorted(old)])
             return 0
-        if not self.pending(records):
+        if not self.pending():
             return 0
+        on_record = _part_digests(read_search_state(self.cache), self._wanted_state().split("\n", 1)[0])
+        changed = [
+            part
+            for part in self.parts
+            if on_record.get(part.name) != self.digests[part.name] or not (current / part.name / ENTRY_FILE).is_file()
+        ]
         shadow = update.staging / ".briefgen-search"
-        _link_pages(shadow / "site", update, [path for path in records if path.endswith(".html")])
-        index_site(self.pagefind, shadow / "site", shadow / BUNDLE_DIR)
-        made = {
-            p.relative_to(shadow / BUNDLE_DIR).as_posix(): p for p in (shadow / BUNDLE_DIR).rglob("*") if p.is_file()
+        self._index(changed, shadow)
+        (shadow / MANIFEST_FILE).write_bytes(self._manifest())
+        made = dict(_files_under(shadow))
+        kept = {name for name in old if name.split("/", 1)[0] in self.digests} - {
+            name for name in old if name.split("/", 1)[0] in {part.name for part in changed}
         }
-        changed = sorted(name for name, file in made.items() if not _same_bytes(file, current / name))
-        for name in changed:
+        staged = sorted(name for name, file in made.items() if not _same_bytes(file, current / name))
+        for name in staged:
             made[name].replace(update.claim(search_bundle_file_path(name)))
-        _remove_also(update, [search_bundle_file_path(name) for name in sorted(old - set(made))])
+        _remove_also(update, [search_bundle_file_path(name) for name in sorted(old - kept - set(made))])
         shutil.rmtree(shadow)
-        return len(changed)
+        return len(staged)
+
+    def _index(self, parts: tuple[SearchPart, ...] | list[SearchPart], folder: Path) -> None:
+        """Index `parts` into folder/<part>/, up to `workers` Pagefind services at once, the largest first.
+
+        Services are started and documents made in this thread (the archive's
+        bodies are read here); a thread per service feeds it and waits."""
+        assert self.pagefind is not None and self.archive is not None
+        running: list[Future[int]] = []
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
+            try:
+                for part in sorted(parts, key=lambda p: (-len(p.briefings), p.name)):
+                    while len(running) >= self.workers:
+                        done, _ = wait(running, return_when="FIRST_COMPLETED")
+                        for future in done:
+                            future.result()  # the first failure stops the build
+                        running = [f for f in running if not f.done()]
+                    documents = list(self._documents(part))
+                    process = self._start()
+                    running.append(pool.submit(self._write, process, documents, folder / part.name))
+                for future in running:
+                    future.result()
+            except BaseException:
+                for future in running:
+                    future.cancel()
+                raise
+
+    def _documents(self, part: SearchPart) -> Iterator[tuple[str, str]]:
+        assert self.archive is not None
+        settings, bodies = self.archive.settings, self.archive.bodies
+        for briefing in part.briefings:
+            yield "/" + paths.briefing_path(briefing), search_document(briefing, bodies.body(briefing), settings)
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        assert self.pagefind is not None
+        try:
+            return pagefindservice.start(self.pagefind.executable)
+        except pagefindservice.ServiceError as exc:
+            raise SearchError(f"the search index could not be made: {exc}") from exc
+
+    def _write(self, process: subprocess.Popen[bytes], documents: list[tuple[str, str]], bundle: Path) -> int:
+        try:
+            pages = pagefindservice.write_bundle(process, documents, bundle, EXCLUDED)
+        except pagefindservice.ServiceError as exc:
+            raise SearchError(
+                f"the search index could not be made ({exc}); build with --no-search to publish without search"
+            ) from exc
+        if not (bundle / ENTRY_FILE).is_file():
+            raise SearchError(
+                f"the search index could not be made (Pagefind wrote no {ENTRY_FILE}); "
+                "build with --no-search to publish without search"
+            )
+        try:
+            make_reproducible(bundle)
+        except (BundleFormatError, OSError, KeyError, TypeError, ValueError) as exc:
+            raise SearchError(
+                f"the search index Pagefind wrote could not be read ({exc}); "
+                "build with --no-search to publish without search"
+            ) from exc
+        return pages
 
     def save_state(self) -> None:
         """Record what the index now in the output was made from; after the site was committed."""
@@ -243,20 +279,23 @@ def read_search_state(cache: Path | None) -> str:
         return ""
 
 
-def _link_pages(shadow: Path, update: SiteUpdate, paths: list[str]) -> None:
-    for path in paths:
-        staged = update.staging / path
-        source = staged if staged.is_file() else update.current(path)
-        target = shadow / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, target)
-        except OSError:  # a file system without hard links: copy instead
-            shutil.copyfile(source, target)
+def _part_digests(state: str, head: str) -> dict[str, str]:
+    """The digest of each part on record, when the state is of this output and tool (its first line is `head`)."""
+    lines = state.split("\n")
+    if lines[0] != head:
+        return {}
+    return dict(line.split(" ", 1) for line in lines[1:] if " " in line)
 
 
-def _remove_also(update: SiteUpdate, paths: list[str]) -> None:
-    update.remove = sorted({*update.remove, *(safe_relative_path(path).as_posix() for path in paths)})
+def _files_under(folder: Path) -> Iterator[tuple[str, Path]]:
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                yield path.relative_to(folder).as_posix(), path
+
+
+def _remove_also(update: SiteUpdate, names: list[str]) -> None:
+    update.remove = sorted({*update.remove, *(safe_relative_path(name).as_posix() for name in names)})
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

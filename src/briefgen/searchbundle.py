@@ -29,6 +29,16 @@ from typing import Any
 
 SIGNATURE = b"pagefind_dcd"
 ENTRY_FILE = "pagefind-entry.json"
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-highlight.js",
+)
+"""Pagefind's ready-made interfaces, which the search page does not use (assets/search.js shows results)."""
 META_FIELD_FILTERS = 3
 """Where the list of filters is in the metadata array."""
 
@@ -135,7 +145,10 @@ def _name(language: str, content: bytes, length: int) -> str:
 
 
 def make_reproducible(bundle: Path) -> None:
-    """Rewrite the bundle's filter and metadata files in sorted order, under names from their bytes."""
+    """Rewrite the bundle's filter and metadata files in sorted order, under names from their bytes;
+    remove the files the search page does not use."""
+    for name in UNUSED_FILES:
+        (bundle / name).unlink(missing_ok=True)
     entry_path = bundle / ENTRY_FILE
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, details in sorted(entry.get("languages", {}).items()):
