@@ -189,7 +189,7 @@ def test_serves_the_built_site_under_its_base_path(serving: tuple[Server, Path],
     assert (status, final) == (200, server.address)  # the bare host sends a browser to the site
     assert home.count(INJECTED_START.decode()) == 1
 
-    built = build_site(root, output=tmp_path / "built", search=False).output
+    built = build_site(root, output=tmp_path / "built").output  # serve has search, as the built site
     status, _, page = get(server.address + ISW_PAGE)
     assert status == 200
     assert without_injection(page) == (built / ISW_PAGE / "index.html").read_text(encoding="utf-8")

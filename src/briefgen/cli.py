@@ -127,10 +127,12 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     serve.add_argument("--port", type=_port, default=DEFAULT_PORT, help=f"default: {DEFAULT_PORT}; 0 picks a free one")
     serve.add_argument("--drafts", action="store_true", help="include briefings marked 'draft: true'")
     serve.add_argument(
-        "--search",
+        "--no-search",
         action="store_true",
-        help="index the site for full-text search on every rebuild (off by default: it re-indexes the whole site)",
+        help="leave full-text search out of the preview (on by default: a rebuild indexes again only the part "
+        "of the index that holds what changed)",
     )
+    serve.add_argument("--search", action="store_true", help=argparse.SUPPRESS)  # the default; once needed
     _add_root(serve)
     serve.set_defaults(run=run_serve)
 
@@ -263,7 +265,7 @@ def run_new(args: argparse.Namespace) -> int:
 def run_serve(args: argparse.Namespace) -> int:
     from briefgen.serve import serve_site  # noqa: PLC0415 - its server and watcher, only when serving
 
-    return serve_site(args.root, port=args.port, include_drafts=args.drafts, search=args.search)
+    return serve_site(args.root, port=args.port, include_drafts=args.drafts, search=not args.no_search)
 
 
 def run_init(args: argparse.Namespace) -> int:

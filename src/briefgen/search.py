@@ -36,12 +36,12 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from briefgen import pagefindservice
+from briefgen import pagefindservice, searchdocs
 from briefgen import urls as paths
 from briefgen.errors import BriefgenError
 from briefgen.model import Archive, json_text
 from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
-from briefgen.searchdocs import EXCLUDED, PART_SIZE, SearchPart, part_digest, search_document, search_parts
+from briefgen.searchdocs import EXCLUDED, SearchPart, part_digest, search_document, search_parts
 from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
@@ -111,7 +111,7 @@ class SearchStep:
         *,
         archive: Archive | None = None,
         workers: int = 1,
-        part_size: int = PART_SIZE,
+        part_size: int | None = None,
     ) -> None:
         self.pagefind = pagefind
         self.output = output
@@ -122,7 +122,8 @@ class SearchStep:
         self.workers = max(1, workers)
         self.parts: tuple[SearchPart, ...] = ()
         if pagefind is not None and archive is not None:
-            self.parts = search_parts(archive.briefings, archive.settings, part_size)
+            # searchdocs.PART_SIZE read now, not when this was defined: a test sets it to make more parts.
+            self.parts = search_parts(archive.briefings, archive.settings, part_size or searchdocs.PART_SIZE)
         self.digests = {part.name: part_digest(part, self._tool()) for part in self.parts}
         """Each part's digest, by its name."""
         self._state: str | None = None

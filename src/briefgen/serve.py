@@ -43,13 +43,13 @@ class LiveSite:
     """Builds the site into `output` on request, and tells the server what to serve."""
 
     def __init__(
-        self, root: Path, output: Path, *, include_drafts: bool, out: TextIO, err: TextIO, search: bool = False
+        self, root: Path, output: Path, *, include_drafts: bool, out: TextIO, err: TextIO, search: bool = True
     ) -> None:
         self.root = root
         self.output = output
         self.include_drafts = include_drafts
-        # Pagefind indexes the whole site again on every change (seconds to minutes on a
-        # large archive), so a preview leaves search out unless asked for it.
+        # On by default, as readers get it: a rebuild indexes again only the part of the index
+        # (search.py) that holds the edited briefing, a second or two on a large archive.
         self.search = search
         self.out, self.err = out, err
         self._instance = secrets.token_hex(4)
@@ -211,7 +211,7 @@ def serve_site(
     *,
     port: int,
     include_drafts: bool = False,
-    search: bool = False,
+    search: bool = True,
     out: TextIO = sys.stdout,
     err: TextIO = sys.stderr,
 ) -> int:

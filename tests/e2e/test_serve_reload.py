@@ -74,3 +74,23 @@ def test_serve_reloads_an_edited_page_and_shows_problems_under_the_policy(
         assert banner.evaluate("b => getComputedStyle(b).position") == "fixed"
     assert visit.problems == []
     assert not server.printed("Traceback")
+
+
+def test_serve_has_search_and_finds_a_word_added_while_serving(
+    served: tuple[Server, Path, str], browser: Browser
+) -> None:
+    server, root, address = served
+    if "script" in address:
+        pytest.skip("the base path made of markup is the other test's")
+    briefing = root / ISW_FILE
+    with browse(browser, address + "search/?q=zanzibarite") as visit:
+        visit.page.wait_for_function(
+            "() => /No results/.test(document.querySelector('.search-message').textContent)", timeout=WAIT_MS
+        )
+        briefing.write_text(briefing.read_text("utf-8") + "\nA zanzibarite convoy was seen.\n", encoding="utf-8")
+        # The reload script brings the rebuilt site, its index with it, into the open search page.
+        visit.page.wait_for_function(
+            "() => /1 result/.test(document.querySelector('.search-message')?.textContent)", timeout=4 * WAIT_MS
+        )
+        assert visit.page.locator(".search-result-link").first.text_content() == ISW_TITLE
+    assert visit.problems == []
