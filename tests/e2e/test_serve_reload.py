@@ -94,3 +94,4 @@ def test_serve_has_search_and_finds_a_word_added_while_serving(
         )
         assert visit.page.locator(".search-result-link").first.text_content() == ISW_TITLE
     assert visit.problems == []
+    assert not server.printed("Traceback")
