@@ -9,17 +9,24 @@ briefing with its takeaways and notes rendered as Markdown, and taxonomy
 pages per source, tag, place and date) and for Pelican (its default theme),
 then times, run by run and interleaved:
 
-- briefgen cold: no output, no cache (and no search index: Hugo makes none);
-  every cold build of every tool writes into a new folder, and outputs are
-  removed after the last run, so that no build is timed just after the
-  benchmark removed a large tree (which slows file creation on this disk);
+- briefgen first build: no output, no cache, no search index (Hugo makes
+  none); the cache is written, as `briefgen build --no-search` does on a
+  fresh checkout: the headline cold figure. Every cold build of every tool
+  writes into a new folder, and outputs are removed after the last run, so
+  that no build is timed just after the benchmark removed a large tree
+  (which slows file creation on this disk);
+- briefgen cold with --no-cache beside it (no cache read or written);
 - briefgen no-op: the same build again;
 - briefgen first rebuild: one briefing's text changed, then built; the first
   rebuild after a cold build also makes the site's twin (write.py), by hard
   links to every file;
 - briefgen one edit: the same again, as an editor's every later rebuild;
-- briefgen cold with search: the same as cold, and Pagefind's index;
-- Hugo 0.168 cold, and Pelican 4.12 cold (content cache off).
+- briefgen cold with search: the same as the first build, and Pagefind's
+  index (the default build, what the publishing workflow runs); then one
+  briefing edited and built again with search;
+- Hugo 0.168 cold; Hugo followed by `pagefind --site` over its output (the
+  binary of the pagefind_bin package), what a Hugo user with search runs:
+  the peer of the builds with search; Pelican 4.12 cold (content cache off).
 
 briefgen's modules are compiled to bytecode first, as pip does when it
 installs a package: an editable install where PYTHONDONTWRITEBYTECODE is
@@ -30,9 +37,12 @@ kernel writes out what the one before it wrote. A first round measures peak
 memory (the summed proportional set size of the process and its children,
 sampled every 50 ms) and is not timed: on 2 cores the sampler's reads of
 /proc took a share of the CPU from the build it watched. The timed rounds
-follow without it. It prints medians, ratios to Hugo's cold build and the
-peaks, and checks that the one-edit build is byte-identical to a cold build
-of the same input.
+follow without it. It prints medians of wall time and of CPU time (user and
+system, of the build and its children: less sensitive than wall time to
+other work on a shared machine; note the load, `uptime`), ratios to the
+peer (Hugo cold for builds without search, Hugo + Pagefind for builds with
+it) and the peaks, and checks that the one-edit builds, without search and
+with it, are byte-identical to a cold build of the same input.
 Needs the bench extra: pip install -e '.[bench]'.
 """
 
@@ -44,6 +54,7 @@ import contextlib
 import hashlib
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -62,6 +73,13 @@ from corpus import write_corpus  # bench/corpus.py, beside this script
 class Run:
     seconds: float
     peak_mb: float
+    cpu: float = 0.0
+    """User and system seconds of the command and its children."""
+
+
+def children_cpu() -> float:
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
 
 
 def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool = False) -> Run:
@@ -71,7 +89,7 @@ def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool 
     what the one before it wrote.
     """
     os.sync()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), children_cpu()
     process = psutil.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     peak = 0.0
     stop = threading.Event()
@@ -99,7 +117,14 @@ def measure(command: list[str], cwd: Path | None = None, *, sample_memory: bool 
         sampler.join()
     if code != 0:
         raise SystemExit(f"{' '.join(command)} failed with exit code {code}")
-    return Run(elapsed, peak / 2**20)
+    return Run(elapsed, peak / 2**20, children_cpu() - cpu)
+
+
+def pagefind_binary() -> str:
+    """The binary of the pagefind_bin package (the bench extra installs it with briefgen)."""
+    from pagefind_bin import get_executable  # noqa: PLC0415 - only the benchmark needs it
+
+    return str(get_executable())
 
 
 def make_corpus(out: Path, briefings: int) -> Path:
@@ -282,41 +307,63 @@ def main() -> None:
     hugo_site_out = [tool("hugo"), "--quiet", "--source", str(hugo_site), "--destination"]
     pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-q", "-o"]
 
-    results: dict[str, list[Run]] = {k: [] for k in ("cold", "noop", "first", "edit", "search", "hugo", "pelican")}
+    kinds = ("cold", "nocache", "noop", "first", "edit", "search", "search-edit", "hugo", "hugo-pagefind", "pelican")
+    results: dict[str, list[Run]] = {k: [] for k in kinds}
     peaks: dict[str, float] = {}
 
-    def record(kind: str, run: int, command: list[str], cwd: Path | None = None) -> None:
+    def record(kind: str, run: int, command: list[str], cwd: Path | None = None, after: Run | None = None) -> Run:
         # Round 0 samples memory and is not timed: reading every process's smaps each 50 ms
         # took a share of a 2-core machine's CPU (5 ms a read for a 300 MB process), and more
         # of a tool with more memory. The timed rounds run without the sampler.
         measured = measure(command, cwd, sample_memory=run == 0)
+        if after is not None:  # the second of two commands timed as one build (Hugo, then Pagefind)
+            measured = Run(
+                after.seconds + measured.seconds, max(after.peak_mb, measured.peak_mb), after.cpu + measured.cpu
+            )
         if run == 0:
             peaks[kind] = measured.peak_mb
         else:
             results[kind].append(measured)
+        return measured
 
     for run in range(args.runs + 1):
         shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)  # a few files: bodies are packed
         record("cold", run, briefgen(str(run), "--no-search"))
         record("noop", run, briefgen(str(run), "--no-search"))
-        edit_one_briefing(corpus, 2 * run)
+        edit_one_briefing(corpus, 4 * run)
         record("first", run, briefgen(str(run), "--no-search"))
-        edit_one_briefing(corpus, 2 * run + 1)
+        edit_one_briefing(corpus, 4 * run + 1)
         record("edit", run, briefgen(str(run), "--no-search"))
+        record("nocache", run, briefgen(f"nocache-{run}", "--no-search", "--no-cache"))
         if not args.no_search:
             shutil.rmtree(corpus / ".briefgen-cache", ignore_errors=True)
             record("search", run, briefgen(f"search-{run}"))
+            edit_one_briefing(corpus, 4 * run + 2)
+            briefgen_search_first = briefgen(f"search-{run}")  # the first rebuild also makes the site's twin
+            measure(briefgen_search_first)
+            edit_one_briefing(corpus, 4 * run + 3)
+            record("search-edit", run, briefgen(f"search-{run}"))
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
-        record("hugo", run, [*hugo_site_out, str(outputs / f"hugo-{run}")])
+        hugo = record("hugo", run, [*hugo_site_out, str(outputs / f"hugo-{run}")])
+        if not args.no_search:
+            pagefind = [pagefind_binary(), "--site", str(outputs / f"hugo-{run}"), "--quiet"]
+            record("hugo-pagefind", run, pagefind, after=hugo)
         if not args.no_pelican:
             record("pelican", run, [*pelican, str(outputs / f"pelican-{run}")], cwd=pelican_site)
         print(f"round {run + 1}/{args.runs + 1} done ({'memory' if run == 0 else 'timed'})", file=sys.stderr)
 
     last = outputs / f"briefgen-{args.runs}" / "site"
+    if not args.no_search:  # the builds with search edited the corpus after the last build of `last`: its input now
+        measure(briefgen(str(args.runs), "--no-search"))
     verify = outputs / "verify"
-    verify_command = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-search", "--no-cache"]
-    subprocess.run([*verify_command, "--output", str(verify)], check=True, capture_output=True)
+    verify_command = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-cache"]
+    subprocess.run([*verify_command, "--no-search", "--output", str(verify)], check=True, capture_output=True)
     identical = tree_digest(verify) == tree_digest(last)
+    if not args.no_search:  # the last edit was made with search: a cold build with search of that input
+        subprocess.run([*verify_command, "--output", str(outputs / "verify-search")], check=True, capture_output=True)
+        identical_search = tree_digest(outputs / "verify-search") == tree_digest(
+            outputs / f"briefgen-search-{args.runs}" / "site"
+        )
     shutil.rmtree(outputs, ignore_errors=True)
 
     memory = None
@@ -329,35 +376,53 @@ def main() -> None:
         )
 
     hugo_cold = median(results["hugo"])
+    hugo_search = median(results["hugo-pagefind"]) if results["hugo-pagefind"] else 0.0
     print(
         f"\n{args.briefings:,} briefings, medians of {args.runs} runs; {platform.machine()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
+        f"{os.cpu_count()} cores, Python {platform.python_version()}; load average {load()}\n"
     )
-    print("| build | median s | ratio to Hugo cold | peak MB |")
-    print("|---|---:|---:|---:|")
+    print("| build | median s | CPU s | peer | ratio to the peer | peak MB |")
+    print("|---|---:|---:|---|---:|---:|")
     rows = [
-        ("briefgen cold (no cache)", "cold"),
-        ("briefgen no-op rebuild", "noop"),
-        ("briefgen after one edit", "edit"),
-        ("briefgen first rebuild after a cold build (one edit)", "first"),
-        ("briefgen cold, with search (Pagefind)", "search"),
-        ("Hugo 0.168 cold", "hugo"),
-        ("Pelican 4.12 cold", "pelican"),
+        ("briefgen first build, no search (cache written)", "cold", "Hugo", hugo_cold),
+        ("briefgen cold, no search, --no-cache", "nocache", "Hugo", hugo_cold),
+        ("briefgen no-op rebuild", "noop", "Hugo", hugo_cold),
+        ("briefgen after one edit", "edit", "Hugo", hugo_cold),
+        ("briefgen first rebuild after a cold build (one edit)", "first", "Hugo", hugo_cold),
+        ("briefgen cold, with search (cache written)", "search", "Hugo + Pagefind", hugo_search),
+        ("briefgen after one edit, with search", "search-edit", "Hugo + Pagefind", hugo_search),
+        ("Hugo 0.168 cold", "hugo", "Hugo", hugo_cold),
+        ("Hugo 0.168 cold, then pagefind --site", "hugo-pagefind", "Hugo + Pagefind", hugo_search),
+        ("Pelican 4.12 cold", "pelican", "Hugo", hugo_cold),
     ]
-    for name, kind in rows:
+    for name, kind, peer, peer_seconds in rows:
         if results[kind]:
             seconds = median(results[kind])
-            print(f"| {name} | {seconds:.2f} | {seconds / hugo_cold:.3f} | {peaks[kind]:.0f} |")
+            cpu = statistics.median(r.cpu for r in results[kind])
+            print(f"| {name} | {seconds:.2f} | {cpu:.1f} | {peer} | {seconds / peer_seconds:.3f} | {peaks[kind]:.0f} |")
     if memory is not None:
-        print(f"| briefgen cold, {args.memory_briefings:,} briefings | {memory.seconds:.2f} | | {memory.peak_mb:.0f} |")
+        print(
+            f"| briefgen cold, {args.memory_briefings:,} briefings | {memory.seconds:.2f} | | | | {memory.peak_mb:.0f} |"
+        )
     # This machine's speed drifts by a third over minutes: the ratio within each round,
     # where both builds ran a few seconds apart, shows how much of a median is drift.
     rounds = [cold.seconds / hugo.seconds for cold, hugo in zip(results["cold"], results["hugo"], strict=True)]
-    print(f"\ncold / Hugo cold, round by round: {' '.join(f'{r:.3f}' for r in rounds)}", end="")
+    print(f"\nfirst build / Hugo cold, round by round: {' '.join(f'{r:.3f}' for r in rounds)}", end="")
     print(f" (median {statistics.median(rounds):.3f})")
+    if results["search"]:
+        pairs = zip(results["search"], results["hugo-pagefind"], strict=True)
+        searched = [ours.seconds / peer.seconds for ours, peer in pairs]
+        print(f"cold with search / Hugo + Pagefind, round by round: {' '.join(f'{r:.3f}' for r in searched)}")
     print(f"one-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
+    if not args.no_search:
+        print(f"one-edit build with search byte-identical to a cold build: {'yes' if identical_search else 'NO'}")
+        identical = identical and identical_search
     if not identical:
         raise SystemExit(1)
+
+
+def load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 if __name__ == "__main__":
