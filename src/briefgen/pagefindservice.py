@@ -23,7 +23,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 _PR_SET_PDEATHSIG = 1
@@ -54,9 +54,14 @@ def write_bundle(
     documents: Iterable[tuple[str, str]],
     bundle: Path,
     exclude_selectors: Sequence[str] = (),
+    leave_out: Sequence[str] = (),
 ) -> int:
     """Index `documents` ((address, HTML) pairs, numbered in that order) into a new bundle in the folder `bundle`,
-    then end the service. Returns the number of pages indexed."""
+    then end the service. Files named in `leave_out` are not written. Returns the number of pages indexed.
+
+    The bundle's files come back through the pipe and are written here: a service
+    asked to write them answers once its writes are queued, not done, and ends at
+    the end of its input, which would cut them short."""
     try:
         session = _Session(process)
         (created,) = session.ask([{"type": "NewIndex", "config": {"exclude_selectors": list(exclude_selectors)}}])
@@ -65,10 +70,22 @@ def write_bundle(
             {"type": "AddFile", "index_id": index, "url": url, "file_contents": html, "file_path": None}
             for url, html in documents
         )
-        session.ask([{"type": "WriteFiles", "index_id": index, "output_path": str(bundle)}])
-        return len(added)
+        (answer,) = session.ask([{"type": "GetFiles", "index_id": index}])
+        files = [(str(file["path"]), base64.b64decode(file["content"])) for file in answer["files"]]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ServiceError(f"Pagefind answered something unreadable ({exc!r})") from exc
     finally:
         stop(process)
+    for name, content in files:
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            raise ServiceError(f"Pagefind named a file outside its bundle: {name!r}")
+        if name in leave_out:
+            continue
+        target = bundle.joinpath(*relative.parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return len(added)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -40,7 +40,7 @@ from briefgen import pagefindservice, searchdocs
 from briefgen import urls as paths
 from briefgen.errors import BriefgenError
 from briefgen.model import Archive, json_text
-from briefgen.searchbundle import ENTRY_FILE, BundleFormatError, make_reproducible
+from briefgen.searchbundle import ENTRY_FILE, UNUSED_FILES, BundleFormatError, make_reproducible
 from briefgen.searchdocs import EXCLUDED, SearchPart, part_digest, search_document, search_parts
 from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
@@ -241,7 +241,7 @@ class SearchStep:
 
     def _write(self, process: subprocess.Popen[bytes], documents: list[tuple[str, str]], bundle: Path) -> int:
         try:
-            pages = pagefindservice.write_bundle(process, documents, bundle, EXCLUDED)
+            pages = pagefindservice.write_bundle(process, documents, bundle, EXCLUDED, UNUSED_FILES)
         except pagefindservice.ServiceError as exc:
             raise SearchError(
                 f"the search index could not be made ({exc}); build with --no-search to publish without search"

@@ -1,0 +1,127 @@
+"""The search index in parts (searchdocs.py, search.py): stable parts, documents without the theme,
+and a rebuild that indexes again only the part of what changed, byte-identical to a cold build."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+
+from briefgen import searchdocs
+from briefgen.build import build_site
+from briefgen.load import load_archive
+from briefgen.model import Body, Briefing, Settings, Source
+from briefgen.searchbundle import SIGNATURE
+from briefgen.searchdocs import search_document, search_parts
+from tests.sitetools import copy_example, make_corpus, snapshot
+
+SOURCE = Source(key="isw", name="Institute for the Study of War")
+
+
+def briefing(number: int) -> Briefing:
+    day = dt.date(2024, 1, 1) + dt.timedelta(days=number // 3)
+    return Briefing(
+        path=f"briefings/{number}.md", title=f"Report {number}", date=day, source=SOURCE, slug=f"r-{number}", summary=""
+    )
+
+
+def fragments(bundle: Path) -> dict[str, dict[str, object]]:
+    """Each page's fragment in a part's bundle, by its address."""
+    found = {}
+    for path in (bundle / "fragment").iterdir():
+        page = json.loads(gzip.decompress(path.read_bytes())[len(SIGNATURE) :])
+        found[page["url"]] = page
+    return found
+
+
+def test_parts_are_about_the_size_asked_none_empty_and_each_briefing_keeps_its_part() -> None:
+    settings = Settings()
+    parts = search_parts([briefing(n) for n in range(999)], settings, part_size=200)
+    assert [p.name for p in parts] == [f"en-{n}" for n in range(5)]
+    assert all(120 < len(p.briefings) < 280 for p in parts), [len(p.briefings) for p in parts]
+    where = {b.path: p.name for p in parts for b in p.briefings}
+    assert len(where) == 999
+    # One more briefing, in the same count of parts: every other briefing stays where it was.
+    grown = search_parts([briefing(n) for n in range(1000)], settings, part_size=200)
+    assert {b.path: p.name for p in grown for b in p.briefings if b.path != "briefings/999.md"} == where
+    # A briefing's part does not depend on the order the briefings come in.
+    assert search_parts([briefing(n) for n in reversed(range(999))], settings, part_size=200) == parts
+
+
+def test_a_count_that_would_leave_a_part_empty_is_lowered() -> None:
+    parts = search_parts([briefing(n) for n in range(3)], Settings(), part_size=1)
+    assert parts and all(p.briefings for p in parts)
+    assert sum(len(p.briefings) for p in parts) == 3
+
+
+def test_parts_are_per_language() -> None:
+    parts = search_parts([briefing(n) for n in range(5)], Settings(language="en-GB"), part_size=200)
+    assert [(p.name, p.language, len(p.briefings)) for p in parts] == [("en-gb-0", "en-gb", 5)]
+
+
+def test_a_document_is_the_title_takeaways_text_and_notes_with_filters_and_no_theme(tmp_path: Path) -> None:
+    archive, _ = load_archive(copy_example(tmp_path / "root"))
+    isw = next(b for b in archive.briefings if b.slug == "isw-north-korean-troops")
+    document = search_document(isw, archive.bodies.body(isw), archive.settings)
+    assert document.index("<h1>") < document.index("<ul><li>") < document.index("<ol><li>")
+    for chrome in ("Key takeaways", "Read the original", "byline", "Notes</h2>", "↩"):
+        assert chrome not in document
+    assert '<span data-pagefind-filter="place">Toretsk</span>' in document
+    assert '<span data-pagefind-meta="date">June 26, 2025</span>' in document
+    plain = dataclasses.replace(isw, takeaways_html=())
+    assert "<ul>" not in search_document(plain, Body("<p>Text.</p>"), archive.settings)
+
+
+def test_an_excerpt_starts_with_the_text_not_the_byline(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(copy_example(tmp_path / "root"), output=site)
+    page = fragments(site / "pagefind" / "en-0")["/briefings/2025/06/26/isw-north-korean-troops/"]
+    content = str(page["content"])
+    assert content.startswith("Russia weighs deploying North Korean troops in Ukraine. South Korean intelligence")
+    for chrome in ("June 26, 2025 ·", "Read the original", "Key takeaways", "Institute for the Study of War Russia"):
+        assert chrome not in content
+    assert page["meta"] == {
+        "date": "June 26, 2025",
+        "source": "Institute for the Study of War",
+        "title": "Russia weighs deploying North Korean troops in Ukraine",
+    }
+
+
+def test_a_rebuild_indexes_only_the_edited_part_and_matches_a_cold_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(searchdocs, "PART_SIZE", 8)
+    root = make_corpus(tmp_path / "root", briefings=24)
+    site = root / "site"
+    build_site(root)
+    manifest = json.loads((site / "pagefind" / "parts.json").read_text("utf-8"))
+    assert manifest["languages"]["en"]["parts"] == ["en-0/", "en-1/", "en-2/"]
+    before = snapshot(site / "pagefind")
+    edited = sorted((root / "briefings").rglob("*.md"))[10]
+    edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
+    build_site(root)
+    after = snapshot(site / "pagefind")
+    changed = {
+        name.split("/")[0] for name in set(before) ^ set(after) | {n for n in after if before.get(n) != after[n]}
+    }
+    assert len(changed) == 1, changed
+    (part,) = changed
+    assert any("zanzibarite" in str(p["content"]) for p in fragments(site / "pagefind" / part).values())
+    build_site(root, output=tmp_path / "cold", use_cache=False)
+    assert snapshot(tmp_path / "cold") == snapshot(site)
+
+
+def test_a_briefing_removed_leaves_no_file_of_its_part_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(searchdocs, "PART_SIZE", 8)
+    root = make_corpus(tmp_path / "root", briefings=24)
+    build_site(root)
+    for path in sorted((root / "briefings").rglob("*.md"))[:9]:
+        path.unlink()  # 15 left: two parts
+    build_site(root)
+    build_site(root, output=tmp_path / "cold", use_cache=False)
+    assert snapshot(tmp_path / "cold") == snapshot(root / "site")
+    assert sorted(p.name for p in (root / "site" / "pagefind").iterdir()) == ["en-0", "en-1", "parts.json"]
