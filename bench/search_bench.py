@@ -4,7 +4,7 @@
 
 Writes the synthetic corpus with the project's generator (bench/corpus.py), then,
 run by run: a cold build with --no-search, a cold build with search, and Pagefind's step alone
-(indexing the built site and making its bundle reproducible, as the build does). Prints the
+(every part of the index made from the loaded archive, reproducible, as the build makes it). Prints the
 medians, the size of the index, and the cost of a one-briefing edit with and without search.
 """
 
@@ -20,7 +20,8 @@ from pathlib import Path
 from corpus import write_corpus  # bench/corpus.py, beside this script
 
 from briefgen.build import build_site
-from briefgen.search import BUNDLE_DIR, find_pagefind, index_site
+from briefgen.load import load_archive
+from briefgen.search import BUNDLE_DIR, SearchStep, find_pagefind
 
 
 def timed(action: object) -> float:
@@ -58,7 +59,9 @@ def main() -> None:
             print(f"run {run}: cold build, {name}: {into[-1]:.1f} s", flush=True)
         bundle = work / "bundle"
         shutil.rmtree(bundle, ignore_errors=True)
-        step.append(timed(lambda bundle=bundle: index_site(pagefind, work / "site-no-search", bundle)))
+        archive, _ = load_archive(root)
+        indexing = SearchStep(pagefind, work / "site-no-search", None, archive=archive, workers=2)
+        step.append(timed(lambda bundle=bundle, indexing=indexing: indexing.stage_whole(bundle)))
         print(f"run {run}: Pagefind step alone: {step[-1]:.1f} s", flush=True)
     files, size = folder_size(work / "site-search" / BUNDLE_DIR)
     site_files, site_size = folder_size(work / "site-search")

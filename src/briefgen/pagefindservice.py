@@ -63,7 +63,7 @@ def write_bundle(
     asked to write them answers once its writes are queued, not done, and ends at
     the end of its input, which would cut them short."""
     try:
-        session = _Session(process)
+        session = Session(process)
         (created,) = session.ask([{"type": "NewIndex", "config": {"exclude_selectors": list(exclude_selectors)}}])
         index = created["index_id"]
         added = session.ask(
@@ -103,7 +103,7 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             stream.close()
 
 
-class _Session:
+class Session:
     """Requests sent in order, answers read in the same order."""
 
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
