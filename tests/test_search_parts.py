@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from briefgen import build as build_module
 from briefgen import searchdocs
 from briefgen.build import build_site
 from briefgen.load import load_archive
@@ -125,3 +126,16 @@ def test_a_briefing_removed_leaves_no_file_of_its_part_behind(tmp_path: Path, mo
     build_site(root, output=tmp_path / "cold", use_cache=False)
     assert snapshot(tmp_path / "cold") == snapshot(root / "site")
     assert sorted(p.name for p in (root / "site" / "pagefind").iterdir()) == ["en-0", "en-1", "parts.json"]
+
+
+def test_a_build_with_nothing_changed_stops_before_planning_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "root")
+    build_site(root)
+
+    def planned(*_: object) -> None:
+        raise AssertionError("a page was planned, though nothing changed and the index in parts is there")
+
+    monkeypatch.setattr(build_module, "_plan_pages", planned)
+    assert build_site(root).rendered == 0

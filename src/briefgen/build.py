@@ -47,8 +47,7 @@ from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import SiteRenderer, theme_assets
-from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
-from briefgen.searchbundle import ENTRY_FILE
+from briefgen.search import BUNDLE_DIR, MANIFEST_FILE, Pagefind, SearchStep, find_pagefind
 from briefgen.write import check_output_folder
 
 OUTPUT_DIR = "site"
@@ -194,7 +193,7 @@ def _site_inputs(request: BuildRequest, archive: Archive, warnings: tuple[Proble
 def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
     """Whether the output's search index is as the build would leave it: there with search, gone without."""
     bundle = output / BUNDLE_DIR
-    return (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
+    return (bundle / MANIFEST_FILE).is_file() if pagefind is not None else not bundle.exists()
 
 
 def _plan_pages(
