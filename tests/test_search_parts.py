@@ -16,6 +16,7 @@ from briefgen import searchdocs
 from briefgen.build import build_site
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
+from briefgen.search import SearchError
 from briefgen.searchbundle import SIGNATURE
 from briefgen.searchdocs import search_document, search_parts
 from tests.sitetools import copy_example, make_corpus, snapshot
@@ -139,3 +140,22 @@ def test_a_build_with_nothing_changed_stops_before_planning_a_page(
 
     monkeypatch.setattr(build_module, "_plan_pages", planned)
     assert build_site(root).rendered == 0
+
+
+def test_a_pagefind_that_fails_while_indexing_stops_the_build_and_keeps_the_last_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_example(tmp_path / "root")
+    build_site(root)
+    before = snapshot(root / "site")
+    fake = tmp_path / "pagefind"
+    fake.write_text(
+        '#!/bin/sh\nif [ "$1" = --version ]; then echo "pagefind 9.9.9"; exit 0; fi\n'
+        'echo "out of memory" >&2\nexit 3\n',
+        "utf-8",
+    )
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    with pytest.raises(SearchError, match=r"Pagefind stopped \(exit status 3: out of memory\)"):
+        build_site(root)
+    assert snapshot(root / "site") == before

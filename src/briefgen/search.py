@@ -208,6 +208,7 @@ class SearchStep:
         bodies are read here); a thread per service feeds it and waits."""
         assert self.pagefind is not None and self.archive is not None
         running: list[Future[int]] = []
+        started: list[subprocess.Popen[bytes]] = []
         with ThreadPoolExecutor(max_workers=self.workers) as pool:
             try:
                 for part in sorted(parts, key=lambda p: (-len(p.briefings), p.name)):
@@ -217,13 +218,14 @@ class SearchStep:
                             future.result()  # the first failure stops the build
                         running = [f for f in running if not f.done()]
                     documents = list(self._documents(part))
-                    process = self._start()
-                    running.append(pool.submit(self._write, process, documents, folder / part.name))
+                    started.append(self._start())
+                    running.append(pool.submit(self._write, started[-1], documents, folder / part.name))
                 for future in running:
                     future.result()
             except BaseException:
-                for future in running:
-                    future.cancel()
+                # The first failure (or Ctrl-C) ends the others at once: the pool waits for its threads.
+                for process in started:
+                    process.kill()
                 raise
 
     def _documents(self, part: SearchPart) -> Iterator[tuple[str, str]]:
