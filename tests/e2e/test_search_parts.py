@@ -3,12 +3,15 @@
 The index is split into parts that the search page merges (searchdocs.py);
 Pagefind ranks each part's pages with that part's statistics and orders the
 merged results by score. Here the 300-briefing corpus is built twice, once
-as one index and once in eight parts, and the same queries are run on both
+as one index and once in three parts, and the same queries are run on both
 through the search page: the same number of results for every query (a page
-matches or not whatever its part) and, on average, at least 7 of the first
-10 in common (RANKING_OVERLAP; the words' statistics differ a little from part
-to part, so near-equal scores may swap). Then a briefing is edited and the
-site rebuilt: the new word is found, and only its part was indexed again.
+matches or not whatever its part) and, on average, at least half of the
+first 10 in common (RANKING_OVERLAP). Pagefind weighs a word by its rarity
+(IDF) within each part, so a part where a word happens to be rarer ranks its
+pages higher, and among the corpus's many near-equal scores the first ten
+change: measured 0.575 on average (0.2 to 0.9, one query 0.0) with parts of
+100; larger parts differ less. Then a briefing is edited and the site
+rebuilt: the new word is found, and only its part was indexed again.
 """
 
 from __future__ import annotations
@@ -43,7 +46,8 @@ QUERIES = (
 )  # fmt: skip
 """Words of the corpus's reports, found in 20 to 190 of the 300 briefings."""
 RANKING_OVERLAP = 0.5
-"""The least share of the first ten results the site in parts has in common with one index, on average."""
+"""The least share of the first ten results the site in parts has in common with one index, on average
+(measured 0.575 on 2026-12-01; the test fails on a merge that orders the parts rather than the scores)."""
 
 
 @pytest.fixture(scope="module")
