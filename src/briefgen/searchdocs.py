@@ -34,8 +34,8 @@ from briefgen.filters import long_date
 from briefgen.model import Body, Briefing, Settings
 
 PART_SIZE = 200
-"""Briefings in a part, about: a rebuild indexes one part again for one edited briefing (about 2 s
-of Pagefind's time for 200 on this project's machine), and the search page fetches each part's files."""
+"""Briefings in a part, about: a rebuild indexes one part again for one edited briefing (about 3 s
+of Pagefind's CPU for 200, measured under load), and the search page fetches each part's files."""
 EXCLUDED = ("sup.citation",)
 """CSS selectors of what Pagefind leaves out of a document: the citations' note numbers in the text."""
 
