@@ -83,7 +83,7 @@ def test_settings_keys_and_defaults_are_the_readers() -> None:
     defaults["taxonomies"] = ", ".join(f"`{taxonomy.key}`" for taxonomy in DEFAULT_TAXONOMIES)
     for key, row in table.items():
         default = defaults[key]
-        shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")
+        shown = {True: "`true`", False: "`false`", "": "empty", (): "none"}.get(default, f"`{default}`")
         if key == "taxonomies":
             shown = default
         assert row["default"] == shown, f"{key}: the doc says {row['default']}, the code {shown}"

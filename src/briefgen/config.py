@@ -15,6 +15,7 @@ from urllib.parse import SplitResult, urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
+from briefgen.labelconfig import read_labels
 from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
@@ -24,10 +25,12 @@ SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"
 FIXED_BRIEFING_KEYS = (
     "title", "date", "source", "url", "summary", "takeaways", "footnotes", "slug", "draft", "extra",
+    "language", "translation_key", "translation_of",
 )  # fmt: skip
 """The front-matter keys that are not a taxonomy's (parse.py adds the taxonomies' keys)."""
 SETTINGS_KEYS = (
     "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
+    "labels",
 )  # fmt: skip
 SOURCE_KEYS = ("name", "url", "description")
 TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
@@ -131,15 +134,19 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
     fields = _top_mapping(text, SETTINGS_FILE, problems, SETTINGS_KEYS, "briefgen.yaml")
     if fields is None:
         return _with_base_url(defaults, base_url, problems)
+    language = _language(fields) or defaults.language
     settings = Settings(
         title=fields.text("title") or defaults.title,
         description=fields.text("description") or defaults.description,
         base_url=defaults.base_url,
-        language=_language(fields) or defaults.language,
+        language=language,
         per_page=fields.integer("per_page", defaults.per_page),
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
         taxonomies=_taxonomies(fields, root),
+        labels=read_labels(fields.nodes["labels"][1], SETTINGS_FILE, 1, language, problems)
+        if fields.has("labels")
+        else (),
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from briefgen.calendars import CalendarYear
 from briefgen.index import DateGroup, MonthGroup, Neighbours, Pagination, SourceGroup, TermGroup, YearGroup
+from briefgen.languages import Language
 from briefgen.model import Briefing, Source, Taxonomy
 from briefgen.related import SourceCount
 from briefgen.urls import Feeds
@@ -28,6 +29,10 @@ class Context:
 
     template: ClassVar[str]
     """The template that renders it (or, for exports, the name of the Python function that does)."""
+
+    def page_language(self, site_language: str) -> str:
+        """The language the page is written in (`<html lang>`, its labels and dates): the site's, but a briefing's."""
+        return site_language
 
     def names(self) -> dict[str, Any]:
         """The fields by name, as the template sees them (not dataclasses.asdict, which copies every value)."""
@@ -84,6 +89,19 @@ class BriefingContext(PageContext):
     neighbours: Neighbours
     related: tuple[Briefing, ...]
     """The briefings sharing most topics and places with this one (related.py)."""
+    translations: tuple[Translation, ...]
+    """The report's versions in other languages (translations.py), in the order of their tags; often none."""
+
+    def page_language(self, site_language: str) -> str:
+        return self.briefing.language_or(site_language)
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A version of a briefing in another language, as its page links to it."""
+
+    briefing: Briefing
+    language: Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +121,8 @@ class YearContext(PageContext):
     template: ClassVar[str] = "year.html"
     year: YearGroup
     calendar: CalendarYear
-    weekdays: tuple[str, ...]
-    """The days' names from Monday, for the calendar's heading."""
+    weekdays: tuple[tuple[str, str], ...]
+    """The days' names from Monday, each (short, full), in the site's language, for the calendar's heading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +132,7 @@ class DatesContext(PageContext):
     """Newest first."""
     calendars: tuple[CalendarYear, ...]
     """One per year, in the same order."""
-    weekdays: tuple[str, ...]
+    weekdays: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)

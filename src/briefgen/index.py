@@ -12,11 +12,12 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from briefgen import urls as paths
-from briefgen.model import Archive, Briefing, Settings, Source, Taxonomy, Term
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Settings, Source, Taxonomy, Term
+from briefgen.translations import translation_groups
 
 # ----------------------------------------------------------------- listings
 
@@ -113,6 +114,8 @@ class ArchiveIndex:
     """In the settings' order; a taxonomy no briefing uses still has its (empty) listing."""
     neighbours: Mapping[str, Neighbours]
     """By briefing path."""
+    translations: Mapping[str, tuple[Briefing, ...]] = field(default_factory=lambda: EMPTY_MAPPING)
+    """By briefing path: its versions in other languages (translations.py), itself left out, in path order."""
 
 
 def newest_first(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
@@ -140,7 +143,14 @@ def build_index(archive: Archive) -> ArchiveIndex:
             for taxonomy in archive.settings.taxonomies
         ),
         neighbours=_neighbours(archive.briefings, dates),
+        translations=_translations(archive.briefings),
     )
+
+
+def _translations(briefings: tuple[Briefing, ...]) -> Mapping[str, tuple[Briefing, ...]]:
+    by_path = {briefing.path: briefing for briefing in briefings}
+    groups = translation_groups(briefings)
+    return {path: tuple(by_path[other] for other in group if other != path) for path, group in groups.items()}
 
 
 def _date_groups(by_date: Mapping[dt.date, list[Briefing]]) -> tuple[DateGroup, ...]:

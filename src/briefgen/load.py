@@ -26,6 +26,7 @@ from briefgen.model import Archive, Bodies, BodiesInMemory, Body, Briefing, Sett
 from briefgen.parallel import parallel_map
 from briefgen.parse import ParseContext, SourceRegistry, briefing_from_bytes, read_briefing_bytes
 from briefgen.parsecache import ParseCache, ParsedEntry
+from briefgen.translations import unknown_targets
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer
@@ -80,6 +81,8 @@ def load_archive(
             briefings.append(entry.briefing)
     briefings = _with_canonical_sources(briefings, registry)
     problems.extend(find_collisions(briefings))
+    # Against every briefing read, drafts too: a translation of a draft is not a mistake.
+    problems.extend(unknown_targets([entry.briefing for entry in entries if entry.briefing is not None]))
     if any(p.is_error for p in problems):
         raise ArchiveError(problems, files_read=len(files))
     archive = Archive(

@@ -78,6 +78,9 @@ class Settings:
     """How many of the newest briefings each Atom feed carries."""
     taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
     """In the order of the navigation, their pages and feeds."""
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """The site's own texts for the theme's labels: (language tag, ((label, text), ...)), as `labels:` gives them
+    (languages.labels). Tuples, not mappings, so that Settings stay hashable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,6 +180,18 @@ class Briefing:
     the build digests every briefing's fields at each build, and the loader's workers had them at hand."""
     slug_line: int | None = None
     """Line of `slug:` in the file, for problems; None when the file name gave the slug."""
+    language: str | None = None
+    """Its `language:`, a BCP 47 tag ('ar'); None when it is written in the site's language."""
+    translation_key: str | None = None
+    """Shared by the versions of one report in other languages (translations.py)."""
+    translation_of: str | None = None
+    """The path or slug of another version of the report, as the editor wrote it (translations.py)."""
+    translation_line: int | None = None
+    """Line of `translation_of:` in the file, for problems."""
+
+    def language_or(self, site_language: str) -> str:
+        """The language it is written in: its own, or else the site's."""
+        return self.language or site_language
 
     def terms_of(self, taxonomy: Taxonomy) -> tuple[Term, ...]:
         return self.terms.get(taxonomy.key, ())

@@ -22,6 +22,7 @@ from briefgen.config import SOURCES_FILE, decode, is_web_address
 from briefgen.digests import fields_digest
 from briefgen.errors import Problem, error, warning
 from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, SplitFile, split_front_matter
+from briefgen.languages import tag_problem
 from briefgen.model import (
     DEFAULT_TAXONOMIES,
     Body,
@@ -203,6 +204,8 @@ def _briefing_from_fields(
     takeaways = fields.text_list("takeaways")
     listed = {taxonomy.key: fields.text_list(taxonomy.key) for taxonomy in context.taxonomies}
     draft = fields.boolean("draft", False)
+    language = _language(fields, rel, problems)
+    translation_key, translation_of = fields.text("translation_key"), fields.text("translation_of")
     briefing_parts = (title, date, source, slug)
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
         return None
@@ -223,6 +226,10 @@ def _briefing_from_fields(
         images=images.images,
         extra=extra or {},
         fingerprint=fingerprint,
+        language=language,
+        translation_key=translation_key,
+        translation_of=translation_of,
+        translation_line=fields.value_line("translation_of") if translation_of is not None else None,
     )
     return dataclasses.replace(briefing, fields_digest=fields_digest(briefing)), body
 
@@ -275,6 +282,18 @@ def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str 
         )
         return None
     return given
+
+
+def _language(fields: Fields, rel: str, problems: list[Problem]) -> str | None:
+    """The `language:` tag when Babel knows the language (its direction and name come from there); else an error."""
+    tag = fields.text("language")
+    if tag is None:
+        return None
+    problem = tag_problem(tag)
+    if problem is not None:
+        problems.append(error(rel, fields.value_line("language"), f"'language': {problem}"))
+        return None
+    return tag
 
 
 def _too_many_terms(fields: Fields, rel: str, taxonomies: tuple[Taxonomy, ...]) -> list[Problem]:

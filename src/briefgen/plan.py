@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefgen import urls as paths
-from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
+from briefgen.calendars import archive_calendars, busiest_day, year_calendar
 from briefgen.contexts import (
     BriefingContext,
     Context,
@@ -34,10 +34,12 @@ from briefgen.contexts import (
     SourcesContext,
     TermContext,
     TermsContext,
+    Translation,
     YearContext,
 )
 from briefgen.filters import atom_time, build_time_override
 from briefgen.index import ArchiveIndex, feed_listings, paginate
+from briefgen.languages import language, weekday_names
 from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Archive, Briefing, Taxonomy
 from briefgen.related import count_by_source, related_briefings
 from briefgen.urls import SiteUrls
@@ -113,8 +115,18 @@ class SitePlan:
                     listed_taxonomies=self.listed_taxonomies(briefing),
                     neighbours=neighbours,
                     related=self.related[briefing.path],
+                    translations=self.translations(briefing),
                 )
             )
+
+    def translations(self, briefing: Briefing) -> tuple[Translation, ...]:
+        """The briefing's versions in other languages, each with its language, in the order of their tags."""
+        site = self.settings.language
+        others = (
+            Translation(other, language(other.language_or(site)))
+            for other in self.index.translations.get(briefing.path, ())
+        )
+        return tuple(sorted(others, key=lambda t: (t.language.tag, t.briefing.path)))
 
     def listed_taxonomies(self, briefing: Briefing) -> tuple[Taxonomy, ...]:
         """The taxonomies whose terms the briefing's page lists at its foot: those it has terms of.
@@ -129,19 +141,20 @@ class SitePlan:
         return listed
 
     def date_pages(self) -> Iterator[PageJob]:
+        weekdays = weekday_names(self.settings.language)  # the calendars' headings, on pages in the site's language
         for group in self.index.dates:
             yield self._page(DateContext(paths.date_path(group.date), self.search, group=group))
         for year in self.index.years:
             calendar = year_calendar(year, self.busiest_day)
             yield self._page(
-                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=WEEKDAYS)
+                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=weekdays)
             )
             for month in year.months:
                 yield self._page(MonthContext(paths.month_path(month.year, month.month), self.search, month=month))
         calendars = archive_calendars(self.index.years, self.busiest_day)
         yield self._page(
             DatesContext(
-                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=weekdays
             )
         )
 
