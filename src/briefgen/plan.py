@@ -114,10 +114,16 @@ class SitePlan:
                     byline=byline,
                     listed_taxonomies=self.listed_taxonomies(briefing),
                     neighbours=neighbours,
-                    related=self.related[briefing.path],
+                    related=self.related_but_translations(briefing),
                     translations=self.translations(briefing),
                 )
             )
+
+    def related_but_translations(self, briefing: Briefing) -> tuple[Briefing, ...]:
+        """The related briefings, its own versions in other languages left out: the page links them apart."""
+        related = self.related[briefing.path]
+        versions = self.index.translations.get(briefing.path)
+        return related if not versions else tuple(other for other in related if other not in versions)
 
     def translations(self, briefing: Briefing) -> tuple[Translation, ...]:
         """The briefing's versions in other languages, each with its language, in the order of their tags."""
