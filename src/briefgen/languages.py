@@ -38,6 +38,9 @@ CATALOGUE_LANGUAGES = ("ar", "en", "fr", "ru", "uk")
 """The languages whose catalogues briefgen ships; a page in another gets the English labels."""
 SOURCE_LANGUAGE = "en"
 """The language the theme's templates are written in: its catalogue lists every label, untranslated."""
+LABELS_OUTSIDE_TEMPLATES = ("Topic", "Topics", "Place", "Places", "Author", "Authors", "Source", "Year")
+"""Labels the catalogues translate that templates print from data, not as text (`_(taxonomy.plural)`): the
+default taxonomies' names (model.DEFAULT_TAXONOMIES) and the search page's fixed filters (plan.py)."""
 FALLBACK_LOCALE = "en"
 """For a site language Babel has no data for (a private-use tag, say): dates are written in English."""
 
