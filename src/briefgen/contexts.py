@@ -89,7 +89,7 @@ class BriefingContext(PageContext):
     neighbours: Neighbours
     related: tuple[Briefing, ...]
     """The briefings sharing most topics and places with this one (related.py)."""
-    translations: tuple[Translation, ...]
+    translations: tuple[Translation, ...] = ()
     """The report's versions in other languages (translations.py), in the order of their tags; often none."""
 
     def page_language(self, site_language: str) -> str:

@@ -69,7 +69,7 @@ def locale_of(tag: str) -> Locale | None:
 def _locale(folded: str) -> Locale | None:
     try:
         return Locale.parse(folded, sep="-")
-    except (ValueError, UnknownLocaleError):
+    except (ValueError, TypeError, UnknownLocaleError):
         return None
 
 
