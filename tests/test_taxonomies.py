@@ -164,8 +164,8 @@ def test_authors_link_from_the_byline_and_have_feeds(make_site: MakeSite, tmp_pa
     site = build(root, tmp_path / "out")
     briefing = (site / "briefings/2025/06/26/a/index.html").read_text(encoding="utf-8")
     assert (
-        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author" dir="auto">Jane Doe</a>, <a'
-        in briefing
+        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author" dir="auto">'
+        "Jane Doe</a>, <a" in briefing
     )
     assert 'class="label">Authors' not in briefing, "authors are in the byline, not listed again at the foot"
     atom = feedparser.parse((site / "authors" / "john-roe" / "feed.xml").read_bytes())
