@@ -141,6 +141,19 @@ def test_a_sites_label_overrides_the_catalogue(make_site: MakeSite, tmp_path: Pa
     assert ">أبرز النقاط</h2>" in arabic  # the site's English label is not the Arabic page's
 
 
+def test_a_sites_label_is_printed_as_text(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site(
+        {
+            "briefgen.yaml": 'labels:\n  Key takeaways: "<b>Main</b> & more"\n  Read the original: \'"Source"\'\n',
+            "sources.yaml": SOURCES_YAML,
+            "briefings/2025/06/26/b.md": briefing_text("takeaways: [One]\nurl: https://example.org/r\n"),
+        }
+    )
+    briefing = page(build(root, tmp_path / "out"), "briefings/2025/06/26/b")
+    assert ">&lt;b&gt;Main&lt;/b&gt; &amp; more</h2>" in briefing
+    assert ">&#34;Source&#34;</a>" in briefing
+
+
 def test_an_unknown_label_is_a_warning_naming_it(make_site: MakeSite) -> None:
     root = make_site({"briefgen.yaml": "title: T\nlabels:\n  Key takeaway: Main points\n"})
     _, problems = load_archive(root)

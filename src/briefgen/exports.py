@@ -84,7 +84,7 @@ def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJo
     for day in archive_index.dates:
         page = paths.date_path(day.date)
         # Titled as the date's page is: in the site's language.
-        title = site_labels.gettext("Briefings of %(date)s") % {"date": long_date(day.date, settings.language)}
+        title = site_labels.plain("Briefings of %(date)s") % {"date": long_date(day.date, settings.language)}
         yield _index_job(paths.page_json_path(page), page, title, day.briefings)
     for source_group in archive_index.sources:
         pages = paginate(

@@ -30,6 +30,7 @@ from babel.localedata import locale_identifiers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from markupsafe import escape
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 """The theme's catalogues: locales/<language>/LC_MESSAGES/briefgen.po."""
@@ -160,11 +161,22 @@ def _catalogue_code(tag: str) -> str:
 
 
 class Labels:
-    """The theme's labels in one language, a site's own overrides first: what `_()` and `ngettext` print."""
+    """The theme's labels in one language, a site's own overrides first: what `_()` and `ngettext` print.
+
+    Jinja's i18n extension marks what they return as safe HTML. The shipped catalogues are the theme's
+    own text, reviewed as its templates are; a site's text from briefgen.yaml is escaped here, as any
+    text a template prints would be (`plain` keeps it as written, for JSON).
+    """
 
     def __init__(self, translations: Translations, overrides: Mapping[str, str]) -> None:
         self._translations = translations
-        self._overrides = overrides
+        self._plain = overrides
+        self._overrides = {label: str(escape(text)) for label, text in overrides.items()}
+
+    def plain(self, message: str) -> str:
+        """The label as text, not HTML: for the JSON indexes' titles."""
+        override = self._plain.get(message)
+        return override if override is not None else self._translations.ugettext(message)
 
     def gettext(self, message: str) -> str:
         override = self._overrides.get(message)
