@@ -5,9 +5,10 @@
       ar:
         Key takeaways: أبرز النقاط       # on pages in Arabic
 
-A label is the theme's English text (docs/format.md lists them); one the theme
-does not have is a warning naming it, so that a misspelt label is noticed
-rather than silently ignored.
+A label is the theme's English text, as the source catalogue has it
+(locales/en/LC_MESSAGES/briefgen.po; docs/format.md names the usual ones); one
+the theme does not have is a warning naming it, so that a misspelt label is
+noticed rather than silently ignored.
 """
 
 from __future__ import annotations
