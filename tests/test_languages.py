@@ -20,6 +20,7 @@ from briefgen.load import load_archive
 from briefgen.plan import SitePlan
 from briefgen.render import SiteRenderer
 from tests.sites import REPO_ROOT, SOURCES_YAML, MakeSite, briefing_text
+from tests.sitetools import snapshot
 
 BASE_URL = "https://example.org/archive/"
 ARABIC = briefing_text(
@@ -249,3 +250,15 @@ def test_the_pages_of_a_site_compile_each_catalogue_once(make_site: MakeSite) ->
     rendered = [renderer.render(job) for job in jobs]
     assert len(rendered) > 40
     assert languages._translations.cache_info().misses == 2  # English and Arabic, not once a page
+
+
+def test_a_cached_rebuild_follows_a_new_translation_and_a_new_label(make_site: MakeSite, tmp_path: Path) -> None:
+    root = make_site({"sources.yaml": SOURCES_YAML, "briefings/2025/06/26/gaza-report.md": ENGLISH})
+    build_site(root, base_url=BASE_URL, search=False)
+    (root / "briefings/2025/06/26/gaza-report-ar.md").write_text(ARABIC_VERSION, encoding="utf-8")
+    (root / "briefgen.yaml").write_text('labels:\n  "Also in:": "Translations:"\n', encoding="utf-8")
+    build_site(root, base_url=BASE_URL, search=False)
+    english = page(root / "site", "briefings/2025/06/26/gaza-report")
+    assert 'Translations: <a href="/archive/briefings/2025/06/26/gaza-report-ar/" hreflang="ar"' in english
+    cold = build(root, tmp_path / "cold")
+    assert snapshot(root / "site") == snapshot(cold)
