@@ -208,6 +208,16 @@ def time_element(context: jinja2.runtime.Context, day: dt.date) -> Markup:
     return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), date_in(day, _page_tag(context, None)))
 
 
+@jinja2.pass_context
+def other_language(context: jinja2.runtime.Context, briefing: Briefing) -> Language | None:
+    """`other_language(b)`: the language `b` is written in when it is not the page's (for `lang` and `dir`
+    on its card or link), else None."""
+    site: Settings = context["site"]
+    page_language: Language = context["page_language"]
+    tag = briefing.language_or(site.language)
+    return None if tag == page_language.tag else language(tag)
+
+
 def direction(tag: str) -> str:
     """`tag | direction`: 'rtl' or 'ltr', for a `dir` beside a `lang`."""
     return language(tag).direction
@@ -309,6 +319,7 @@ def make_environment(
     env.globals["content_html"] = _template_content_html  # passed the environment: Jinja's way, see _Context
     env.globals["month_and_year"] = month_and_year
     env.globals["time_element"] = time_element
+    env.globals["other_language"] = other_language
     return env
 
 
