@@ -36,11 +36,13 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
     assert report.search and report.notices == ()
     entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
     assert entry["languages"]["en"]["page_count"] == 2, "the two briefings, not the listings"
+    # Pagefind indexes each language apart (<html lang>): the Arabic translation is in an index of its own.
+    assert entry["languages"]["ar"]["page_count"] == 1
     meta = read_file(next((site / "pagefind").glob("pagefind.en_*.pf_meta")))
     assert [name for name, _ in meta[3]] == ["author", "place", "source", "tag", "year"], (
         "each taxonomy's, with source and year"
     )
-    filters = {read_file(p)[0]: read_file(p)[1] for p in (site / "pagefind" / "filter").iterdir()}
+    filters = {read_file(p)[0]: read_file(p)[1] for p in (site / "pagefind" / "filter").glob("en_*")}
     assert [value for value, _ in filters["source"]] == ["Institute for the Study of War", "Wilson Center"]
     assert [value for value, _ in filters["year"]] == ["2025"]
     assert "Toretsk" in [value for value, _ in filters["place"]]
@@ -74,7 +76,7 @@ def test_the_command_says_so_once_and_succeeds(tmp_path: Path, broken_pagefind: 
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "search is off" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: search is off: Pagefind could not run")
-    assert "built 2 briefings" in result.stdout
+    assert "built 3 briefings" in result.stdout
 
 
 def test_no_search_builds_the_site_that_a_missing_pagefind_builds(
