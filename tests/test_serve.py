@@ -220,7 +220,7 @@ def test_edits_appear_and_broken_edits_keep_the_last_good_page(serving: tuple[Se
     # state has moved on from the first page's, pages are served with the new one.
     version = wait_for("a new version", lambda: state_version(server) != seen_version(first) and state_version(server))
     assert seen_version(get(page_url)[2]) == version
-    assert server.printed(r"isw-north-korean-troops\.md changed: built 2 briefing\(s\), \d+ of \d+ pages", "out")
+    assert server.printed(r"isw-north-korean-troops\.md changed: built 3 briefing\(s\), \d+ of \d+ pages", "out")
 
     briefing.write_text(original.replace("takeaways:", "takaways:"), encoding="utf-8")
     broken = wait_for("the problems banner", page_when(page_url, banner_text))
