@@ -4,7 +4,9 @@ Templates are looked up in the site's own templates/ first, then in the
 built-in theme. Autoescaping is on for every template and undefined names are
 errors. Templates only present: every listing, order and address is decided
 in plan.py (which pages, each with its context) or index.py and handed to them
-ready to print; what they print with is filters.py's.
+ready to print; what they print with is filters.py's, and here what depends
+on the page's language: its labels (`_()`, Jinja's i18n extension reading the
+page's Labels), dates and month names (languages.py), `lang` and `dir`.
 """
 
 from __future__ import annotations
