@@ -54,6 +54,7 @@ class Atlas:
     registered: Mapping[str, Term]
     """The gazetteer's places by slug (empty without places.yaml)."""
     _briefing_maps: dict[tuple[MapPlace, ...], str] = field(default_factory=dict)
+    _within: dict[str, tuple[TermGroup, ...]] | None = None
 
     @classmethod
     def of(cls, taxonomies: Sequence[TaxonomyIndex], registries: Mapping[str, Mapping[str, Term]]) -> Atlas:
@@ -67,9 +68,19 @@ class Atlas:
         place = map_place(group.term)
         return PlaceDetails(
             within=containers(group.term, self.registered),
-            places_within=tuple(g for g in self.listing.groups if g.term.within == group.term.slug),
+            places_within=self._places_within(self.listing).get(group.term.slug, ()),
             map=Markup(maps.locator(place, id_prefix=MAP_ID)) if place is not None else None,  # noqa: S704 - see above
         )
+
+    def _places_within(self, listing: TaxonomyIndex) -> dict[str, tuple[TermGroup, ...]]:
+        """The groups of the places with pages, by the slug of the place each lies directly within (once a build)."""
+        if self._within is None:
+            within: dict[str, list[TermGroup]] = {}
+            for group in listing.groups:  # by name already: each list stays so
+                if group.term.within is not None:
+                    within.setdefault(group.term.within, []).append(group)
+            self._within = {slug: tuple(groups) for slug, groups in within.items()}
+        return self._within
 
     def briefing_map(self, briefing: Briefing) -> str | None:
         """A map of the briefing's places that have coordinates; None when none has."""

@@ -18,6 +18,7 @@ published as written. Read here, apart from config.py, which reads settings.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import math
 import unicodedata
@@ -155,15 +156,7 @@ def _placed(term: Term, fields: Fields) -> Term:
         message = f"'{term.slug}' has a {given} but no {missing}: give both, or neither"
         fields.problems.append(error(fields.path, fields.mapping_line, message))
         latitude = longitude = None
-    return Term(
-        name=term.name,
-        slug=term.slug,
-        description=term.description,
-        aliases=term.aliases,
-        latitude=latitude,
-        longitude=longitude,
-        within=fields.text("within"),
-    )
+    return dataclasses.replace(term, latitude=latitude, longitude=longitude, within=fields.text("within"))
 
 
 def _degrees(fields: Fields, key: str, allowed: tuple[float, float], positive: str) -> float | None:
@@ -219,12 +212,7 @@ def _with_checked_hierarchy(
                     problems.append(error(name, within_lines[slug], message))
                 break
             chain.append(parent)
-    return {
-        slug: Term(term.name, term.slug, term.description, term.aliases, term.latitude, term.longitude, None)
-        if slug in dropped
-        else term
-        for slug, term in terms.items()
-    }
+    return {slug: dataclasses.replace(term, within=None) if slug in dropped else term for slug, term in terms.items()}
 
 
 def _spellings(
