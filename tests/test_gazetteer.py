@@ -135,6 +135,7 @@ def test_every_registry_takes_aliases_but_only_the_gazetteer_coordinates(tmp_pat
         ("  latitude: 50\n", "places.yaml:4: 'kyiv' has a latitude but no longitude: give both, or neither"),
         ("  within: ukrane\n", "places.yaml:4: 'kyiv' lies within 'ukrane', which is not a key of places.yaml"),
         ("  aliases: [Ukraine]\n", "places.yaml:4: 'Ukraine' of 'kyiv' is already a name of 'ukraine' (Ukraine)"),
+        ("  aliases: Kiev\n", "places.yaml:4: 'aliases' must be a list, like [Київ, Kiev], not the text 'Kiev'"),
     ],
 )
 def test_a_bad_place_is_an_error_at_its_line(tmp_path: Path, entry: str, problem: str) -> None:

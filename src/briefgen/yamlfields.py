@@ -343,4 +343,5 @@ def _as_quoted_text(node: Node) -> str | None:
 
 
 def _example_item(key: str) -> str:
-    return {"tags": "drones, air-defense", "places": "Kursk Oblast", "authors": "Jane Doe"}.get(key, "one, two")
+    examples = {"tags": "drones, air-defense", "places": "Kursk Oblast", "authors": "Jane Doe", "aliases": "Київ, Kiev"}
+    return examples.get(key, "one, two")
