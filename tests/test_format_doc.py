@@ -11,9 +11,10 @@ import re
 import pytest
 
 from briefgen.cli import main
-from briefgen.config import REGISTRY_KEYS, SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
+from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
 from briefgen.errors import SHOWN_OF_A_KIND, ArchiveError, summarised
 from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, TERM_KEYS
+from briefgen.gazetteer import PLACE_KEYS, REGISTRY_KEYS
 from briefgen.load import load_archive
 from briefgen.markdown_rules import CITATION, MAX_TABLE_CELLS
 from briefgen.model import DEFAULT_TAXONOMIES, Settings
@@ -125,6 +126,30 @@ def test_the_taxonomies_and_registry_examples_check_clean(make_site: MakeSite) -
     assert loaded.terms["authors"][0].name == "Jane Doe"
     with pytest.raises(ArchiveError):
         load_archive(make_site({"briefgen.yaml": settings, "briefings/a.md": briefing_text("places: [Kursk]\n")}))
+
+
+def test_place_keys_are_the_gazetteers() -> None:
+    table = key_table("Places (`places.yaml`)")
+    assert list(table) == [*REGISTRY_KEYS, *PLACE_KEYS]
+    for key, row in table.items():
+        assert row["example"].startswith(f"`{key}:"), f"the example of {key!r} shows it written"
+
+
+def test_the_places_example_checks_clean_and_its_warning_is_what_check_prints(make_site: MakeSite) -> None:
+    (places,) = code_blocks("Places (`places.yaml`)", "yaml")
+    (shown,) = code_blocks("Places (`places.yaml`)", "")
+    body = "places: [Київ, KYIV, toretsk]\n"
+    root = make_site({"places.yaml": places, "briefings/2025/06/26/a.md": briefing_text(body)})
+    archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    (loaded,) = archive.briefings
+    assert [(t.slug, t.coordinates) for t in loaded.terms["places"]] == [
+        ("kyiv", (50.4501, 30.5234)),
+        ("toretsk", (48.3978, 37.8472)),
+    ]
+    typo = make_site({"places.yaml": places, "briefings/a.md": briefing_text("places: [Kyviv]\n")})
+    _, warnings = load_archive(typo, today=dt.date(2025, 7, 1))
+    assert [str(problem) for problem in warnings] == shown.splitlines()
 
 
 def test_source_keys_are_the_readers() -> None:

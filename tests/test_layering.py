@@ -32,6 +32,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "yamlnodes",
         "yamlfields fast.yamlfields",
         "config",
+        "gazetteer",
         "markdown_rules",
         "markdown_checks",
         "markdown fast.markdown",
@@ -42,7 +43,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # shaping: briefings -> listings -> pages
         "urls",
         "index",
-        "calendars related filters",
+        "calendars related filters atlas",
         "contexts",
         "plan",
         "render",

@@ -1,8 +1,7 @@
 """briefgen.yaml and sources.yaml -> typed Settings and Sources, every problem collected.
 
-A little over 400 lines: the taxonomies' settings and their registries are read
-here too (issue 17), as one stage. Should it grow, they are the part to move
-into a module of their own.
+The taxonomies' settings are read here too (issue 17); their registries,
+the gazetteer among them, are gazetteer.py's.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from urllib.parse import SplitResult, urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
-from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
+from briefgen.model import DEFAULT_TAXONOMIES, GAZETTEER_FILE, GAZETTEER_KEY, Settings, Source, Taxonomy
 from briefgen.slugs import is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
 from briefgen.yamlnodes import BOOL_TAG, YamlError, compose, line_of
@@ -32,7 +31,6 @@ SETTINGS_KEYS = (
 SOURCE_KEYS = ("name", "url", "description")
 TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
 """What a taxonomy in briefgen.yaml may say; its key in `taxonomies:` is its front-matter key."""
-REGISTRY_KEYS = ("name", "description")
 RESERVED_PATHS = frozenset({"briefings", "sources", "search", "page", "assets", "pagefind"})
 """First address segments the site uses already: a taxonomy there would publish over them."""
 RESERVED_FILTERS = frozenset({"source", "year"})
@@ -127,7 +125,7 @@ def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
 def read_settings(root: Path, problems: list[Problem], base_url: str | None = None) -> Settings:
     """Settings from briefgen.yaml (all defaults when it is absent); `base_url` overrides the file."""
     text = read_text(root, SETTINGS_FILE, problems)
-    defaults = Settings()
+    defaults = Settings(taxonomies=with_gazetteer(DEFAULT_TAXONOMIES, root))
     fields = _top_mapping(text, SETTINGS_FILE, problems, SETTINGS_KEYS, "briefgen.yaml")
     if fields is None:
         return _with_base_url(defaults, base_url, problems)
@@ -139,7 +137,7 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
         per_page=fields.integer("per_page", defaults.per_page),
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
-        taxonomies=_taxonomies(fields, root),
+        taxonomies=with_gazetteer(_taxonomies(fields, root), root),
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:
@@ -147,6 +145,16 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
     else:
         where = ("command line", 1)
     return _with_base_url(settings, base_url, problems, where)
+
+
+def with_gazetteer(taxonomies: tuple[Taxonomy, ...], root: Path) -> tuple[Taxonomy, ...]:
+    """The taxonomies, the places' registry being places.yaml when the site has that file and names no other."""
+    if not (root / GAZETTEER_FILE).is_file():
+        return taxonomies
+    return tuple(
+        dataclasses.replace(t, registry=GAZETTEER_FILE) if t.key == GAZETTEER_KEY and t.registry is None else t
+        for t in taxonomies
+    )
 
 
 def _taxonomies(fields: Fields, root: Path) -> tuple[Taxonomy, ...]:
@@ -270,52 +278,6 @@ def _without_clashes(taxonomies: tuple[Taxonomy, ...], fields: Fields, line: int
             return DEFAULT_TAXONOMIES
         paths[taxonomy.path], filters[taxonomy.search_filter] = taxonomy.key, taxonomy.key
     return taxonomies
-
-
-def read_registry(root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> dict[str, Term]:
-    """A taxonomy's registry: its terms by slug, with their names and descriptions. Empty when it has none.
-
-    Written like sources.yaml: `slug: {name: ..., description: ...}`; a term a
-    briefing lists by that slug, or by a spelling that slugs to it, takes that name."""
-    if taxonomy.registry is None:
-        return {}
-    name = taxonomy.registry
-    text = read_text(root, name, problems)
-    if text is None:
-        if not (root / name).is_file():
-            problems.append(
-                error(SETTINGS_FILE, 1, f"the registry of taxonomy '{taxonomy.key}', {name}, does not exist")
-            )
-        return {}
-    mapping = _registry_mapping(text, name, problems)
-    terms: dict[str, Term] = {}
-    for key_node, value_node in mapping:
-        slug = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
-        if not is_plain_slug(slug):
-            problems.append(
-                error(
-                    name, line_of(key_node, 1), f"key '{slug}' must be a plain name: lowercase letters, digits and '-'"
-                )
-            )
-            continue
-        fields = Fields(value_node, path=name, first_line=1, known=REGISTRY_KEYS, what=f"'{slug}'", problems=problems)
-        if isinstance(value_node, MappingNode):
-            terms[slug] = Term(name=fields.text("name") or slug, slug=slug, description=fields.text("description"))
-    return terms
-
-
-def _registry_mapping(text: str, name: str, problems: list[Problem]) -> list[tuple[Node, Node]]:
-    try:
-        node = compose(text, name, 1)
-    except YamlError as exc:
-        problems.append(exc.problem)
-        return []
-    if node is None:
-        return []
-    if not isinstance(node, MappingNode):
-        problems.append(error(name, 1, f"{name} must be a mapping of term slugs to their details, not {kind_of(node)}"))
-        return []
-    return list(node.value)
 
 
 def _language(fields: Fields) -> str | None:

@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import __version__
-from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_registry, read_settings, read_sources
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings, read_sources
 from briefgen.digests import digest
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error
 from briefgen.filestate import FileState, current_state, root_relative
 from briefgen.frontmatter import front_matter_keys
+from briefgen.gazetteer import read_registry
 from briefgen.model import Archive, Bodies, BodiesInMemory, Body, Briefing, Settings
 from briefgen.parallel import parallel_map
 from briefgen.parse import ParseContext, SourceRegistry, briefing_from_bytes, read_briefing_bytes
@@ -61,13 +62,14 @@ def load_archive(
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
     registry = source_registry(root, problems)
+    registries = {taxonomy.key: read_registry(root, taxonomy, problems) for taxonomy in settings.taxonomies}
     parse = ParseContext(
         root=root,
         registry=registry,
         today=today or dt.date.today(),
         allow_html=settings.allow_html,
         taxonomies=settings.taxonomies,
-        registries={taxonomy.key: read_registry(root, taxonomy, problems) for taxonomy in settings.taxonomies},
+        registries=registries,
         known_keys=front_matter_keys(settings.taxonomies),
     )
     context = LoadContext(parse, salt=parse_salt(root, settings), cache=cache)
@@ -87,6 +89,7 @@ def load_archive(
         sources=dict(sorted(registry.all_sources().items())),
         briefings=tuple(sorted(briefings, key=lambda b: b.sort_key)),
         bodies=_bodies(entries, cache),
+        registries={key: registry.terms for key, registry in registries.items() if registry.terms},
     )
     return archive, tuple(sorted(problems))
 

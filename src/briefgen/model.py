@@ -59,6 +59,10 @@ BYLINE_KEY = "authors"
 """The taxonomy whose terms are a briefing's byline (and JSON Feed's `authors`), when the site has it."""
 CATEGORIES_KEY = "tags"
 """The taxonomy whose terms are an Atom entry's categories (and JSON Feed's `tags`), when the site has it."""
+GAZETTEER_KEY = "places"
+"""The taxonomy whose registry is a gazetteer: its terms may have coordinates and lie within one another."""
+GAZETTEER_FILE = "places.yaml"
+"""The gazetteer's registry when the site has this file and names no other (`registry:`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +104,21 @@ class Term:
     slug: str
     description: str | None = None
     """From the taxonomy's registry, shown on the term's page."""
+    aliases: tuple[str, ...] = ()
+    """Its other names in the registry, in any script or spelling: a briefing may list it by any of them."""
+    latitude: float | None = None
+    """Degrees north, from the gazetteer (places.yaml); set with `longitude` or not at all."""
+    longitude: float | None = None
+    """Degrees east, from the gazetteer."""
+    within: str | None = None
+    """The slug of the place it lies in (a region, a country), from the gazetteer."""
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        """(latitude, longitude) when the gazetteer gives them."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
 
 class Footnote(NamedTuple):
@@ -198,6 +217,9 @@ class Archive:
     """Sorted oldest first (see Briefing.sort_key)."""
     bodies: Bodies
     """Each briefing's text: in memory (BodiesInMemory), or read from the build cache as pages need it."""
+    registries: Mapping[str, Mapping[str, Term]] = field(default_factory=lambda: EMPTY_MAPPING)
+    """By taxonomy key, the terms its registry gives, by slug: a place's region or country is
+    shown from here (a term no briefing lists has a page when a listed place lies within it)."""
 
 
 class Bodies(Protocol):

@@ -22,6 +22,7 @@ from briefgen.config import SOURCES_FILE, decode, is_web_address
 from briefgen.digests import fields_digest
 from briefgen.errors import Problem, error, warning
 from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, SplitFile, split_front_matter
+from briefgen.gazetteer import Registry
 from briefgen.model import (
     DEFAULT_TAXONOMIES,
     Body,
@@ -94,8 +95,8 @@ class ParseContext:
     renderer: MarkdownRenderer | None = None
     """None: the site's own, made for the first file parsed (see markdown())."""
     taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
-    registries: Mapping[str, Mapping[str, Term]] = field(default_factory=dict)
-    """By taxonomy key: the registered terms by slug (config.read_registry)."""
+    registries: Mapping[str, Registry] = field(default_factory=dict)
+    """By taxonomy key: its registry (gazetteer.read_registry), when it has one."""
     known_keys: tuple[str, ...] = BRIEFING_KEYS
     """front_matter_keys(taxonomies)."""
 
@@ -201,7 +202,7 @@ def _briefing_from_fields(
     # reports all of its problems, not only those of the fields read so far.
     problems.extend(_too_many_terms(fields, rel, context.taxonomies))
     takeaways = fields.text_list("takeaways")
-    listed = {taxonomy.key: fields.text_list(taxonomy.key) for taxonomy in context.taxonomies}
+    listed = {taxonomy.key: fields.text_items(taxonomy.key) for taxonomy in context.taxonomies}
     draft = fields.boolean("draft", False)
     briefing_parts = (title, date, source, slug)
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
@@ -218,7 +219,11 @@ def _briefing_from_fields(
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         takeaways_html=tuple(renderer.render_inline(t) for t in takeaways),
-        terms={key: _terms(names, context.registries.get(key, {})) for key, names in listed.items() if names},
+        terms={
+            taxonomy.key: _terms(listed[taxonomy.key], context.registries.get(taxonomy.key), taxonomy, rel, problems)
+            for taxonomy in context.taxonomies
+            if listed[taxonomy.key]
+        },
         draft=draft,
         images=images.images,
         extra=extra or {},
@@ -367,10 +372,27 @@ def _footnotes(
     )
 
 
-def _terms(names: tuple[str, ...], registered: Mapping[str, Term]) -> tuple[Term, ...]:
-    """The terms named, once each by slug; a registered term (by its key or a spelling of it) as its registry has it."""
+def _terms(
+    names: tuple[tuple[str, int], ...], registry: Registry | None, taxonomy: Taxonomy, rel: str, problems: list[Problem]
+) -> tuple[Term, ...]:
+    """The terms named, once each by slug: a registered one (by its key, name or an alias) as its registry has it.
+
+    A name a complete registry (the gazetteer) does not know is published as written,
+    with a warning at its line naming the nearest it knows: most are typos."""
     terms: dict[str, Term] = {}
-    for name in names:
-        term = registered.get(name) or registered.get(slug_of(name)) or Term(name=name, slug=slug_of(name))
+    for name, line in names:
+        term = registry.resolve(name) if registry is not None else None
+        if term is None:
+            term = Term(name=name, slug=slug_of(name))
+            if registry is not None and registry.complete:
+                problems.append(warning(rel, line, _unknown_term(name, registry, taxonomy)))
         terms.setdefault(term.slug, term)
     return tuple(terms.values())
+
+
+def _unknown_term(name: str, registry: Registry, taxonomy: Taxonomy) -> str:
+    kind = taxonomy.label.lower()
+    return (
+        f"{kind} '{name}' is not in {registry.file}{registry.nearest(name)}: add it there"
+        f" (or as an alias of a {kind} it lists), or it is published as a {kind} of its own"
+    )
