@@ -81,6 +81,7 @@ def test_settings_keys_and_defaults_are_the_readers() -> None:
     assert set(table) == set(SETTINGS_KEYS)
     defaults = dataclasses.asdict(Settings())
     defaults["taxonomies"] = ", ".join(f"`{taxonomy.key}`" for taxonomy in DEFAULT_TAXONOMIES)
+    defaults["slugs"] = Settings().slugs.value
     for key, row in table.items():
         default = defaults[key]
         shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")

@@ -16,7 +16,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
 from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
-from briefgen.slugs import is_plain_slug
+from briefgen.slugs import SlugStyle, is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
 from briefgen.yamlnodes import BOOL_TAG, YamlError, compose, line_of
 
@@ -27,7 +27,7 @@ FIXED_BRIEFING_KEYS = (
 )  # fmt: skip
 """The front-matter keys that are not a taxonomy's (parse.py adds the taxonomies' keys)."""
 SETTINGS_KEYS = (
-    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
+    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies", "slugs",
 )  # fmt: skip
 SOURCE_KEYS = ("name", "url", "description")
 TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
@@ -140,6 +140,7 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
         taxonomies=_taxonomies(fields, root),
+        slugs=_slug_style(fields) or defaults.slugs,
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:
@@ -329,6 +330,18 @@ def _language(fields: Fields) -> str | None:
             fields.value_line("language"),
             f"'language' must be a BCP 47 language tag such as en, uk or en-GB, not '{language}'",
         )
+    )
+    return None
+
+
+def _slug_style(fields: Fields) -> SlugStyle | None:
+    """The `slugs` setting (ascii or unicode); otherwise None, with an error at its line."""
+    value = fields.text("slugs")
+    styles = {style.value: style for style in SlugStyle}
+    if value is None or value in styles:
+        return styles.get(value) if value is not None else None
+    fields.problems.append(
+        error(fields.path, fields.value_line("slugs"), f"'slugs' must be {' or '.join(styles)}, not '{value}'")
     )
     return None
 

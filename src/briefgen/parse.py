@@ -33,7 +33,7 @@ from briefgen.model import (
     notes_as_json,
 )
 from briefgen.published import briefing_images
-from briefgen.slugs import is_plain_slug, slug_of
+from briefgen.slugs import SlugStyle, is_plain_slug, is_slug, slug_for
 from briefgen.yamlfields import Fields, NumberedTexts, compose_with_numbered_texts, nearest
 from briefgen.yamlnodes import YamlError, yaml_quoted
 
@@ -56,6 +56,8 @@ class SourceRegistry:
     """Whether the site has a sources.yaml: then a source it does not list is a mistake to report."""
     named: dict[str, Source] = field(default_factory=dict)
     """Sources that exist only because a briefing named them."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How the key of a source named only by briefings is made from its name."""
 
     def resolve(self, value: str) -> tuple[Source, str | None]:
         """The source, and, for one that sources.yaml does not list, what to say about it."""
@@ -65,7 +67,7 @@ class SourceRegistry:
         for source in self.known.values():
             if folded in {source.key.casefold(), source.name.casefold()}:
                 return source, None
-        key = slug_of(value)
+        key = slug_for(value, self.slugs)
         if key in self.known:
             return self.known[key], None
         source = self.named.setdefault(key, Source(key=key, name=value))
@@ -98,6 +100,8 @@ class ParseContext:
     """By taxonomy key: the registered terms by slug (config.read_registry)."""
     known_keys: tuple[str, ...] = BRIEFING_KEYS
     """front_matter_keys(taxonomies)."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How a file's name and a term's name become address segments (briefgen.yaml's `slugs`)."""
 
     def markdown(self) -> MarkdownRenderer:
         return self.renderer if self.renderer is not None else site_markdown(self.allow_html)
@@ -188,7 +192,7 @@ def _briefing_from_fields(
     if url is not None and not is_web_address(url):
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
         url = None
-    slug = _slug(fields, path, rel, problems)
+    slug = _slug(fields, path, rel, context.slugs, problems)
     problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     problems.extend(_too_many_cells(parsed, rel, split.body_first_line))
@@ -218,7 +222,9 @@ def _briefing_from_fields(
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         takeaways_html=tuple(renderer.render_inline(t) for t in takeaways),
-        terms={key: _terms(names, context.registries.get(key, {})) for key, names in listed.items() if names},
+        terms={
+            key: _terms(names, context.registries.get(key, {}), context.slugs) for key, names in listed.items() if names
+        },
         draft=draft,
         images=images.images,
         extra=extra or {},
@@ -261,18 +267,16 @@ def _resolve_source(
     return source
 
 
-def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str | None:
+def _slug(fields: Fields, path: Path, rel: str, style: SlugStyle, problems: list[Problem]) -> str | None:
     given = fields.text("slug")
     if given is None:
-        return slug_of(path.stem)
-    if not is_plain_slug(given):
-        problems.append(
-            error(
-                rel,
-                fields.value_line("slug"),
-                f"slug '{given}' is not a plain name: use lowercase letters, digits and '-'",
-            )
-        )
+        return slug_for(path.stem, style)
+    if not is_slug(given, style):
+        if style is SlugStyle.ASCII:
+            advice = "use lowercase letters, digits and '-'"
+        else:
+            advice = f"use lowercase letters of any script, digits and '-' (as '{slug_for(given, style)}')"
+        problems.append(error(rel, fields.value_line("slug"), f"slug '{given}' is not a plain name: {advice}"))
         return None
     return given
 
@@ -367,10 +371,13 @@ def _footnotes(
     )
 
 
-def _terms(names: tuple[str, ...], registered: Mapping[str, Term]) -> tuple[Term, ...]:
+def _terms(names: tuple[str, ...], registered: Mapping[str, Term], style: SlugStyle) -> tuple[Term, ...]:
     """The terms named, once each by slug; a registered term (by its key or a spelling of it) as its registry has it."""
     terms: dict[str, Term] = {}
     for name in names:
-        term = registered.get(name) or registered.get(slug_of(name)) or Term(name=name, slug=slug_of(name))
+        slug = slug_for(name, style)
+        # A registry's keys are ASCII: with unicode slugs, the name's transliteration may still be one.
+        term = registered.get(name) or registered.get(slug) or registered.get(slug_for(name, SlugStyle.ASCII))
+        term = term or Term(name=name, slug=slug)
         terms.setdefault(term.slug, term)
     return tuple(terms.values())
