@@ -81,6 +81,11 @@ TRANSLITERATED = [
     ("الخرطوم", "al-khrtwm"),
     ("الفاشر", "al-fashr"),
     ("صنعاء", "sna"),
+    # Arabic with its vowels written: each vowel once, shadda doubling its letter.
+    ("غَزَّة", "ghazza"),
+    ("خَان يُونُس", "khan-yunus"),
+    ("دِمَشْق", "dimashq"),
+    ("مُحَمَّد", "muhammad"),
     # Persian
     ("تهران", "thran"),
     ("شیراز", "shyraz"),
@@ -89,6 +94,9 @@ TRANSLITERATED = [
     ("ירושלים", "yrvshlym"),
     ("באר שבע", "br-shv"),
     ("חיפה", "hyfh"),
+    # Hebrew with its points: shin and sin dots, dagesh.
+    ("בְּאֵר שֶׁבַע", "beer-sheva"),
+    ("שָׂרָה", "sarah"),
     # Korean
     ("서울", "seoul"),
     ("평양", "pyeongyang"),
@@ -157,6 +165,8 @@ def test_briefgen_new_names_the_file_by_the_transliterated_title() -> None:
         ("خان يونس", "خان-يونس"),
         ("서울 특별시", "서울-특별시"),
         ("ΑΘΗΝΑ", "αθηνα"),
+        ("ΚΥΠΡΟΣ", "κυπρος"),  # a final sigma stays final, though case folding writes σ
+        ("Σύρος Σας", "σύρος-σας"),
         ("Straße", "strasse"),  # case-folded: ß and SS are one name
         ("Zu\u0308rich", "zürich"),  # NFC: the same address whichever way the ü was typed
         ("Tel Aviv / תל אביב", "tel-aviv-תל-אביב"),
@@ -299,6 +309,51 @@ def test_a_unicode_site_is_served_by_briefgen_serve(make_site: MakeSite, tmp_pat
         assert "غزة" in body.decode("utf-8")
         status, headers, _ = request(origin, "/places/%D8%BA%D8%B2%D8%A9")
         assert (status, headers.get("Location")) == (302, "/places/%D8%BA%D8%B2%D8%A9/")
+
+
+def test_a_registry_key_wins_in_a_unicode_site(make_site: MakeSite, tmp_path: Path) -> None:
+    site = {
+        **UNICODE_SITE,
+        "briefgen.yaml": UNICODE_SITE["briefgen.yaml"] + "taxonomies:\n  places: {registry: places.yaml}\n",
+        "places.yaml": "kyiv:\n  name: Kyiv\n",
+    }
+    output = tmp_path / "site"
+    build_site(make_site(site), output=output, search=False)
+    assert (output / "places" / "kyiv" / "index.html").is_file()
+    assert not (output / "places" / "київ").exists()
+    assert (output / "places" / "غزة" / "index.html").is_file()
+
+
+def test_changing_the_setting_moves_the_addresses_of_a_cached_build(make_site: MakeSite, tmp_path: Path) -> None:
+    site = {**UNICODE_SITE, "briefgen.yaml": "title: Archive\nbase_url: /\n"}
+    root = make_site(site)
+    output = tmp_path / "site"
+    build_site(root, output=output, search=False, use_cache=True)
+    assert (output / "places" / "ghza").is_dir()
+    (root / "briefgen.yaml").write_text(UNICODE_SITE["briefgen.yaml"], encoding="utf-8")
+    build_site(root, output=output, search=False, use_cache=True)
+    assert (output / "places" / "غزة").is_dir()
+    assert not (output / "places" / "ghza").exists()
+
+
+def test_feeds_and_sitemap_write_unicode_addresses_percent_encoded(make_site: MakeSite, tmp_path: Path) -> None:
+    site = {**UNICODE_SITE, "briefgen.yaml": "title: A\nbase_url: https://example.org/a/\nslugs: unicode\n"}
+    output = tmp_path / "site"
+    build_site(make_site(site), output=output, search=False)
+    sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>https://example.org/a/places/%D8%BA%D8%B2%D8%A9/</loc>" in sitemap
+    feed = (output / "places" / "غزة" / "feed.xml").read_text(encoding="utf-8")
+    assert 'href="https://example.org/a/places/%D8%BA%D8%B2%D8%A9/"' in feed
+    briefing = output / "briefings" / "2025" / "06" / "26" / "غزة-اليوم" / "index.html"
+    canonical = lxml.html.fromstring(briefing.read_bytes()).xpath("//link[@rel='canonical']/@href")
+    assert canonical == [
+        "https://example.org/a/briefings/2025/06/26/%D8%BA%D8%B2%D8%A9-%D8%A7%D9%84%D9%8A%D9%88%D9%85/"
+    ]
+    index = (output / "briefings.json").read_text(encoding="utf-8")
+    for text in (sitemap, feed, index):
+        urls_written = re.findall(r"https://example\.org/[^\"<\s]*", text)
+        assert urls_written
+        assert all(url.isascii() for url in urls_written)
 
 
 def test_an_ascii_site_transliterates_its_addresses(make_site: MakeSite, tmp_path: Path) -> None:

@@ -25,14 +25,15 @@ README's "Addresses" section has the table):
   Брянск -> bryansk, Щёкино -> shchyokino, Зеленский -> zelensky.
 - Everything else: anyascii (tbilisi, tskhinvali, athina, beijing, seoul), with
   two small tables of our own where it drops letters that are written:
-  Arabic-script alif and ta marbuta (so خان يونس gives khan-ywns, not khn-ywns)
+  Arabic-script alif and ta marbuta (so خان يونس gives khan-ywns, not khn-ywns),
   the Hebrew shin and a word's first ב כ פ (ירושלים gives yrvshlym), and the
   Armenian vowel ու and a word's first Ե (Երևան gives yerevan, not erevan).
 
 Unvocalised Arabic, Persian and Hebrew do not write short vowels, so no
 transliteration can give `ghazza` for غزة: the slug is the best consonantal
-one (`ghza`). A registry (places.yaml) gives a place the key an editor chooses,
-and a registry key always wins over a slug.
+one (`ghza`); where the vowels are written (غَزَّة) they are used (`ghazza`).
+A registry (places.yaml) gives a place the key an editor chooses, and a
+registry key always wins over a slug.
 """
 
 from __future__ import annotations
@@ -109,15 +110,29 @@ _UKRAINIAN_APOSTROPHE = re.compile(r"[\u0400-\u04ff]['\u2019\u02bc][\u0400-\u04f
 # apostrophes; in an address they would only split the word ('pokrovs-k').
 _MARKS = str.maketrans("", "", "'`\"\u2019\u02bc\u02bb\u00b4")
 
-# Written letters anyascii leaves out (alif) or writes as they are not read at a
-# word's end (ta marbuta, -a in Gaza, Jabalia...); hamza and ain are silent here.
+_ARABIC = re.compile(r"[\u0600-\u06ff]")
+# Written letters anyascii leaves out (alif), or writes as they are not read at a
+# word's end (ta marbuta: -a, as in Gaza and Jabalia); hamza and ain are silent here.
 _ARABIC_LETTERS = str.maketrans({"ا": "a", "أ": "a", "إ": "i", "ة": "a", "ء": "", "ؤ": "w", "ئ": "y", "ع": ""})
 _ARABIC_ARTICLE = re.compile(r"(?<![\u0600-\u06ff])ال(?=[\u0600-\u06ff])")
-# Shin is written far more often than sin, which anyascii gives for both (ש: 's').
-# At a word's start ב כ פ take a dagesh: b, k, p (anyascii writes v, kh, f).
-_HEBREW_LETTERS = str.maketrans({"ש": "sh", "א": "", "ע": ""})
-_HEBREW_INITIAL = re.compile(r"(?<![\u05d0-\u05ea])([בכפ])")
-_HEBREW_DAGESH = {"ב": "b", "כ": "k", "פ": "p"}
+# Where the vowels are written (غَزَّة): shadda doubles its letter, written in NFC after the
+# letter's short vowel; a ta marbuta after a fatha adds nothing to the 'a' written.
+_SHADDA = re.compile(r"([\u0621-\u064a])([\u064b-\u0650]?)\u0651")
+_FATHA_TA_MARBUTA = re.compile("\u064e\u0629")
+# A short vowel written before the long one it lengthens (خَان, يُونُس, فِيل) is that vowel once.
+_LONG_VOWEL = re.compile("\u064e(?=[اى])|(?<=\u064f)و(?![\u064b-\u0652])|(?<=\u0650)ي(?![\u064b-\u0652])")
+
+_HEBREW = re.compile(r"[\u0590-\u05ff]")
+# Shin is written far more often than sin, which anyascii gives for both (ש: 's');
+# a sin dot, where written, makes it s. Alef and ayin are silent here.
+_HEBREW_LETTERS = str.maketrans({"ש": "sh", "א": "", "ע": "", "\u05c1": ""})
+_HEBREW_SIN = re.compile(r"ש([\u05b0-\u05bb\u05c7]*)\u05c2")
+# ב כ פ with a dagesh are b k p (anyascii writes v, kh, f). A word's first one always has
+# one; elsewhere only vocalised text shows it. (Points are letters' marks: not a word's end.)
+_HEBREW_DAGESH = re.compile(r"(?<![\u0591-\u05c7\u05d0-\u05ea])([בכפ])|([בכפ])([\u05b0-\u05bb\u05c7]*)\u05bc")
+_HARD = {"ב": "b", "כ": "k", "פ": "p"}
+
+_ARMENIAN = re.compile(r"[\u0531-\u0587]")
 # Armenian ու is one vowel, u (anyascii: 'ow'); Ե begins a word as ye (Yerevan).
 _ARMENIAN_U = re.compile("ու", re.IGNORECASE)
 _ARMENIAN_INITIAL_YE = re.compile(r"(?<![\u0531-\u0587])([Եե])")
@@ -133,13 +148,34 @@ def transliterate(name: str) -> str:
 
 
 def _run_in_ascii(run: str, *, ukrainian: bool) -> str:
+    """One run of non-ASCII text: each script's own rules first, then anyascii for what is left."""
     if _CYRILLIC.search(run):
-        # Both schemes leave other scripts as they are, for anyascii below.
+        # Both schemes leave other scripts as they are.
         run = _ukrainian(run) if ukrainian else _russian(run)
-    run = _ARABIC_ARTICLE.sub("al-", run).translate(_ARABIC_LETTERS)
-    run = _HEBREW_INITIAL.sub(lambda letter: _HEBREW_DAGESH[letter.group(1)], run).translate(_HEBREW_LETTERS)
-    run = _ARMENIAN_INITIAL_YE.sub(lambda letter: "Ye" if letter.group(1) == "Ե" else "ye", _ARMENIAN_U.sub("u", run))
+    if _ARABIC.search(run):
+        run = _arabic(run)
+    if _HEBREW.search(run):
+        run = _hebrew(run)
+    if _ARMENIAN.search(run):
+        run = _armenian(run)
     return anyascii(run).translate(_MARKS)
+
+
+def _arabic(text: str) -> str:
+    text = _FATHA_TA_MARBUTA.sub("\u064e", _SHADDA.sub(r"\1\1\2", text))
+    text = _LONG_VOWEL.sub("", text)
+    return _ARABIC_ARTICLE.sub("al-", text).translate(_ARABIC_LETTERS)
+
+
+def _hebrew(text: str) -> str:
+    text = _HEBREW_SIN.sub(r"s\1", text)
+    text = _HEBREW_DAGESH.sub(lambda m: _HARD[m.group(1)] if m.group(1) else _HARD[m.group(2)] + m.group(3), text)
+    return text.translate(_HEBREW_LETTERS)
+
+
+def _armenian(text: str) -> str:
+    text = _ARMENIAN_U.sub("u", text)
+    return _ARMENIAN_INITIAL_YE.sub(lambda m: "Ye" if m.group(1) == "Ե" else "ye", text)
 
 
 def _ukrainian(text: str) -> str:
@@ -168,6 +204,10 @@ _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _INVISIBLE = re.compile("[\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u3164\ufe00-\ufe0f\uffa0\U000e0100-\U000e01ef]")
 
 
+# Case folding writes a Greek word's final sigma as σ: a word ends in ς (Κύπρος -> κύπρος, not κύπροσ).
+_GREEK_FINAL_SIGMA = re.compile(r"(?<=[\u0370-\u03ff\u1f00-\u1fff])σ(?![\u0300-\u036f\u0370-\u03ff\u1f00-\u1fff])")
+
+
 @functools.lru_cache(maxsize=4096)
 def unicode_slug(name: str) -> str:
     """The name's own letters as a slug: NFC, case-folded, words joined by '-', at most UNICODE_MAX_BYTES."""
@@ -178,7 +218,7 @@ def unicode_slug(name: str) -> str:
         if category in _DROPPED_CATEGORIES:
             continue
         kept.append(char if category[0] in _KEPT_CATEGORIES else "-")
-    words = "".join(kept).split("-")
+    words = _GREEK_FINAL_SIGMA.sub("ς", "".join(kept)).split("-")
     slug = _shortened("-".join(word for word in words if word))
     return _never_empty_nor_device(slug, name, unicodedata.normalize("NFKC", slug))
 
