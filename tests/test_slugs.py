@@ -169,6 +169,8 @@ def test_briefgen_new_names_the_file_by_the_transliterated_title() -> None:
         ("Σύρος Σας", "σύρος-σας"),
         ("Straße", "strasse"),  # case-folded: ß and SS are one name
         ("Zu\u0308rich", "zürich"),  # NFC: the same address whichever way the ü was typed
+        ("\u01f0", "\u01f0"),  # case folding decomposes ǰ: composed again
+        ("\u0390", "\u0390"),  # and ΐ
         ("Tel Aviv / תל אביב", "tel-aviv-תל-אביב"),
     ],
 )
@@ -204,6 +206,8 @@ def test_hostile_names_give_a_safe_segment(name: str) -> None:
 def test_invisible_characters_do_not_make_a_second_address() -> None:
     assert unicode_slug("غز\u200dة") == unicode_slug("غزة") == unicode_slug("غ\u200bزة")
     assert unicode_slug("\u202egnp") == "gnp"
+    # Default-ignorable letters and marks: combining grapheme joiner, variation selector, Hangul filler.
+    assert unicode_slug("x\u034f\ufe0fy\u3164") == "xy"
 
 
 def test_long_names_are_cut_in_bytes_at_a_word() -> None:
