@@ -44,9 +44,11 @@ from briefgen.slugs import (
     unicode_slug,
 )
 from briefgen.urls import SiteUrls, term_path
+from briefgen.write import safe_relative_path
 from tests.properties import examples
 from tests.sites import SOURCES_YAML, MakeSite, briefing_text
 from tests.sitetools import fetch, serve
+from tests.test_hostile_paths import HOSTILE_NAMES
 
 TRANSLITERATED = [
     # Ukrainian
@@ -383,3 +385,32 @@ def test_a_slug_given_in_a_unicode_site_must_be_a_slug(make_site: MakeSite, tmp_
         "briefings/kyiv.md:5: slug 'Київ/..' is not a plain name: use lowercase letters of any script,"
         " digits and '-' (as 'київ')" in messages
     )
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_every_hostile_name_is_one_segment_in_unicode_too(name: str) -> None:
+    slug = unicode_slug(name)
+    assert_safe_segment(slug)
+    assert safe_relative_path(f"tags/{slug}/index.html").parts == ("tags", slug, "index.html")
+
+
+def test_hostile_names_stay_inside_the_output_of_a_unicode_site(make_site: MakeSite, tmp_path: Path) -> None:
+    names = [n for n in HOSTILE_NAMES if n.strip() and "\x00" not in n] + ["\u202eغزة", "غز\u200dة"]
+    quoted = ", ".join("'" + n.replace("'", "''").replace("\\", "\\\\") + "'" for n in names)
+    files = {
+        "briefgen.yaml": "title: A\nslugs: unicode\n",
+        **{
+            f"briefings/{name}.md": briefing_text(
+                f"tags: [{quoted}]\nplaces: [{quoted}]\n", source="'" + name.replace("'", "''") + "'"
+            )
+            for name in ["con", "nul.txt", "LPT1", "…", "Київ", "a\\b", "%2e%2e", "\u202eغزة", "..."]
+        },
+    }
+    out = tmp_path / "deep" / "out"
+    build_site(make_site(files), output=out, search=False)
+    written = [p for p in out.parent.rglob("*") if p.is_file()]
+    assert written and all(p.resolve().is_relative_to(out.resolve()) for p in written)
+    for folder in ("tags", "places", "sources", "briefings/2025/06/26"):
+        for segment in (p.name for p in (out / folder).iterdir() if p.is_dir()):
+            assert_safe_segment(segment)
+    assert (out / "places" / "غزة").is_dir()
