@@ -372,6 +372,13 @@ def test_an_ascii_site_transliterates_its_addresses(make_site: MakeSite, tmp_pat
     assert (output / "briefings" / "2025" / "06" / "26" / "ghza-al-ywm" / "index.html").is_file()
 
 
+@pytest.mark.parametrize("given", ["غزة-اليوم", "kyiv_today", "kyiv-today"])
+def test_a_unicode_site_accepts_a_slug_in_any_script(make_site: MakeSite, tmp_path: Path, given: str) -> None:
+    root = make_site({**UNICODE_SITE, "briefings/kyiv.md": briefing_text(f"slug: {given}\n", date="2025-06-27")})
+    build_site(root, output=tmp_path / "site", search=False)
+    assert (tmp_path / "site" / "briefings" / "2025" / "06" / "27" / given / "index.html").is_file()
+
+
 def test_a_slug_given_in_a_unicode_site_must_be_a_slug(make_site: MakeSite, tmp_path: Path) -> None:
     site = {
         **UNICODE_SITE,

@@ -75,9 +75,8 @@ def is_plain_slug(value: str) -> bool:
 
 def is_slug(value: str, style: SlugStyle) -> bool:
     """True for a value an editor may give as a slug (`slug:`) in this style: a slug of itself."""
-    if style is SlugStyle.ASCII:
-        return is_plain_slug(value)
-    return value == unicode_slug(value)
+    # A plain slug is a unicode slug too ('_' included, which unicode_slug makes a '-').
+    return is_plain_slug(value) or (style is SlugStyle.UNICODE and value == unicode_slug(value))
 
 
 def slug_for(name: str, style: SlugStyle) -> str:
