@@ -19,7 +19,7 @@ from briefgen.load import load_archive
 from briefgen.markdown_rules import CITATION, MAX_TABLE_CELLS
 from briefgen.model import DEFAULT_TAXONOMIES, Settings
 from briefgen.parse import MAX_BRIEFING_BYTES, MAX_TERMS
-from briefgen.slugs import is_plain_slug
+from briefgen.slugs import SlugStyle, is_plain_slug, is_slug
 from briefgen.yamlnodes import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text
 
@@ -82,6 +82,7 @@ def test_settings_keys_and_defaults_are_the_readers() -> None:
     assert set(table) == set(SETTINGS_KEYS)
     defaults = dataclasses.asdict(Settings())
     defaults["taxonomies"] = ", ".join(f"`{taxonomy.key}`" for taxonomy in DEFAULT_TAXONOMIES)
+    defaults["slugs"] = Settings().slugs.value
     for key, row in table.items():
         default = defaults[key]
         shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")
@@ -215,13 +216,14 @@ def table_rows(title: str) -> list[list[str]]:
 
 def test_the_limits_are_the_codes() -> None:
     slug_characters = max(n for n in range(1, 200) if is_plain_slug("a" * n))
+    unicode_bytes = max(2 * n for n in range(1, 200) if is_slug("ж" * n, SlugStyle.UNICODE))
     citation_digits = max(n for n in range(1, 20) if CITATION.fullmatch(f"[{'1' * n}]"))
     assert {row[0]: row[1] for row in table_rows("Limits")} == {
         "the size of a briefing file": f"{MAX_BRIEFING_BYTES // 2**20} MB",
         "nesting of YAML (lists and mappings in one another)": f"{MAX_DEPTH} levels",
         f"{', '.join(TERM_KEYS[:-1])} and {TERM_KEYS[-1]} in one briefing": f"{MAX_TERMS} of each",
         "cells in the tables of one briefing": f"{MAX_TABLE_CELLS:,}",
-        "a `slug:`": f"{slug_characters} characters",
+        "a `slug:`": f"{slug_characters} characters (with `slugs: unicode`, {unicode_bytes} bytes of UTF-8)",
         "the number in a citation `[n]`": f"{citation_digits} digits",
         "problems of one kind in one file, printed in full": f"{SHOWN_OF_A_KIND}",
     }

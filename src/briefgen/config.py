@@ -14,8 +14,8 @@ from urllib.parse import SplitResult, urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
-from briefgen.model import DEFAULT_TAXONOMIES, GAZETTEER_FILE, GAZETTEER_KEY, Settings, Source, Taxonomy
-from briefgen.slugs import is_plain_slug
+from briefgen.model import DEFAULT_TAXONOMIES, GAZETTEER_FILE, GAZETTEER_KEY, Settings, Taxonomy
+from briefgen.slugs import SlugStyle, is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
 from briefgen.yamlnodes import BOOL_TAG, YamlError, compose, line_of
 
@@ -26,7 +26,7 @@ FIXED_BRIEFING_KEYS = (
 )  # fmt: skip
 """The front-matter keys that are not a taxonomy's (parse.py adds the taxonomies' keys)."""
 SETTINGS_KEYS = (
-    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
+    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies", "slugs",
 )  # fmt: skip
 SOURCE_KEYS = ("name", "url", "description")
 TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
@@ -138,6 +138,7 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
         taxonomies=with_gazetteer(_taxonomies(fields, root), root),
+        slugs=_slug_style(fields) or defaults.slugs,
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:
@@ -295,6 +296,18 @@ def _language(fields: Fields) -> str | None:
     return None
 
 
+def _slug_style(fields: Fields) -> SlugStyle | None:
+    """The `slugs` setting (ascii or unicode); otherwise None, with an error at its line."""
+    value = fields.text("slugs")
+    styles = {style.value: style for style in SlugStyle}
+    if value is None or value in styles:
+        return styles.get(value) if value is not None else None
+    fields.problems.append(
+        error(fields.path, fields.value_line("slugs"), f"'slugs' must be {' or '.join(styles)}, not '{value}'")
+    )
+    return None
+
+
 def _with_base_url(
     settings: Settings, base_url: str | None, problems: list[Problem], where: tuple[str, int] = ("command line", 1)
 ) -> Settings:
@@ -322,52 +335,6 @@ def normalize_base_url(value: str) -> str | None:
     if "\\" in value or UNSHOWABLE.search(value):
         return None  # browsers read '/\\host/' as '//host/': every link would point at another site
     return value if value.endswith("/") else value + "/"
-
-
-def read_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
-    """The sources registry by key; empty when sources.yaml is absent."""
-    text = read_text(root, SOURCES_FILE, problems)
-    if text is None:
-        return {}
-    try:
-        node = compose(text, SOURCES_FILE, 1)
-    except YamlError as exc:
-        problems.append(exc.problem)
-        return {}
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        problems.append(
-            error(
-                SOURCES_FILE, 1, f"sources.yaml must be a mapping of source keys to their details, not {kind_of(node)}"
-            )
-        )
-        return {}
-    sources: dict[str, Source] = {}
-    for key_node, value_node in node.value:
-        line = 1 + key_node.start_mark.line
-        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
-        if not is_plain_slug(key):
-            problems.append(
-                error(SOURCES_FILE, line, f"source key '{key}' must be a plain name: lowercase letters, digits and '-'")
-            )
-            continue
-        fields = Fields(
-            value_node, path=SOURCES_FILE, first_line=1, known=SOURCE_KEYS, what=f"source '{key}'", problems=problems
-        )
-        if not isinstance(value_node, MappingNode):
-            continue
-        fields.require("name", "Institute for the Study of War")
-        name = fields.text("name")
-        url = fields.text("url")
-        if url is not None and not is_web_address(url):
-            problems.append(
-                error(SOURCES_FILE, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'")
-            )
-            url = None
-        if name is not None:
-            sources[key] = Source(key=key, name=name, url=url, description=fields.text("description"))
-    return sources
 
 
 def _top_mapping(

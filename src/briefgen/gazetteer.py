@@ -1,4 +1,5 @@
-"""Taxonomies' registries, the gazetteer among them: YAML files -> terms, and a term found by any of its names.
+"""The registries beside briefgen.yaml, sources.yaml and each taxonomy's (the gazetteer among them):
+YAML files -> sources and terms, and a term found by any of its names.
 
 A registry (`registry:` in briefgen.yaml; places.yaml for places by default)
 gives each term a key (its slug), a display name, a description and aliases,
@@ -28,10 +29,10 @@ from pathlib import Path
 
 from yaml.nodes import MappingNode, Node, ScalarNode
 
-from briefgen.config import SETTINGS_FILE, read_text
-from briefgen.errors import Problem, error
-from briefgen.model import GAZETTEER_KEY, Taxonomy, Term
-from briefgen.slugs import is_plain_slug, slug_of
+from briefgen.config import SETTINGS_FILE, SOURCE_KEYS, SOURCES_FILE, is_web_address, read_text
+from briefgen.errors import Problem, error, warning
+from briefgen.model import GAZETTEER_KEY, Source, Taxonomy, Term
+from briefgen.slugs import SlugStyle, is_plain_slug, slug_for, slug_of
 from briefgen.yamlfields import Fields, kind_of
 from briefgen.yamlnodes import BOOL_TAG, NULL_TAG, YamlError, compose, line_of
 
@@ -77,10 +78,14 @@ class Registry:
     complete: bool = False
     """Whether a term it does not know is a mistake to report (the gazetteer)."""
 
-    def resolve(self, name: str) -> Term | None:
-        """The registered term `name` is a key, a name or an alias of (or, as before aliases, slugs to)."""
-        slug = self.spellings.get(fold(name)) or slug_of(name)
-        return self.terms.get(name) or self.terms.get(slug)
+    def resolve(self, name: str, style: SlugStyle = SlugStyle.ASCII) -> Term | None:
+        """The registered term `name` is a key, a name or an alias of (or, as before aliases, slugs to).
+
+        A registry's keys are ASCII: with unicode slugs, the name's transliteration may still be one."""
+        spelled = self.spellings.get(fold(name))
+        if spelled is not None:
+            return self.terms.get(spelled)
+        return self.terms.get(name) or self.terms.get(slug_for(name, style)) or self.terms.get(slug_of(name))
 
     def nearest(self, name: str) -> str:
         """' (did you mean 'Kyiv'?)' for the term with the spelling closest to `name`, or ''."""
@@ -231,3 +236,80 @@ def _spellings(
                 )
                 problems.append(error(name, line, message))
     return spellings
+
+
+def read_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
+    """The sources registry by key; empty when sources.yaml is absent."""
+    text = read_text(root, SOURCES_FILE, problems)
+    if text is None:
+        return {}
+    try:
+        node = compose(text, SOURCES_FILE, 1)
+    except YamlError as exc:
+        problems.append(exc.problem)
+        return {}
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        problems.append(
+            error(
+                SOURCES_FILE, 1, f"sources.yaml must be a mapping of source keys to their details, not {kind_of(node)}"
+            )
+        )
+        return {}
+    sources: dict[str, Source] = {}
+    for key_node, value_node in node.value:
+        line = 1 + key_node.start_mark.line
+        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if not is_plain_slug(key):
+            problems.append(
+                error(SOURCES_FILE, line, f"source key '{key}' must be a plain name: lowercase letters, digits and '-'")
+            )
+            continue
+        fields = Fields(
+            value_node, path=SOURCES_FILE, first_line=1, known=SOURCE_KEYS, what=f"source '{key}'", problems=problems
+        )
+        if not isinstance(value_node, MappingNode):
+            continue
+        fields.require("name", "Institute for the Study of War")
+        name = fields.text("name")
+        url = fields.text("url")
+        if url is not None and not is_web_address(url):
+            problems.append(
+                error(SOURCES_FILE, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'")
+            )
+            url = None
+        if name is not None:
+            sources[key] = Source(key=key, name=name, url=url, description=fields.text("description"))
+    return sources
+
+
+def terms_named(
+    names: tuple[tuple[str, int], ...],
+    registry: Registry | None,
+    taxonomy: Taxonomy,
+    rel: str,
+    problems: list[Problem],
+    style: SlugStyle,
+) -> tuple[Term, ...]:
+    """The terms named, once each by slug: a registered one (by its key, name or an alias) as its registry has it.
+
+    A name a complete registry (the gazetteer) does not know is published as written,
+    with a warning at its line naming the nearest it knows: most are typos."""
+    terms: dict[str, Term] = {}
+    for name, line in names:
+        term = registry.resolve(name, style) if registry is not None else None
+        if term is None:
+            term = Term(name=name, slug=slug_for(name, style))
+            if registry is not None and registry.complete:
+                problems.append(warning(rel, line, _unknown_term(name, registry, taxonomy)))
+        terms.setdefault(term.slug, term)
+    return tuple(terms.values())
+
+
+def _unknown_term(name: str, registry: Registry, taxonomy: Taxonomy) -> str:
+    kind = taxonomy.label.lower()
+    return (
+        f"{kind} '{name}' is not in {registry.file}{registry.nearest(name)}: add it there"
+        f" (or as an alias of a {kind} it lists), or it is published as a {kind} of its own"
+    )

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
+from briefgen.slugs import SlugStyle
+
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -82,6 +84,8 @@ class Settings:
     """How many of the newest briefings each Atom feed carries."""
     taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
     """In the order of the navigation, their pages and feeds."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How names become address segments: transliterated ASCII, or their own letters (slugs.py)."""
 
 
 @dataclass(frozen=True, slots=True)
