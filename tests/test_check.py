@@ -362,7 +362,7 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         {"briefgen.yaml": "title: Archive\ntheme: dark\n", "briefings/a.md": VALID_BRIEFING},
         (
             "briefgen.yaml:2: unknown key 'theme': briefgen.yaml may have title, description, base_url, language,"
-            " per_page, allow_html, feed_entries, taxonomies, labels ('briefgen help format' describes them)",
+            " per_page, allow_html, feed_entries, taxonomies, slugs, labels ('briefgen help format' describes them)",
         ),
     ),
     (

@@ -295,7 +295,7 @@ def test_the_json_index_lists_every_briefing_with_its_metadata(example: Path) ->
     }
     assert isw["url"] == BASE + isw["path"]
     assert len(isw["takeaways_html"]) == 6
-    assert {"name": "Kursk Oblast", "slug": "kursk-oblast"} in isw["places"]
+    assert {"name": "Kursk Oblast", "slug": "kursk-oblast", "latitude": 51.7304, "longitude": 36.1926} in isw["places"]
     assert "notes" not in isw, "the whole archive's index leaves notes to the date and source indexes"
     assert isw["date_index_url"] == BASE + "briefings/2025/06/26/index.json"
 

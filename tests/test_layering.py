@@ -33,6 +33,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "yamlfields fast.yamlfields",
         "labelconfig",
         "config",
+        "gazetteer",
         "markdown_rules",
         "markdown_checks",
         "markdown fast.markdown",
@@ -43,7 +44,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # shaping: briefings -> listings -> pages
         "urls",
         "index",
-        "calendars related filters",
+        "calendars related filters atlas",
         "contexts",
         "plan",
         "render",

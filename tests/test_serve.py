@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
+import watchfiles
 
 from briefgen import preview
 from briefgen.build import build_site
@@ -41,7 +42,7 @@ from briefgen.preview import (
     inject,
     open_server,
 )
-from briefgen.serve import LiveSite
+from briefgen.serve import LiveSite, _TopLevelFilter
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "https://example.org/conflict-archive/"
@@ -440,3 +441,12 @@ def test_serve_serves_its_own_script_and_style(serving: tuple[Server, Path]) -> 
         status, headers, body = request(server.address, urlsplit(server.address).path + "__briefgen__/" + name)
         assert (status, headers["Content-Type"]) == (200, f"{kind}; charset=utf-8")
         assert body == (REPO_ROOT / "src" / "briefgen" / "serve_files" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "watched"),
+    [("places.yaml", True), ("authors.yml", True), ("sources.yaml", True), ("notes.txt", False), (".x.yaml", False)],
+)
+def test_the_registries_beside_the_settings_are_watched(tmp_path: Path, name: str, watched: bool) -> None:
+    # Editing places.yaml while serving rebuilds the places' pages, as editing sources.yaml does the sources'.
+    assert _TopLevelFilter()(watchfiles.Change.modified, str(tmp_path / name)) is watched

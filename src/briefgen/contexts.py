@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 from briefgen.calendars import CalendarYear
 from briefgen.index import DateGroup, MonthGroup, Neighbours, Pagination, SourceGroup, TermGroup, YearGroup
 from briefgen.languages import Language
-from briefgen.model import Briefing, Source, Taxonomy
+from briefgen.model import Briefing, Source, Taxonomy, Term
 from briefgen.related import SourceCount
 from briefgen.urls import Feeds
 
@@ -89,6 +89,8 @@ class BriefingContext(PageContext):
     neighbours: Neighbours
     related: tuple[Briefing, ...]
     """The briefings sharing most topics and places with this one (related.py)."""
+    map: str | None = None
+    """Markup: an SVG map of its places that have coordinates (atlas.py); None when none has."""
     translations: tuple[Translation, ...] = ()
     """The report's versions in other languages (translations.py), in the order of their tags; often none."""
 
@@ -156,6 +158,8 @@ class TermsContext(PageContext):
     taxonomy: Taxonomy
     """Its `path` is the address segment urls.term() is given."""
     groups: tuple[TermGroup, ...]
+    map: str | None = None
+    """Markup: for the places, an SVG map of every place with coordinates, sized by its briefings (atlas.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +171,12 @@ class TermContext(PageContext):
     """How many of the term's briefings each source published."""
     feeds: Feeds | None
     """The term's feeds; None when its taxonomy has none."""
+    within: tuple[Term, ...] = ()
+    """For a place of the gazetteer: the places it lies in, nearest first (its region, its country)."""
+    places_within: tuple[TermGroup, ...] = ()
+    """For a region or country of the gazetteer: the places directly within it that have pages."""
+    map: str | None = None
+    """Markup: for a place with coordinates, an SVG map locating it (atlas.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,7 +28,18 @@ from briefgen.fast import switch as fastpaths
 from briefgen.filters import atom_time, entry_id
 from briefgen.index import ArchiveIndex, feed_listings, paginate
 from briefgen.languages import labels, long_date
-from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Bodies, Briefing, Settings, Source, Taxonomy, Term, json_text
+from briefgen.model import (
+    BYLINE_KEY,
+    CATEGORIES_KEY,
+    GAZETTEER_KEY,
+    Bodies,
+    Briefing,
+    Settings,
+    Source,
+    Taxonomy,
+    Term,
+    json_text,
+)
 from briefgen.plan import PageJob
 from briefgen.render import FeedContent, PythonRenderer, Recent
 from briefgen.urls import SiteUrls
@@ -203,6 +214,8 @@ def _feed_item(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, .
                 item[taxonomy.key] = [term.name for term in terms]
         else:
             extension[taxonomy.key] = [term.name for term in terms]
+        if taxonomy.key == GAZETTEER_KEY:  # beside the names, which feed readers already read
+            extension[LOCATIONS] = [_location(term) for term in terms]
     if briefing.summary:
         item["summary"] = briefing.summary
     if briefing.url:
@@ -295,8 +308,22 @@ def _source(source: Source) -> dict[str, Any]:
     return {"key": source.key, "name": source.name, "url": source.url}
 
 
-def _terms(terms: Sequence[Term]) -> list[dict[str, str]]:
-    return [{"name": term.name, "slug": term.slug} for term in terms]
+def _terms(terms: Sequence[Term]) -> list[dict[str, Any]]:
+    """Each term's name and slug, and, for a place the gazetteer locates, its coordinates."""
+    return [{"name": term.name, "slug": term.slug, **_coordinates(term)} for term in terms]
+
+
+LOCATIONS = "locations"
+"""The JSON Feed extension's field for the places of an item, each by its key, name and coordinates."""
+
+
+def _location(term: Term) -> dict[str, Any]:
+    return {"key": term.slug, "name": term.name, **_coordinates(term)}
+
+
+def _coordinates(term: Term) -> dict[str, float]:
+    where = term.coordinates
+    return {"latitude": where[0], "longitude": where[1]} if where is not None else {}
 
 
 RENDERERS: Mapping[str, PythonRenderer] = {

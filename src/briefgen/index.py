@@ -139,7 +139,7 @@ def build_index(archive: Archive) -> ArchiveIndex:
         years=_year_groups(dates),
         sources=_source_groups(archive),
         taxonomies=tuple(
-            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy))
+            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy, archive.registries.get(taxonomy.key, {})))
             for taxonomy in archive.settings.taxonomies
         ),
         neighbours=_neighbours(archive.briefings, dates),
@@ -184,19 +184,38 @@ def _source_groups(archive: Archive) -> tuple[SourceGroup, ...]:
     return tuple(SourceGroup(source, newest_first(by_key[source.key])) for source in ordered)
 
 
-def term_groups(briefings: Iterable[Briefing], taxonomy: Taxonomy) -> tuple[TermGroup, ...]:
-    """Each term of the taxonomy with its briefings, by name (case aside), then slug."""
-    grouped: dict[str, list[Briefing]] = defaultdict(list)
+def term_groups(
+    briefings: Iterable[Briefing], taxonomy: Taxonomy, registered: Mapping[str, Term] | None = None
+) -> tuple[TermGroup, ...]:
+    """Each term of the taxonomy with its briefings, by name (case aside), then slug.
+
+    With the taxonomy's registered terms, a region or country (a term that others lie
+    within, Term.within) also has the briefings of every place within it, as a reader
+    of its page expects, and has a group even when no briefing names it itself."""
+    grouped: dict[str, dict[str, Briefing]] = defaultdict(dict)
     terms: dict[str, Term] = {}
     for briefing in briefings:
         for term in briefing.terms_of(taxonomy):
-            grouped[term.slug].append(briefing)
             # Spellings that slug alike share a page; the first, in archive order, names it.
             terms.setdefault(term.slug, term)
+            grouped[term.slug][briefing.path] = briefing
+            for container in containers(term, registered or {}):
+                terms.setdefault(container.slug, container)
+                grouped[container.slug][briefing.path] = briefing
     return tuple(
-        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug]))
+        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug].values()))
         for slug in sorted(grouped, key=lambda s: (terms[s].name.casefold(), s))
     )
+
+
+def containers(term: Term, registered: Mapping[str, Term]) -> tuple[Term, ...]:
+    """The registered terms `term` lies within, nearest first: its region, then its country.
+    (gazetteer.py has made sure that every `within` is registered and leads to no cycle.)"""
+    found: list[Term] = []
+    while term.within is not None and term.within in registered and len(found) < len(registered):
+        term = registered[term.within]
+        found.append(term)
+    return tuple(found)
 
 
 def _neighbours(briefings: Sequence[Briefing], dates: Sequence[DateGroup]) -> dict[str, Neighbours]:

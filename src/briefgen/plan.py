@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefgen import urls as paths
+from briefgen.atlas import Atlas
 from briefgen.calendars import archive_calendars, busiest_day, year_calendar
 from briefgen.contexts import (
     BriefingContext,
@@ -80,6 +81,8 @@ class SitePlan:
         self.categories = next((t for t in taxonomies if t.key == CATEGORIES_KEY), None)
         """The taxonomy whose terms are an Atom entry's categories (beside its source)."""
         self.busiest_day = busiest_day(archive_index.years)
+        self.atlas = Atlas.of(archive_index.taxonomies, archive.registries)
+        """The places' hierarchy and maps (atlas.py)."""
 
     @staticmethod
     def _page(context: PageContext) -> PageJob:
@@ -115,6 +118,7 @@ class SitePlan:
                     listed_taxonomies=self.listed_taxonomies(briefing),
                     neighbours=neighbours,
                     related=self.related_but_translations(briefing),
+                    map=self.atlas.briefing_map(briefing),
                     translations=self.translations(briefing),
                 )
             )
@@ -177,10 +181,18 @@ class SitePlan:
         """For each taxonomy, the listing of its terms and a page per term."""
         for listing in self.index.taxonomies:
             taxonomy = listing.taxonomy
+            overview = self.atlas.overview() if listing is self.atlas.listing else None
             yield self._page(
-                TermsContext(paths.taxonomy_path(taxonomy.path), self.search, taxonomy=taxonomy, groups=listing.groups)
+                TermsContext(
+                    paths.taxonomy_path(taxonomy.path),
+                    self.search,
+                    taxonomy=taxonomy,
+                    groups=listing.groups,
+                    map=overview,
+                )
             )
             for group in listing.groups:
+                place = self.atlas.details(group)
                 yield self._page(
                     TermContext(
                         paths.term_path(taxonomy.path, group.term),
@@ -189,6 +201,9 @@ class SitePlan:
                         group=group,
                         by_source=count_by_source(group.briefings),
                         feeds=self.urls.term_feeds(taxonomy.path, group.term) if taxonomy.feeds else None,
+                        within=place.within,
+                        places_within=place.places_within,
+                        map=place.map,
                     )
                 )
 

@@ -39,8 +39,10 @@ def theme_digest(site_templates: Path, archive: Archive) -> str:
 
 
 def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
-    """What every page's context is made from, briefings' text left out: the theme, search, sources, fields."""
-    parts = [theme, repr(search), repr(sorted(archive.sources.items()))]
+    """What every page's context is made from, briefings' text left out: the theme, search, sources,
+    registries, fields."""
+    # The registries: a place's page shows the region it lies in, which no briefing need list.
+    parts = [theme, repr(search), repr(sorted(archive.sources.items())), repr(dict(archive.registries))]
     parts += [f"{b.path} {fields_digest(b)} {b.source!r}" for b in archive.briefings]
     return digest(*parts)
 
