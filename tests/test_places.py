@@ -128,16 +128,18 @@ def test_a_place_links_its_region_and_country_and_they_list_what_lies_within(mak
     site = build(make_site(site_files(a="Toretsk", b="Kyiv")))
     toretsk = page(site, "places/toretsk")
     assert re.search(
-        r'<span class="label">In:</span> <a href="/places/donetsk-oblast/">Donetsk Oblast</a>,'
-        r' <a href="/places/ukraine/">Ukraine</a>',
+        r'<span class="label">In:</span> <a href="/places/donetsk-oblast/" dir="auto">Donetsk Oblast</a>,'
+        r' <a href="/places/ukraine/" dir="auto">Ukraine</a>',
         toretsk,
     )
     ukraine = page(site, "places/ukraine")
     within = ukraine[ukraine.index("Places in Ukraine") :]
-    assert re.findall(r'<li><a href="/places/([a-z-]+)/">', within) == ["donetsk-oblast", "kyiv"]
+    assert re.findall(r'<li><a href="/places/([a-z-]+)/" dir="auto">', within) == ["donetsk-oblast", "kyiv"]
     assert ukraine.count('class="card"') == 2  # the country's page has the briefings of the places within it
     oblast = page(site, "places/donetsk-oblast")
-    assert re.findall(r'<li><a href="/places/([a-z-]+)/">', oblast[oblast.index("Places in") :]) == ["toretsk"]
+    assert re.findall(r'<li><a href="/places/([a-z-]+)/" dir="auto">', oblast[oblast.index("Places in") :]) == [
+        "toretsk"
+    ]
     assert not (site / "places" / "lyman").exists()  # no briefing names it: no page
 
 
