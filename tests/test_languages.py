@@ -262,3 +262,31 @@ def test_a_cached_rebuild_follows_a_new_translation_and_a_new_label(make_site: M
     assert 'Translations: <a href="/archive/briefings/2025/06/26/gaza-report-ar/" hreflang="ar"' in english
     cold = build(root, tmp_path / "cold")
     assert snapshot(root / "site") == snapshot(cold)
+
+
+LABELS_TEMPLATE = (
+    '{{ _("Key takeaways") }}|{{ _("Notes") }}|{{ _("100%% sure") }}|{{ _("%(who)s wrote", who="<b>") }}'
+    '|{{ gettext("Notes") }}|{% trans %}Notes{% endtrans %}|{% trans who="<i>" %}By {{ who }}{% endtrans %}'
+    '|{% autoescape false %}{{ _("a %% b") }}|{{ _("%(who)s wrote", who="<b>") }}{% endautoescape %}'
+)
+
+
+@pytest.mark.parametrize("tag", ["fr", "ar", "en"])
+def test_labels_print_as_jinjas_own_gettext_prints_them(tag: str) -> None:
+    """render._label, which keeps each label and skips Jinja's two calls through the context, gives
+    what Jinja's newstyle gettext over the same Labels gives: escaping, '%%' and variables alike."""
+    import jinja2  # noqa: PLC0415
+
+    from briefgen.model import BodiesInMemory  # noqa: PLC0415
+    from briefgen.render import make_environment  # noqa: PLC0415
+
+    page_labels = languages.labels(tag)
+    ours = make_environment(BodiesInMemory({}), None).from_string(LABELS_TEMPLATE)
+    jinjas = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    jinjas.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=page_labels.gettext, ngettext=page_labels.ngettext, newstyle=True
+    )
+    expected = jinjas.from_string(LABELS_TEMPLATE).render()
+    assert ("Key takeaways" in expected) == (tag == "en")  # the catalogue's own words, not the message ids
+    assert ours.render(page_labels=page_labels) == expected
+    assert ours.render(page_labels=page_labels) == expected  # and again, from what Labels kept
