@@ -23,6 +23,7 @@ import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
@@ -30,6 +31,8 @@ from babel.localedata import locale_identifiers
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
+from jinja2 import pass_context
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
@@ -247,3 +250,32 @@ def weekday_names(tag: str) -> tuple[tuple[str, str], ...]:
     locale = _nearest_locale(tag)
     short, wide = get_day_names("short", locale=locale), get_day_names("wide", locale=locale)
     return tuple((str(short[day]), str(wide[day])) for day in range(7))  # Babel counts from Monday, 0
+
+
+# ------------------------------------------------------- labels as templates call them
+
+
+@pass_context
+def template_gettext(context: Context, message: str) -> str:
+    """`_("Key takeaways")` in a template: the label in the page's language (`page_labels`, given by the renderer)."""
+    page_labels: Labels = context["page_labels"]
+    return page_labels.gettext(message)
+
+
+@pass_context
+def template_label(context: Context, message: str, /, **variables: Any) -> str:
+    """`_()` and `gettext()` in templates: what Jinja's newstyle gettext over `template_gettext` returns
+    (safe HTML in an autoescaped template, always %-formatted), the common case without
+    variables kept by Labels.shown and called straight from render._Context.call."""
+    page_labels: Labels = context["page_labels"]
+    if not context.eval_ctx.autoescape:
+        return str(page_labels.gettext(message) % variables)
+    if not variables:
+        return page_labels.shown(message)
+    return Markup(page_labels.gettext(message)) % variables  # noqa: S704 - the theme's own labels (Labels)
+
+
+@pass_context
+def template_ngettext(context: Context, singular: str, plural: str, count: int) -> str:
+    page_labels: Labels = context["page_labels"]
+    return page_labels.ngettext(singular, plural, count)

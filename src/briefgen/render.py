@@ -28,7 +28,14 @@ from briefgen import urls as paths
 from briefgen.contexts import Context
 from briefgen.errors import BriefgenError, Problem
 from briefgen.filters import atom_time, entry_id, excerpt, numbered
-from briefgen.languages import Labels, Language, labels, language
+from briefgen.languages import (
+    Language,
+    labels,
+    language,
+    template_gettext,
+    template_label,
+    template_ngettext,
+)
 from briefgen.languages import long_date as date_in
 from briefgen.languages import month_and_year as month_and_year_in
 from briefgen.languages import month_name as month_name_in
@@ -161,32 +168,6 @@ def _template_content_html(env: jinja2.Environment, briefing: Briefing) -> Marku
     return env.feed_content.html(briefing)  # type: ignore[attr-defined,no-any-return]
 
 
-@jinja2.pass_context
-def _gettext(context: jinja2.runtime.Context, message: str) -> str:
-    """`_("Key takeaways")` in a template: the label in the page's language (`page_labels`, given by the renderer)."""
-    page_labels: Labels = context["page_labels"]
-    return page_labels.gettext(message)
-
-
-@jinja2.pass_context
-def _label(context: jinja2.runtime.Context, message: str, /, **variables: Any) -> str:
-    """`_()` and `gettext()` in templates: what Jinja's newstyle gettext over `_gettext` returns
-    (safe HTML in an autoescaped template, always %-formatted), the common case without
-    variables kept by Labels.shown and called straight from _Context.call."""
-    page_labels: Labels = context["page_labels"]
-    if not context.eval_ctx.autoescape:
-        return str(page_labels.gettext(message) % variables)
-    if not variables:
-        return page_labels.shown(message)
-    return Markup(page_labels.gettext(message)) % variables  # noqa: S704 - the theme's own labels (Labels)
-
-
-@jinja2.pass_context
-def _ngettext(context: jinja2.runtime.Context, singular: str, plural: str, count: int) -> str:
-    page_labels: Labels = context["page_labels"]
-    return page_labels.ngettext(singular, plural, count)
-
-
 def _page_tag(context: jinja2.runtime.Context, tag: str | None) -> str:
     if tag:
         return tag
@@ -292,10 +273,10 @@ class _Context(jinja2.runtime.Context):
             kwargs.pop("_loop_vars", None)  # the names Jinja passes along inside loops and blocks
             kwargs.pop("_block_vars", None)
             return __obj(*args, **kwargs)
-        if __obj is _label:  # a label: a tenth of a build's rendering time when it went Jinja's way
+        if __obj is template_label:  # a label: a tenth of a build's rendering time when it went Jinja's way
             kwargs.pop("_loop_vars", None)
             kwargs.pop("_block_vars", None)
-            return _label(__self, *args, **kwargs)
+            return template_label(__self, *args, **kwargs)
         return super().call(__obj, *args, **kwargs)
 
 
@@ -323,8 +304,10 @@ def make_environment(
     )
     # Labels in the page's language: the callables read the page's own Labels (languages.py), given with each
     # page, so that one environment renders pages in every language.
-    env.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)  # type: ignore[attr-defined]
-    env.globals.update(_=_label, gettext=_label)  # the same labels, without Jinja's two calls through the context
+    env.install_gettext_callables(gettext=template_gettext, ngettext=template_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        _=template_label, gettext=template_label
+    )  # the same labels, without Jinja's two calls through the context
     env.context_class = _Context
     env.bodies = bodies
     env.filters.update(
