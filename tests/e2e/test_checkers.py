@@ -40,7 +40,10 @@ MISSING = "briefings/1999/"
 
 # template: (text of the built-in template to replace, what replaces it)
 BREAKAGES = {
-    "sources.html": ("<h1>Sources</h1>\n", '<h1>Sources</h1>\n<div class="unclosed"><p>An element never closed.\n'),
+    "sources.html": (
+        '<h1>{{ _("Sources") }}</h1>\n',
+        '<h1>{{ _("Sources") }}</h1>\n<div class="unclosed"><p>An element never closed.\n',
+    ),
     "partials/card.html": (
         "</h2>\n",
         '</h2>\n  <img src="{{ urls.asset(\'favicon.svg\') }}" width="32" height="32">\n',
