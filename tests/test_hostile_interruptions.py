@@ -28,6 +28,7 @@ from briefgen.build import build_site
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.cacheindex import CacheState
 from briefgen.neighbours import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, recover_interrupted
+from briefgen.parallel import MIN_ITEMS_PER_WORKER
 from tests.sites import MakeSite, briefing_text
 from tests.sitetools import make_corpus
 
@@ -100,14 +101,15 @@ def both_versions_built(root: Path, base: Path) -> tuple[Inputs, dict[str, Snaps
     return inputs, sites
 
 
-BRIEFINGS = 150
+BRIEFINGS = 2 * MIN_ITEMS_PER_WORKER + 2
+"""Just enough for two workers: most of this module's time is whole builds of this corpus, started and stopped."""
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[str, Snapshot], Inputs]]:
-    """A corpus of 150 briefings, the complete site of each version of its input, and a way to switch them.
+    """A corpus of BRIEFINGS briefings, the complete site of each version of its input, and a way to switch them.
 
-    150 are parsed and rendered by two workers (parallel.MIN_ITEMS_PER_WORKER), so that a kill or a
+    They are parsed and rendered by two workers (parallel.MIN_ITEMS_PER_WORKER), so that a kill or a
     Ctrl-C meets workers as well as the build, and a whole build takes a second or two.
     """
     base = tmp_path_factory.mktemp("kills")
