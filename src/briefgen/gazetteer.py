@@ -33,7 +33,7 @@ from briefgen.config import SETTINGS_FILE, SOURCE_KEYS, SOURCES_FILE, is_web_add
 from briefgen.errors import Problem, error, warning
 from briefgen.model import GAZETTEER_KEY, Source, Taxonomy, Term
 from briefgen.slugs import SlugStyle, is_plain_slug, slug_for, slug_of
-from briefgen.yamlfields import Fields, kind_of
+from briefgen.yamlfields import Fields, kind_of, nearest
 from briefgen.yamlnodes import BOOL_TAG, NULL_TAG, YamlError, compose, line_of
 
 REGISTRY_KEYS = ("name", "description", "aliases")
@@ -200,9 +200,7 @@ def _with_checked_hierarchy(
     dropped: set[str] = set()
     for slug, term in terms.items():
         if term.within is not None and term.within not in terms:
-            hint = difflib.get_close_matches(term.within, sorted(terms), n=1, cutoff=0.6)
-            also = f" (did you mean '{hint[0]}'?)" if hint else ""
-            message = f"'{slug}' lies within '{term.within}', which is not a key of {name}{also}"
+            message = f"'{slug}' lies within '{term.within}', which is not a key of {name}{nearest(term.within, terms)}"
             problems.append(error(name, within_lines[slug], message))
             dropped.add(slug)
     for slug in terms:

@@ -77,14 +77,19 @@ def _locale(folded: str) -> Locale | None:
         return None
 
 
+def _own_or_primary_locale(tag: str) -> Locale | None:
+    """The tag's locale, else its first subtag's ('en-XY' -> en); None when Babel knows neither."""
+    return locale_of(tag) or locale_of(tag.split("-", maxsplit=1)[0])
+
+
 def _nearest_locale(tag: str) -> Locale:
-    """The tag's locale, else its first subtag's ('en-XY' -> en), else English."""
-    return locale_of(tag) or locale_of(tag.split("-", maxsplit=1)[0]) or Locale.parse(FALLBACK_LOCALE)
+    """The tag's locale, else its first subtag's, else English."""
+    return _own_or_primary_locale(tag) or Locale.parse(FALLBACK_LOCALE)
 
 
 @functools.cache
 def language(tag: str) -> Language:
-    locale = locale_of(tag) or locale_of(tag.split("-", maxsplit=1)[0])
+    locale = _own_or_primary_locale(tag)
     if locale is None:  # a site's private-use tag ('x-internal'), say: Babel knows nothing of it
         return Language(tag=tag, direction="ltr", name=tag)
     direction = "rtl" if locale.character_order == "right-to-left" else "ltr"

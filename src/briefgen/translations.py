@@ -9,12 +9,12 @@ reports a `translation_of:` that names no briefing, index.py groups them.
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from briefgen.errors import Problem, error
 from briefgen.model import Briefing
+from briefgen.yamlfields import nearest
 
 BRIEFINGS_PREFIX = "briefings/"
 
@@ -47,8 +47,7 @@ class TargetFinder:
         if found:
             listed = ", ".join(sorted(found))
             return None, f"the slug '{value}' is several briefings' ({listed}): give the file's path instead"
-        match = difflib.get_close_matches(value, sorted(self.by_name) + sorted(self.by_slug), n=1, cutoff=0.6)
-        hint = f" (did you mean '{match[0]}'?)" if match else ""
+        hint = nearest(value, [*self.by_name, *self.by_slug])
         return None, f"'translation_of: {value}' names no briefing of the archive{hint}: give its path or its slug"
 
 
