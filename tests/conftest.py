@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import os
+import resource
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -75,3 +78,32 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     slow_modules = {item.path for item in items if has_slow_tests(item)}
     items.sort(key=lambda item: item.path not in slow_modules)
+
+
+CPU_LOG = os.environ.get("BRIEFGEN_TEST_CPU", "")
+"""A file to which each test's CPU seconds are written (one file per xdist worker, suffixed with its name).
+
+Wall times under xdist depend on what the other worker runs at the same moment;
+CPU time (this process and the builds, Pagefind and Java it waited for) does
+not, so it is what to compare when making the suite fit its time budget."""
+_cpu_spent: dict[str, float] = {}
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    before = _cpu_seconds() if CPU_LOG else 0.0
+    yield
+    if CPU_LOG:
+        _cpu_spent[item.nodeid] = _cpu_seconds() - before
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if CPU_LOG and _cpu_spent:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        lines = [f"{seconds:.2f}\t{group_of(nodeid)}\t{nodeid}" for nodeid, seconds in sorted(_cpu_spent.items())]
+        Path(f"{CPU_LOG}.{worker}").write_text("\n".join(lines) + "\n", encoding="utf-8")

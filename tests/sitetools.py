@@ -24,7 +24,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 def copy_example(to: Path) -> Path:
     """The example archive's own files (not its theme), as a fresh site root."""
     to.mkdir(parents=True, exist_ok=True)
-    for name in ("briefgen.yaml", "sources.yaml"):
+    for name in ("briefgen.yaml", "sources.yaml", "places.yaml"):
         shutil.copy(REPO_ROOT / name, to / name)
     shutil.copytree(REPO_ROOT / "briefings", to / "briefings")
     return to

@@ -118,7 +118,8 @@ def test_briefing_page_has_date_source_and_neighbours(site: Path) -> None:
 def test_date_page_shows_every_source_side_by_side_with_unique_ids(site: Path) -> None:
     tree = page(site, DATE_PAGE)
     sources = [a.text_content() for a in tree.xpath("//article[@class='day-briefing']/p[@class='kicker']/a")]
-    assert sources == ["Institute for the Study of War", "Wilson Center"]
+    # The Wilson Center's piece, and its example translation into Arabic.
+    assert sources == ["Institute for the Study of War", "Wilson Center", "Wilson Center"]
     assert len(tree.xpath("//article[@class='day-briefing']//section[@class='takeaways']//li")) == 6
     ids = tree.xpath("//@id")
     assert len(ids) == len(set(ids))
@@ -127,7 +128,10 @@ def test_date_page_shows_every_source_side_by_side_with_unique_ids(site: Path) -
 def test_source_page_lists_only_its_briefings(site: Path) -> None:
     tree = page(site, "sources/wilson-center/index.html")
     titles = [a.text_content() for a in tree.xpath("//article[@class='card']//h2/a")]
-    assert titles == ["Forced displacement: one of the most pressing humanitarian issues of our time"]
+    assert titles == [
+        "Forced displacement: one of the most pressing humanitarian issues of our time",
+        "التهجير القسري: إحدى أكثر القضايا الإنسانية إلحاحًا في عصرنا",
+    ]
 
 
 def test_tag_and_place_pages_list_their_briefings(site: Path) -> None:
@@ -143,6 +147,7 @@ def test_feeds_parse_as_atom_with_absolute_links(site: Path) -> None:
     links = sorted(entry.link for entry in feed.entries)
     assert links == [
         BASE + "briefings/2025/06/26/isw-north-korean-troops/",
+        BASE + "briefings/2025/06/26/wilson-center-forced-displacement-ar/",
         BASE + "briefings/2025/06/26/wilson-center-forced-displacement/",
     ]
     isw = feedparser.parse((site / "sources/isw/feed.xml").read_bytes())
@@ -288,7 +293,7 @@ def test_build_command_prints_one_summary_line(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     summary = re.fullmatch(
-        r"built 2 briefings, (\d+) pages \((\d+) rendered, 0 reused; (\d+) files written\) in \d+\.\d s\n",
+        r"built 3 briefings, (\d+) pages \((\d+) rendered, 0 reused; (\d+) files written\) in \d+\.\d s\n",
         result.stdout,
     )
     assert summary is not None, result.stdout

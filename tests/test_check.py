@@ -46,20 +46,20 @@ def run_script(*args: str) -> subprocess.CompletedProcess[str]:
 def test_example_archive_passes(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = check(capsys, REPO_ROOT)
     assert code == 0, err
-    assert out.strip() == "checked 2 briefings: 0 errors, 0 warnings"
+    assert out.strip() == "checked 3 briefings: 0 errors, 0 warnings"
     assert err == ""
 
 
 def test_example_archive_passes_strict(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = check(capsys, REPO_ROOT, "--strict")
     assert code == 0
-    assert "checked 2 briefings" in out
+    assert "checked 3 briefings" in out
 
 
 def test_console_script_checks_example_archive() -> None:
     result = run_script("check", "--root", str(REPO_ROOT))
     assert result.returncode == 0, result.stderr
-    assert "checked 2 briefings: 0 errors, 0 warnings" in result.stdout
+    assert "checked 3 briefings: 0 errors, 0 warnings" in result.stdout
     assert "Traceback" not in result.stderr
 
 
@@ -67,7 +67,11 @@ def test_example_archive_content() -> None:
     archive, warnings = load_archive(REPO_ROOT, today=dt.date(2025, 7, 1))
     assert warnings == ()
     by_slug = {b.slug: b for b in archive.briefings}
-    assert set(by_slug) == {"isw-north-korean-troops", "wilson-center-forced-displacement"}
+    assert set(by_slug) == {
+        "isw-north-korean-troops",
+        "wilson-center-forced-displacement",
+        "wilson-center-forced-displacement-ar",
+    }
     isw = by_slug["isw-north-korean-troops"]
     assert isw.source.key == "isw"
     notes = archive.bodies.body(isw).footnotes
@@ -75,6 +79,8 @@ def test_example_archive_content() -> None:
     assert all(note.citation_ids == (f"fnref:{note.number}:1",) for note in notes)
     # "source: Wilson Center" names the organisation, not its key.
     assert by_slug["wilson-center-forced-displacement"].source.key == "wilson-center"
+    arabic = by_slug["wilson-center-forced-displacement-ar"]
+    assert (arabic.language, arabic.translation_key) == ("ar", "wilson-center-forced-displacement")
 
 
 # --- the table of broken inputs ------------------------------------------------
@@ -238,7 +244,8 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         # Nothing to suggest: every key there is, and where they are described.
         (
             "briefings/a.md:5: unknown key 'region': the front matter may have title, date, source, url, authors,"
-            " summary, takeaways, footnotes, tags, places, slug, draft, extra ('briefgen help format' describes them)",
+            " summary, takeaways, footnotes, tags, places, slug, draft, extra, language, translation_key,"
+            " translation_of ('briefgen help format' describes them)",
         ),
     ),
     (
@@ -341,11 +348,21 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ("briefgen.yaml:2: unknown key 'per_pgae' (did you mean 'per_page'?)",),
     ),
     (
+        "language-unknown",
+        {"briefings/a.md": briefing_text("language: arabic\n")},
+        ("briefings/a.md:5: 'language': 'arabic' is not a language tag Babel knows (did you mean 'ar'?)",),
+    ),
+    (
+        "translation-of-nothing",
+        {"briefings/a.md": briefing_text("translation_of: 2025/06/26/gone\n")},
+        ("briefings/a.md:5: 'translation_of: 2025/06/26/gone' names no briefing of the archive",),
+    ),
+    (
         "settings-unknown-key-unlike-any",
         {"briefgen.yaml": "title: Archive\ntheme: dark\n", "briefings/a.md": VALID_BRIEFING},
         (
             "briefgen.yaml:2: unknown key 'theme': briefgen.yaml may have title, description, base_url, language,"
-            " per_page, allow_html, feed_entries, taxonomies ('briefgen help format' describes them)",
+            " per_page, allow_html, feed_entries, taxonomies, slugs, labels ('briefgen help format' describes them)",
         ),
     ),
     (

@@ -99,7 +99,7 @@ def test_a_calendar_month_is_laid_out_from_monday(example: Path) -> None:
     assert rows[0] == ["", "", "", "", "", "", "1"]  # June 1, 2025 was a Sunday
     assert rows[-1][0] == "30"
     label = table.xpath(".//td/a")[0].get("aria-label")
-    assert label == "June 26, 2025: 2 briefings"
+    assert label == "June 26, 2025: 3 briefings"
 
 
 def test_the_dates_listings_are_kept_beside_the_calendars(example: Path) -> None:
@@ -282,7 +282,9 @@ def test_the_json_index_lists_every_briefing_with_its_metadata(example: Path) ->
     assert [r["path"] for r in records] == [
         "briefings/2025/06/26/isw-north-korean-troops/",
         "briefings/2025/06/26/wilson-center-forced-displacement/",
+        "briefings/2025/06/26/wilson-center-forced-displacement-ar/",
     ]
+    assert [r["language"] for r in records] == ["en", "en", "ar"]
     isw = records[0]
     assert isw["title"] == "Russia weighs deploying North Korean troops in Ukraine"
     assert isw["date"] == "2025-06-26"
@@ -293,14 +295,14 @@ def test_the_json_index_lists_every_briefing_with_its_metadata(example: Path) ->
     }
     assert isw["url"] == BASE + isw["path"]
     assert len(isw["takeaways_html"]) == 6
-    assert {"name": "Kursk Oblast", "slug": "kursk-oblast"} in isw["places"]
+    assert {"name": "Kursk Oblast", "slug": "kursk-oblast", "latitude": 51.7304, "longitude": 36.1926} in isw["places"]
     assert "notes" not in isw, "the whole archive's index leaves notes to the date and source indexes"
     assert isw["date_index_url"] == BASE + "briefings/2025/06/26/index.json"
 
 
 def test_date_and_source_indexes_carry_the_notes(example: Path) -> None:
     day = json.loads((example / "briefings/2025/06/26/index.json").read_text("utf-8"))
-    assert [r["source"]["key"] for r in day["briefings"]] == ["isw", "wilson-center"]
+    assert [r["source"]["key"] for r in day["briefings"]] == ["isw", "wilson-center", "wilson-center"]
     notes = day["briefings"][0]["notes"]
     assert [n["number"] for n in notes] == list(range(1, 13))
     assert notes[0]["html"].startswith("Reuters report of June 26, 2025")

@@ -11,14 +11,15 @@ import re
 import pytest
 
 from briefgen.cli import main
-from briefgen.config import REGISTRY_KEYS, SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
+from briefgen.config import SETTINGS_KEYS, SOURCE_KEYS, TAXONOMY_KEYS
 from briefgen.errors import SHOWN_OF_A_KIND, ArchiveError, summarised
 from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, TERM_KEYS
+from briefgen.gazetteer import PLACE_KEYS, REGISTRY_KEYS
 from briefgen.load import load_archive
 from briefgen.markdown_rules import CITATION, MAX_TABLE_CELLS
 from briefgen.model import DEFAULT_TAXONOMIES, Settings
 from briefgen.parse import MAX_BRIEFING_BYTES, MAX_TERMS
-from briefgen.slugs import is_plain_slug
+from briefgen.slugs import SlugStyle, is_plain_slug, is_slug
 from briefgen.yamlnodes import MAX_DEPTH
 from tests.sites import REPO_ROOT, MakeSite, briefing_text
 
@@ -81,9 +82,10 @@ def test_settings_keys_and_defaults_are_the_readers() -> None:
     assert set(table) == set(SETTINGS_KEYS)
     defaults = dataclasses.asdict(Settings())
     defaults["taxonomies"] = ", ".join(f"`{taxonomy.key}`" for taxonomy in DEFAULT_TAXONOMIES)
+    defaults["slugs"] = Settings().slugs.value
     for key, row in table.items():
         default = defaults[key]
-        shown = {True: "`true`", False: "`false`", "": "empty"}.get(default, f"`{default}`")
+        shown = {True: "`true`", False: "`false`", "": "empty", (): "none"}.get(default, f"`{default}`")
         if key == "taxonomies":
             shown = default
         assert row["default"] == shown, f"{key}: the doc says {row['default']}, the code {shown}"
@@ -125,6 +127,30 @@ def test_the_taxonomies_and_registry_examples_check_clean(make_site: MakeSite) -
     assert loaded.terms["authors"][0].name == "Jane Doe"
     with pytest.raises(ArchiveError):
         load_archive(make_site({"briefgen.yaml": settings, "briefings/a.md": briefing_text("places: [Kursk]\n")}))
+
+
+def test_place_keys_are_the_gazetteers() -> None:
+    table = key_table("Places (`places.yaml`)")
+    assert list(table) == [*REGISTRY_KEYS, *PLACE_KEYS]
+    for key, row in table.items():
+        assert row["example"].startswith(f"`{key}:"), f"the example of {key!r} shows it written"
+
+
+def test_the_places_example_checks_clean_and_its_warning_is_what_check_prints(make_site: MakeSite) -> None:
+    (places,) = code_blocks("Places (`places.yaml`)", "yaml")
+    (shown,) = code_blocks("Places (`places.yaml`)", "")
+    body = "places: [Київ, KYIV, toretsk]\n"
+    root = make_site({"places.yaml": places, "briefings/2025/06/26/a.md": briefing_text(body)})
+    archive, warnings = load_archive(root, today=dt.date(2025, 7, 1))
+    assert warnings == ()
+    (loaded,) = archive.briefings
+    assert [(t.slug, t.coordinates) for t in loaded.terms["places"]] == [
+        ("kyiv", (50.4501, 30.5234)),
+        ("toretsk", (48.3978, 37.8472)),
+    ]
+    typo = make_site({"places.yaml": places, "briefings/a.md": briefing_text("places: [Kyviv]\n")})
+    _, warnings = load_archive(typo, today=dt.date(2025, 7, 1))
+    assert [str(problem) for problem in warnings] == shown.splitlines()
 
 
 def test_source_keys_are_the_readers() -> None:
@@ -190,13 +216,14 @@ def table_rows(title: str) -> list[list[str]]:
 
 def test_the_limits_are_the_codes() -> None:
     slug_characters = max(n for n in range(1, 200) if is_plain_slug("a" * n))
+    unicode_bytes = max(2 * n for n in range(1, 200) if is_slug("ж" * n, SlugStyle.UNICODE))
     citation_digits = max(n for n in range(1, 20) if CITATION.fullmatch(f"[{'1' * n}]"))
     assert {row[0]: row[1] for row in table_rows("Limits")} == {
         "the size of a briefing file": f"{MAX_BRIEFING_BYTES // 2**20} MB",
         "nesting of YAML (lists and mappings in one another)": f"{MAX_DEPTH} levels",
         f"{', '.join(TERM_KEYS[:-1])} and {TERM_KEYS[-1]} in one briefing": f"{MAX_TERMS} of each",
         "cells in the tables of one briefing": f"{MAX_TABLE_CELLS:,}",
-        "a `slug:`": f"{slug_characters} characters",
+        "a `slug:`": f"{slug_characters} characters (with `slugs: unicode`, {unicode_bytes} bytes of UTF-8)",
         "the number in a citation `[n]`": f"{citation_digits} digits",
         "problems of one kind in one file, printed in full": f"{SHOWN_OF_A_KIND}",
     }

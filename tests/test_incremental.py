@@ -27,6 +27,15 @@ BRIEFINGS = 60
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
+    """Built without search: most tests here are about the cache, and Pagefind would be a third of their time."""
+    root = make_corpus(tmp_path / "corpus", briefings=BRIEFINGS, sources=3)
+    build_site(root, search=False)
+    return root
+
+
+@pytest.fixture
+def searched_corpus(tmp_path: Path) -> Path:
+    """Built with search, as the publishing workflow builds: for the tests about the search index's updates."""
     root = make_corpus(tmp_path / "corpus", briefings=BRIEFINGS, sources=3)
     build_site(root)
     return root
@@ -40,7 +49,7 @@ def parallel_corpus(tmp_path: Path) -> Path:
     return root
 
 
-def assert_same_as_cold(root: Path, tmp_path: Path, *, search: bool = True) -> None:
+def assert_same_as_cold(root: Path, tmp_path: Path, *, search: bool = False) -> None:
     cold = tmp_path / "cold"
     shutil.rmtree(cold, ignore_errors=True)
     build_site(root, output=cold, use_cache=False, search=search)
@@ -108,6 +117,11 @@ def retitle_briefing(root: Path) -> None:
     path.write_text(text[:start] + 'title: "A new title"' + text[end:], "utf-8")
 
 
+SEARCHED_CHANGES = (edit_text, add_tag)
+"""The changes also checked with the search index: a text edit (the everyday one, new words to find) and a
+new topic (a new filter value). The others change what the index is made from no differently."""
+
+
 @pytest.mark.parametrize(
     "change",
     [
@@ -123,21 +137,26 @@ def retitle_briefing(root: Path) -> None:
     ],
     ids=lambda f: f.__name__,
 )
-def test_an_incremental_build_equals_a_cold_build(corpus: Path, tmp_path: Path, change: Callable[[Path], None]) -> None:
+def test_an_incremental_build_equals_a_cold_build(tmp_path: Path, change: Callable[[Path], None]) -> None:
+    search = change in SEARCHED_CHANGES
+    corpus = make_corpus(tmp_path / "corpus", briefings=BRIEFINGS, sources=3)
+    build_site(corpus, search=search)
     change(corpus)
-    report = build_site(corpus)
+    report = build_site(corpus, search=search)
     assert report.rendered < report.pages or change in (change_template, change_setting, rename_source)
-    assert_same_as_cold(corpus, tmp_path)
+    assert_same_as_cold(corpus, tmp_path, search=search)
 
 
-def test_a_no_op_build_renders_and_writes_nothing(corpus: Path) -> None:
+def test_a_no_op_build_renders_and_writes_nothing(searched_corpus: Path) -> None:
+    corpus = searched_corpus
     before = {p: p.stat().st_mtime_ns for p in (corpus / "site").rglob("*") if p.is_file()}
     report = build_site(corpus)
     assert (report.rendered, report.written) == (0, 0)
     assert {p: p.stat().st_mtime_ns for p in (corpus / "site").rglob("*") if p.is_file()} == before
 
 
-def test_unchanged_files_keep_their_modification_time(corpus: Path, tmp_path: Path) -> None:
+def test_unchanged_files_keep_their_modification_time(searched_corpus: Path, tmp_path: Path) -> None:
+    corpus = searched_corpus
     site = corpus / "site"
     before = {p.relative_to(site): p.stat().st_mtime_ns for p in site.rglob("*") if p.is_file()}
     edit_text(corpus)
@@ -152,7 +171,7 @@ def test_unchanged_files_keep_their_modification_time(corpus: Path, tmp_path: Pa
     assert len(pages) < 30, pages
     assert 0 < len(index) < len(list((site / "pagefind").rglob("*"))) / 4
     assert any(path.endswith("/index.html") and "briefings/" in path for path in changed)
-    assert_same_as_cold(corpus, tmp_path)
+    assert_same_as_cold(corpus, tmp_path, search=True)
 
 
 def test_the_related_briefings_of_other_pages_follow_a_new_tag(corpus: Path, tmp_path: Path) -> None:
@@ -164,7 +183,7 @@ def test_the_related_briefings_of_other_pages_follow_a_new_tag(corpus: Path, tmp
     tags = sorted({t for twin in twins for t in _tags(twin.read_text("utf-8"))} | set(_tags(text)))
     start, end = text.index("tags: ["), text.index("]", text.index("tags: [")) + 1
     tagged.write_text(text[:start] + f"tags: [{', '.join(tags)}]" + text[end:], "utf-8")
-    report = build_site(corpus)
+    report = build_site(corpus, search=False)
     assert report.rendered < report.pages
     site = corpus / "site"
     relatives = [p for p in site.glob("briefings/*/*/*/*/index.html") if title in _related_titles(p)]
@@ -184,7 +203,8 @@ def _related_titles(page: Path) -> list[str]:
     return [a.text_content() for a in tree.xpath("//ul[@class='related']//a")]
 
 
-def test_turning_search_off_and_on_again_equals_cold_builds(corpus: Path, tmp_path: Path) -> None:
+def test_turning_search_off_and_on_again_equals_cold_builds(searched_corpus: Path, tmp_path: Path) -> None:
+    corpus = searched_corpus
     site = corpus / "site"
     assert (site / "pagefind" / "parts.json").is_file()
     report = build_site(corpus, search=False)
@@ -197,31 +217,33 @@ def test_turning_search_off_and_on_again_equals_cold_builds(corpus: Path, tmp_pa
     assert snapshot(site) == snapshot(cold)
     report = build_site(corpus)
     assert report.search
-    assert_same_as_cold(corpus, tmp_path)
+    assert_same_as_cold(corpus, tmp_path, search=True)
 
 
-def test_a_search_index_lost_from_the_output_is_made_again(corpus: Path, tmp_path: Path) -> None:
+def test_a_search_index_lost_from_the_output_is_made_again(searched_corpus: Path, tmp_path: Path) -> None:
+    corpus = searched_corpus
     shutil.rmtree(corpus / "site" / "pagefind")
     report = build_site(corpus)
     assert (report.rendered, report.written > 0) == (0, True)
-    assert_same_as_cold(corpus, tmp_path)
+    assert_same_as_cold(corpus, tmp_path, search=True)
 
 
 def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
     shutil.rmtree(corpus / CACHE_DIR)
     edit_text(corpus)
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
 
 
-def test_a_rebuild_swaps_in_the_twin_which_shares_every_unchanged_file(corpus: Path, tmp_path: Path) -> None:
+def test_a_rebuild_swaps_in_the_twin_which_shares_every_unchanged_file(searched_corpus: Path, tmp_path: Path) -> None:
+    corpus = searched_corpus
     site, twin = corpus / "site", corpus / f".site.{TWIN_SUFFIX}"
     edit_text(corpus)
     build_site(corpus)  # mirrors the twin (the first build's old site) by hard links
     edit_text(corpus)
     before = {p.relative_to(site).as_posix(): p.stat() for p in site.rglob("*") if p.is_file()}
     report = build_site(corpus)
-    assert_same_as_cold(corpus, tmp_path)
+    assert_same_as_cold(corpus, tmp_path, search=True)
     after = {p.relative_to(site).as_posix(): p.stat() for p in site.rglob("*") if p.is_file()}
     changed = sorted(path for path in after if path not in before or after[path].st_ino != before[path].st_ino)
     removed = sorted(set(before) - set(after))  # search index files named by their content
@@ -240,7 +262,7 @@ def test_a_rebuild_swaps_in_the_twin_which_shares_every_unchanged_file(corpus: P
 def test_a_damaged_twin_is_mirrored_again(corpus: Path, tmp_path: Path, damage: str) -> None:
     twin = corpus / f".site.{TWIN_SUFFIX}"
     edit_text(corpus)
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert (twin / TWIN_RECORD).is_file()
     if damage == "record removed":
         (twin / TWIN_RECORD).unlink()
@@ -258,10 +280,10 @@ def test_a_damaged_twin_is_mirrored_again(corpus: Path, tmp_path: Path, damage: 
         (twin / "robots.txt").unlink()
         (twin / "robots.txt").write_text("stale")
     add_tag(corpus)
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
     add_place(corpus)
-    build_site(corpus)  # from the twin made whole again
+    build_site(corpus, search=False)  # from the twin made whole again
     assert_same_as_cold(corpus, tmp_path)
 
 
@@ -272,7 +294,7 @@ def test_a_twin_that_is_a_link_is_unlinked_never_followed(corpus: Path, tmp_path
     twin = corpus / f".site.{TWIN_SUFFIX}"
     twin.symlink_to(precious, target_is_directory=True)
     edit_text(corpus)
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
     assert [p.name for p in precious.iterdir()] == ["work.md"]
     assert twin.is_dir() and not twin.is_symlink()
@@ -284,7 +306,7 @@ def test_what_a_killed_update_staged_is_discarded(corpus: Path, tmp_path: Path) 
     (update / MARKER).write_text("")  # briefgen marks it first (test_hostile_neighbours)
     (update / "sub" / "index.html").write_bytes(b"never committed")
     before = snapshot(corpus / "site")
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert not update.exists()
     assert snapshot(corpus / "site") == before
 
@@ -297,23 +319,23 @@ def test_a_changed_image_is_copied_again(tmp_path: Path) -> None:
     (folder / "isw-x.md").write_text(
         "---\ntitle: T\ndate: 2025-06-26\nsource: ISW\n---\nText.\n\n![Map of Toretsk](map.png)\n", "utf-8"
     )
-    build_site(root)
+    build_site(root, search=False)
     page = root / "site/briefings/2025/06/26/isw-x/map.png"
     assert page.read_bytes() == b"\x89PNG\r\n\x1a\nfirst"
     (folder / "map.png").write_bytes(b"\x89PNG\r\n\x1a\nsecond, longer")
     os.utime(folder / "map.png", ns=(1, 1))
-    build_site(root)
+    build_site(root, search=False)
     assert page.read_bytes() == b"\x89PNG\r\n\x1a\nsecond, longer"
     (folder / "map.png").unlink()
     with pytest.raises(ArchiveError, match=r"map\.png"):
-        build_site(root)
+        build_site(root, search=False)
 
 
 def test_a_new_source_date_epoch_reaches_the_feeds(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1750000000")
-    report = build_site(corpus)
+    report = build_site(corpus, search=False)
     assert report.written > 0
     assert "<updated>2025-06-15T15:06:40Z</updated>" in (corpus / "site" / "feed.xml").read_text("utf-8")
     assert_same_as_cold(corpus, tmp_path)
@@ -325,7 +347,7 @@ def test_a_build_with_nothing_changed_plans_nothing(corpus: Path, monkeypatch: p
 
     monkeypatch.setattr(build_module, "_plan_pages", must_not_plan)
     monkeypatch.setattr(build_module, "page_records", must_not_plan)
-    report = build_site(corpus)
+    report = build_site(corpus, search=False)
     assert (report.rendered, report.written) == (0, 0)
     assert report.pages > len(list((corpus / "site").rglob("index.html")))  # pages, feeds and exports
 
@@ -351,7 +373,7 @@ def test_a_damaged_pack_is_only_a_slower_build(corpus: Path, tmp_path: Path) -> 
         with pack.open("r+b") as stream:
             stream.truncate(pack.stat().st_size // 2)
     change_template(corpus)  # so that pages are rendered again: their bodies are parsed again
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
 
 
@@ -359,12 +381,12 @@ def test_an_edit_to_a_briefings_text_leaves_briefings_json_alone(corpus: Path, t
     listing = corpus / "site" / "briefings.json"
     before = listing.stat()
     edit_text(corpus)  # a paragraph added after the first: neither its summary nor its takeaways change
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
     assert listing.stat().st_ino == before.st_ino
     path = some_briefing(corpus)
     path.write_text(path.read_text("utf-8").replace("title:", "title: Retitled", 1), "utf-8")
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
     assert listing.stat().st_ino != before.st_ino
 
@@ -374,11 +396,11 @@ def test_bodies_are_found_whichever_folder_the_build_runs_from(
 ) -> None:
     monkeypatch.chdir(corpus)
     shutil.rmtree(CACHE_DIR)
-    build_site(Path("."))  # the site root as a relative path: every body is parsed and recorded...
+    build_site(Path("."), search=False)  # the site root as a relative path: every body is parsed and recorded...
     packs = pack_files(corpus)
     monkeypatch.chdir(tmp_path)
     edit_text(corpus)
-    build_site(corpus)  # ... and found from elsewhere: only the edited briefing is parsed again
+    build_site(corpus, search=False)  # ... and found from elsewhere: only the edited briefing is parsed again
     assert set(packs) <= set(pack_files(corpus)), "every briefing was parsed again"
     assert_same_as_cold(corpus, tmp_path)
 
@@ -395,7 +417,7 @@ def test_a_correction_to_a_briefings_text_renders_only_the_pages_that_show_it(
 
     monkeypatch.setattr(publish, "_render_page", spy)
     edit_text(corpus)  # a paragraph added after the first: only the text changes
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert_same_as_cold(corpus, tmp_path)
     # Its page, and the JSON indexes that carry its notes; not its date's, source's or topics'
     # pages, which list it by title, summary and takeaways only.
@@ -414,11 +436,11 @@ def test_a_theme_that_shows_text_on_a_listing_page_has_it_corrected(corpus: Path
         "{% endblock %}\n",
         "utf-8",
     )
-    build_site(corpus)
+    build_site(corpus, search=False)
     path = some_briefing(corpus, 5)  # older than the site feed's newest entries, so not in it
     text = path.read_text("utf-8")
     path.write_text(text.replace('\n  1: "', '\n  1: "Corrected. ', 1) + "\nAdded.[1]\n", "utf-8")
-    report = build_site(corpus)
+    report = build_site(corpus, search=False)
     # Its page, its date's page and JSON, its source's feeds and listing JSON, and each of its
     # topics', places' and authors' two feeds: never the whole site.
     front = yaml.safe_load(text.split("---\n", 2)[1])
@@ -431,10 +453,10 @@ def test_a_template_edited_twice_is_compiled_again_each_time(corpus: Path, tmp_p
     # Jinja keeps compiled templates in the cache, by name and source: the same file with
     # new text must not be served from the copy compiled for its old text.
     change_template(corpus)
-    build_site(corpus)
+    build_site(corpus, search=False)
     template = corpus / "templates" / "404.html"
     template.write_text(template.read_text("utf-8").replace("gone", "gone again"), "utf-8")
-    build_site(corpus)
+    build_site(corpus, search=False)
     assert "gone again" in (corpus / "site" / "404.html").read_text("utf-8")
     assert any((corpus / CACHE_DIR / "templates").iterdir()), "the compiled templates are kept in the cache"
     assert_same_as_cold(corpus, tmp_path)

@@ -193,6 +193,22 @@ def test_the_archive_index_has_a_listing_per_taxonomy_of_the_settings_in_their_o
     assert [g.term.slug for g in listings[1].groups] == ["donbas"]
 
 
+def test_a_region_holds_the_briefings_of_the_places_within_it() -> None:
+    ukraine, oblast = Term("Ukraine", "ukraine"), Term("Donetsk Oblast", "donetsk-oblast", within="ukraine")
+    toretsk, lyman = (
+        Term("Toretsk", "toretsk", within="donetsk-oblast"),
+        Term("Lyman", "lyman", within="donetsk-oblast"),
+    )
+    registered = {t.slug: t for t in (ukraine, oblast, toretsk, lyman)}
+    first = dataclasses.replace(briefing("a", 1), terms={"places": (toretsk, lyman)})
+    second = dataclasses.replace(briefing("b", 2), terms={"places": (oblast,)})
+    groups = {g.term.slug: slugs(g.briefings) for g in index.term_groups([first, second], PLACES, registered)}
+    # Each briefing once in its region's and country's groups, however many of its places lie there.
+    assert groups == {"donetsk-oblast": ["b", "a"], "lyman": ["a"], "toretsk": ["a"], "ukraine": ["b", "a"]}
+    assert index.containers(toretsk, registered) == (oblast, ukraine)
+    assert {g.term.slug for g in index.term_groups([first, second], PLACES)} == {"donetsk-oblast", "lyman", "toretsk"}
+
+
 def test_term_addresses_use_the_taxonomy_path() -> None:
     term = Term("Donbas", "donbas")
     assert urls.taxonomy_path(REGIONS.path) == "areas/"

@@ -24,25 +24,28 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate",
+        "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate "
+        "languages",
         "maps",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings
         "yamlnodes",
         "yamlfields fast.yamlfields",
+        "labelconfig",
         "config",
+        "gazetteer",
         "markdown_rules",
         "markdown_checks",
         "markdown fast.markdown",
         "published",
-        "parallel parsecache frontmatter",
+        "parallel parsecache frontmatter translations",
         "parse",
         "load",
         # shaping: briefings -> listings -> pages
         "urls",
         "index",
-        "calendars related filters",
+        "calendars related filters atlas",
         "searchdocs",
         "contexts",
         "plan",

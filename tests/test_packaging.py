@@ -67,6 +67,8 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
         "briefgen/data/basemap-50m.json",  # the maps' country outlines (maps.py), with their source and licence
         "briefgen/data/basemap-110m.json",
         "briefgen/data/NOTICE.md",
+        # The theme's labels (languages.py), read as .po: a wheel without them renders no page.
+        *(f"briefgen/locales/{code}/LC_MESSAGES/briefgen.po" for code in ("ar", "en", "fr", "ru", "uk")),
     ):
         assert packaged in names
     for starter in ("briefgen.yaml", "sources.yaml", "gitignore", "pages.yml", "example-briefing.md"):

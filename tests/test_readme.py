@@ -25,3 +25,12 @@ def test_ci_runs_the_readme_test_command_word_for_word() -> None:
     test_command = fenced_commands((REPO_ROOT / "README.md").read_text(encoding="utf-8"))[1]
     ci_lines = (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert test_command in ci_lines
+
+
+def test_every_file_the_readme_links_to_is_in_the_repository() -> None:
+    """Links and images to the repository's own files (docs/format.md, the screenshots): a moved file breaks them."""
+    text = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    targets = {match.split("#", 1)[0] for match in re.findall(r"\]\(([^)\s]+)\)", text)}
+    local = sorted(t for t in targets if t and not re.match(r"[a-z]+:", t))
+    assert "docs/images/place-page.png" in local and "docs/images/arabic-briefing.png" in local
+    assert [t for t in local if not (REPO_ROOT / t).is_file()] == []

@@ -34,9 +34,12 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
     report = build_site(copy_example(tmp_path / "root"), output=tmp_path / "site", base_url="/archive/")
     site = tmp_path / "site"
     assert report.search and report.notices == ()
+    # Pagefind indexes each language apart (<html lang>): the Arabic translation is in a part of its own.
     assert json.loads((site / "pagefind" / "parts.json").read_text("utf-8")) == {
-        "languages": {"en": {"pages": 2, "parts": ["en-0/"]}}
+        "languages": {"ar": {"pages": 1, "parts": ["ar-0/"]}, "en": {"pages": 2, "parts": ["en-0/"]}}
     }
+    arabic = json.loads((site / "pagefind" / "ar-0" / "pagefind-entry.json").read_text("utf-8"))
+    assert arabic["languages"]["ar"]["page_count"] == 1
     bundle = site / "pagefind" / "en-0"
     entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
     assert entry["languages"]["en"]["page_count"] == 2, "the two briefings, not the listings"
@@ -44,7 +47,7 @@ def test_the_index_holds_the_briefings_only_with_their_filters(tmp_path: Path) -
     assert [name for name, _ in meta[3]] == ["author", "place", "source", "tag", "year"], (
         "each taxonomy's, with source and year"
     )
-    filters = {read_file(p)[0]: read_file(p)[1] for p in (bundle / "filter").iterdir()}
+    filters = {read_file(p)[0]: read_file(p)[1] for p in (bundle / "filter").glob("en_*")}
     assert [value for value, _ in filters["source"]] == ["Institute for the Study of War", "Wilson Center"]
     assert [value for value, _ in filters["year"]] == ["2025"]
     assert "Toretsk" in [value for value, _ in filters["place"]]
@@ -78,7 +81,7 @@ def test_the_command_says_so_once_and_succeeds(tmp_path: Path, broken_pagefind: 
     assert result.returncode == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "search is off" in line]
     assert len(warnings) == 1 and warnings[0].startswith("warning: search is off: Pagefind could not run")
-    assert "built 2 briefings" in result.stdout
+    assert "built 3 briefings" in result.stdout
 
 
 def test_no_search_builds_the_site_that_a_missing_pagefind_builds(

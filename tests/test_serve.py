@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import pytest
+import watchfiles
 
 from briefgen import preview
 from briefgen.build import build_site
@@ -41,7 +42,7 @@ from briefgen.preview import (
     inject,
     open_server,
 )
-from briefgen.serve import LiveSite
+from briefgen.serve import LiveSite, _TopLevelFilter
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BASE_URL = "https://example.org/conflict-archive/"
@@ -220,7 +221,7 @@ def test_edits_appear_and_broken_edits_keep_the_last_good_page(serving: tuple[Se
     # state has moved on from the first page's, pages are served with the new one.
     version = wait_for("a new version", lambda: state_version(server) != seen_version(first) and state_version(server))
     assert seen_version(get(page_url)[2]) == version
-    assert server.printed(r"isw-north-korean-troops\.md changed: built 2 briefing\(s\), \d+ of \d+ pages", "out")
+    assert server.printed(r"isw-north-korean-troops\.md changed: built 3 briefing\(s\), \d+ of \d+ pages", "out")
 
     briefing.write_text(original.replace("takeaways:", "takaways:"), encoding="utf-8")
     broken = wait_for("the problems banner", page_when(page_url, banner_text))
@@ -440,3 +441,12 @@ def test_serve_serves_its_own_script_and_style(serving: tuple[Server, Path]) -> 
         status, headers, body = request(server.address, urlsplit(server.address).path + "__briefgen__/" + name)
         assert (status, headers["Content-Type"]) == (200, f"{kind}; charset=utf-8")
         assert body == (REPO_ROOT / "src" / "briefgen" / "serve_files" / name).read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "watched"),
+    [("places.yaml", True), ("authors.yml", True), ("sources.yaml", True), ("notes.txt", False), (".x.yaml", False)],
+)
+def test_the_registries_beside_the_settings_are_watched(tmp_path: Path, name: str, watched: bool) -> None:
+    # Editing places.yaml while serving rebuilds the places' pages, as editing sources.yaml does the sources'.
+    assert _TopLevelFilter()(watchfiles.Change.modified, str(tmp_path / name)) is watched

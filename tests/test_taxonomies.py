@@ -58,8 +58,8 @@ def test_a_taxonomy_added_in_settings_only_gets_pages_feeds_links_navigation_and
 
     listing = (site / "regions" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Regions</h1>" in listing
-    assert '<a href="/archive/regions/donbas/">Donbas</a> <span class="muted">(2)</span>' in listing
-    assert '<a href="/archive/regions/kharkiv-region/">Kharkiv region</a>' in listing
+    assert '<a href="/archive/regions/donbas/" dir="auto">Donbas</a> <span class="muted">(2)</span>' in listing
+    assert '<a href="/archive/regions/kharkiv-region/" dir="auto">Kharkiv region</a>' in listing
 
     page = (site / "regions" / "donbas" / "index.html").read_text(encoding="utf-8")
     assert "<h1>Region: Donbas</h1>" in page
@@ -76,8 +76,9 @@ def test_a_taxonomy_added_in_settings_only_gets_pages_feeds_links_navigation_and
 
     briefing = (site / "briefings/2025/06/25/a/index.html").read_text(encoding="utf-8")
     assert (
-        '<p><span class="label">Regions:</span> <a href="/archive/regions/donbas/" data-pagefind-filter="region">'
-        'Donbas</a>, <a href="/archive/regions/kharkiv-region/" data-pagefind-filter="region">Kharkiv region</a></p>'
+        '<p><span class="label">Regions:</span> <a href="/archive/regions/donbas/" data-pagefind-filter="region"'
+        ' dir="auto">Donbas</a>, <a href="/archive/regions/kharkiv-region/" data-pagefind-filter="region"'
+        ' dir="auto">Kharkiv region</a></p>'
     ) in briefing
 
     for html in sorted(site.rglob("*.html")):
@@ -136,7 +137,8 @@ def test_a_registry_names_and_describes_terms(make_site: MakeSite, tmp_path: Pat
     assert "<h1>Author: John Roe</h1>" in (site / "authors" / "john-roe" / "index.html").read_text(encoding="utf-8")
     briefing = (site / "briefings/2025/06/26/a/index.html").read_text(encoding="utf-8")
     assert (
-        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author">Jane Doe</a>' in briefing
+        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author" dir="auto">Jane Doe</a>'
+        in briefing
     )
 
 
@@ -162,8 +164,8 @@ def test_authors_link_from_the_byline_and_have_feeds(make_site: MakeSite, tmp_pa
     site = build(root, tmp_path / "out")
     briefing = (site / "briefings/2025/06/26/a/index.html").read_text(encoding="utf-8")
     assert (
-        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author">Jane Doe</a>, <a'
-        in briefing
+        '· by <a href="/archive/authors/jane-doe/" rel="author" data-pagefind-filter="author" dir="auto">'
+        "Jane Doe</a>, <a" in briefing
     )
     assert 'class="label">Authors' not in briefing, "authors are in the byline, not listed again at the foot"
     atom = feedparser.parse((site / "authors" / "john-roe" / "feed.xml").read_bytes())

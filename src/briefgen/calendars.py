@@ -17,8 +17,6 @@ from briefgen.index import DateGroup, YearGroup
 
 SHADES = 4
 """Shades of a day with briefings: 1 (fewest) to SHADES (as many as the busiest day)."""
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-"""Column headings, from Monday; written out, as calendar.day_name would follow the locale."""
 
 
 @dataclass(frozen=True, slots=True)

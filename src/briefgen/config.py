@@ -1,8 +1,7 @@
 """briefgen.yaml and sources.yaml -> typed Settings and Sources, every problem collected.
 
-A little over 400 lines: the taxonomies' settings and their registries are read
-here too (issue 17), as one stage. Should it grow, they are the part to move
-into a module of their own.
+The taxonomies' settings are read here too (issue 17); their registries,
+the gazetteer among them, are gazetteer.py's.
 """
 
 from __future__ import annotations
@@ -15,8 +14,9 @@ from urllib.parse import SplitResult, urlsplit
 from yaml.nodes import MappingNode, Node, ScalarNode
 
 from briefgen.errors import Problem, error, warning
-from briefgen.model import DEFAULT_TAXONOMIES, Settings, Source, Taxonomy, Term
-from briefgen.slugs import is_plain_slug
+from briefgen.labelconfig import read_labels
+from briefgen.model import DEFAULT_TAXONOMIES, GAZETTEER_FILE, GAZETTEER_KEY, Settings, Taxonomy
+from briefgen.slugs import SlugStyle, is_plain_slug
 from briefgen.yamlfields import UNSHOWABLE, Fields, kind_of
 from briefgen.yamlnodes import BOOL_TAG, YamlError, compose, line_of
 
@@ -24,15 +24,16 @@ SETTINGS_FILE = "briefgen.yaml"
 SOURCES_FILE = "sources.yaml"
 FIXED_BRIEFING_KEYS = (
     "title", "date", "source", "url", "summary", "takeaways", "footnotes", "slug", "draft", "extra",
+    "language", "translation_key", "translation_of",
 )  # fmt: skip
 """The front-matter keys that are not a taxonomy's (parse.py adds the taxonomies' keys)."""
 SETTINGS_KEYS = (
-    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies",
+    "title", "description", "base_url", "language", "per_page", "allow_html", "feed_entries", "taxonomies", "slugs",
+    "labels",
 )  # fmt: skip
 SOURCE_KEYS = ("name", "url", "description")
 TAXONOMY_KEYS = ("label", "plural", "path", "search_filter", "feeds", "related", "registry")
 """What a taxonomy in briefgen.yaml may say; its key in `taxonomies:` is its front-matter key."""
-REGISTRY_KEYS = ("name", "description")
 RESERVED_PATHS = frozenset({"briefings", "sources", "search", "page", "assets", "pagefind"})
 """First address segments the site uses already: a taxonomy there would publish over them."""
 RESERVED_FILTERS = frozenset({"source", "year"})
@@ -127,19 +128,24 @@ def decode(data: bytes, path: str, problems: list[Problem]) -> str | None:
 def read_settings(root: Path, problems: list[Problem], base_url: str | None = None) -> Settings:
     """Settings from briefgen.yaml (all defaults when it is absent); `base_url` overrides the file."""
     text = read_text(root, SETTINGS_FILE, problems)
-    defaults = Settings()
+    defaults = Settings(taxonomies=with_gazetteer(DEFAULT_TAXONOMIES, root))
     fields = _top_mapping(text, SETTINGS_FILE, problems, SETTINGS_KEYS, "briefgen.yaml")
     if fields is None:
         return _with_base_url(defaults, base_url, problems)
+    language = _language(fields) or defaults.language
     settings = Settings(
         title=fields.text("title") or defaults.title,
         description=fields.text("description") or defaults.description,
         base_url=defaults.base_url,
-        language=_language(fields) or defaults.language,
+        language=language,
         per_page=fields.integer("per_page", defaults.per_page),
         allow_html=fields.boolean("allow_html", defaults.allow_html),
         feed_entries=fields.integer("feed_entries", defaults.feed_entries),
-        taxonomies=_taxonomies(fields, root),
+        taxonomies=with_gazetteer(_taxonomies(fields, root), root),
+        slugs=_slug_style(fields) or defaults.slugs,
+        labels=read_labels(fields.nodes["labels"][1], SETTINGS_FILE, 1, language, problems)
+        if fields.has("labels")
+        else (),
     )
     configured = fields.text("base_url")
     if base_url is None and configured is not None:
@@ -147,6 +153,16 @@ def read_settings(root: Path, problems: list[Problem], base_url: str | None = No
     else:
         where = ("command line", 1)
     return _with_base_url(settings, base_url, problems, where)
+
+
+def with_gazetteer(taxonomies: tuple[Taxonomy, ...], root: Path) -> tuple[Taxonomy, ...]:
+    """The taxonomies, the places' registry being places.yaml when the site has that file and names no other."""
+    if not (root / GAZETTEER_FILE).is_file():
+        return taxonomies
+    return tuple(
+        dataclasses.replace(t, registry=GAZETTEER_FILE) if t.key == GAZETTEER_KEY and t.registry is None else t
+        for t in taxonomies
+    )
 
 
 def _taxonomies(fields: Fields, root: Path) -> tuple[Taxonomy, ...]:
@@ -272,52 +288,6 @@ def _without_clashes(taxonomies: tuple[Taxonomy, ...], fields: Fields, line: int
     return taxonomies
 
 
-def read_registry(root: Path, taxonomy: Taxonomy, problems: list[Problem]) -> dict[str, Term]:
-    """A taxonomy's registry: its terms by slug, with their names and descriptions. Empty when it has none.
-
-    Written like sources.yaml: `slug: {name: ..., description: ...}`; a term a
-    briefing lists by that slug, or by a spelling that slugs to it, takes that name."""
-    if taxonomy.registry is None:
-        return {}
-    name = taxonomy.registry
-    text = read_text(root, name, problems)
-    if text is None:
-        if not (root / name).is_file():
-            problems.append(
-                error(SETTINGS_FILE, 1, f"the registry of taxonomy '{taxonomy.key}', {name}, does not exist")
-            )
-        return {}
-    mapping = _registry_mapping(text, name, problems)
-    terms: dict[str, Term] = {}
-    for key_node, value_node in mapping:
-        slug = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
-        if not is_plain_slug(slug):
-            problems.append(
-                error(
-                    name, line_of(key_node, 1), f"key '{slug}' must be a plain name: lowercase letters, digits and '-'"
-                )
-            )
-            continue
-        fields = Fields(value_node, path=name, first_line=1, known=REGISTRY_KEYS, what=f"'{slug}'", problems=problems)
-        if isinstance(value_node, MappingNode):
-            terms[slug] = Term(name=fields.text("name") or slug, slug=slug, description=fields.text("description"))
-    return terms
-
-
-def _registry_mapping(text: str, name: str, problems: list[Problem]) -> list[tuple[Node, Node]]:
-    try:
-        node = compose(text, name, 1)
-    except YamlError as exc:
-        problems.append(exc.problem)
-        return []
-    if node is None:
-        return []
-    if not isinstance(node, MappingNode):
-        problems.append(error(name, 1, f"{name} must be a mapping of term slugs to their details, not {kind_of(node)}"))
-        return []
-    return list(node.value)
-
-
 def _language(fields: Fields) -> str | None:
     """The `language` setting when it is a well-formed BCP 47 tag; otherwise None, with an error at its line."""
     language = fields.text("language")
@@ -329,6 +299,18 @@ def _language(fields: Fields) -> str | None:
             fields.value_line("language"),
             f"'language' must be a BCP 47 language tag such as en, uk or en-GB, not '{language}'",
         )
+    )
+    return None
+
+
+def _slug_style(fields: Fields) -> SlugStyle | None:
+    """The `slugs` setting (ascii or unicode); otherwise None, with an error at its line."""
+    value = fields.text("slugs")
+    styles = {style.value: style for style in SlugStyle}
+    if value is None or value in styles:
+        return styles.get(value) if value is not None else None
+    fields.problems.append(
+        error(fields.path, fields.value_line("slugs"), f"'slugs' must be {' or '.join(styles)}, not '{value}'")
     )
     return None
 
@@ -360,52 +342,6 @@ def normalize_base_url(value: str) -> str | None:
     if "\\" in value or UNSHOWABLE.search(value):
         return None  # browsers read '/\\host/' as '//host/': every link would point at another site
     return value if value.endswith("/") else value + "/"
-
-
-def read_sources(root: Path, problems: list[Problem]) -> dict[str, Source]:
-    """The sources registry by key; empty when sources.yaml is absent."""
-    text = read_text(root, SOURCES_FILE, problems)
-    if text is None:
-        return {}
-    try:
-        node = compose(text, SOURCES_FILE, 1)
-    except YamlError as exc:
-        problems.append(exc.problem)
-        return {}
-    if node is None:
-        return {}
-    if not isinstance(node, MappingNode):
-        problems.append(
-            error(
-                SOURCES_FILE, 1, f"sources.yaml must be a mapping of source keys to their details, not {kind_of(node)}"
-            )
-        )
-        return {}
-    sources: dict[str, Source] = {}
-    for key_node, value_node in node.value:
-        line = 1 + key_node.start_mark.line
-        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
-        if not is_plain_slug(key):
-            problems.append(
-                error(SOURCES_FILE, line, f"source key '{key}' must be a plain name: lowercase letters, digits and '-'")
-            )
-            continue
-        fields = Fields(
-            value_node, path=SOURCES_FILE, first_line=1, known=SOURCE_KEYS, what=f"source '{key}'", problems=problems
-        )
-        if not isinstance(value_node, MappingNode):
-            continue
-        fields.require("name", "Institute for the Study of War")
-        name = fields.text("name")
-        url = fields.text("url")
-        if url is not None and not is_web_address(url):
-            problems.append(
-                error(SOURCES_FILE, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'")
-            )
-            url = None
-        if name is not None:
-            sources[key] = Source(key=key, name=name, url=url, description=fields.text("description"))
-    return sources
 
 
 def _top_mapping(

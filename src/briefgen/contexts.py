@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 
 from briefgen.calendars import CalendarYear
 from briefgen.index import DateGroup, MonthGroup, Neighbours, Pagination, SourceGroup, TermGroup, YearGroup
-from briefgen.model import Briefing, Source, Taxonomy
+from briefgen.languages import Language
+from briefgen.model import Briefing, Source, Taxonomy, Term
 from briefgen.related import SourceCount
 from briefgen.urls import Feeds
 
@@ -28,6 +29,10 @@ class Context:
 
     template: ClassVar[str]
     """The template that renders it (or, for exports, the name of the Python function that does)."""
+
+    def page_language(self, site_language: str) -> str:
+        """The language the page is written in (`<html lang>`, its labels and dates): the site's, but a briefing's."""
+        return site_language
 
     def names(self) -> dict[str, Any]:
         """The fields by name, as the template sees them (not dataclasses.asdict, which copies every value)."""
@@ -84,6 +89,21 @@ class BriefingContext(PageContext):
     neighbours: Neighbours
     related: tuple[Briefing, ...]
     """The briefings sharing most topics and places with this one (related.py)."""
+    map: str | None = None
+    """Markup: an SVG map of its places that have coordinates (atlas.py); None when none has."""
+    translations: tuple[Translation, ...] = ()
+    """The report's versions in other languages (translations.py), in the order of their tags; often none."""
+
+    def page_language(self, site_language: str) -> str:
+        return self.briefing.language_or(site_language)
+
+
+@dataclass(frozen=True, slots=True)
+class Translation:
+    """A version of a briefing in another language, as its page links to it."""
+
+    briefing: Briefing
+    language: Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,8 +123,8 @@ class YearContext(PageContext):
     template: ClassVar[str] = "year.html"
     year: YearGroup
     calendar: CalendarYear
-    weekdays: tuple[str, ...]
-    """The days' names from Monday, for the calendar's heading."""
+    weekdays: tuple[tuple[str, str], ...]
+    """The days' names from Monday, each (short, full), in the site's language, for the calendar's heading."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +134,7 @@ class DatesContext(PageContext):
     """Newest first."""
     calendars: tuple[CalendarYear, ...]
     """One per year, in the same order."""
-    weekdays: tuple[str, ...]
+    weekdays: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +158,8 @@ class TermsContext(PageContext):
     taxonomy: Taxonomy
     """Its `path` is the address segment urls.term() is given."""
     groups: tuple[TermGroup, ...]
+    map: str | None = None
+    """Markup: for the places, an SVG map of every place with coordinates, sized by its briefings (atlas.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +171,12 @@ class TermContext(PageContext):
     """How many of the term's briefings each source published."""
     feeds: Feeds | None
     """The term's feeds; None when its taxonomy has none."""
+    within: tuple[Term, ...] = ()
+    """For a place of the gazetteer: the places it lies in, nearest first (its region, its country)."""
+    places_within: tuple[TermGroup, ...] = ()
+    """For a region or country of the gazetteer: the places directly within it that have pages."""
+    map: str | None = None
+    """Markup: for a place with coordinates, an SVG map locating it (atlas.py)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,7 +41,7 @@ def fields_digest(briefing: Briefing) -> str:
 _FIELDS_WITHOUT_TEXT = tuple(
     f.name
     for f in dataclasses.fields(Briefing)
-    if f.name not in {"source", "fingerprint", "fields_digest", "slug_line"}
+    if f.name not in {"source", "fingerprint", "fields_digest", "slug_line", "translation_line"}
 )
 """The source is left out because the loader settles it across files afterwards; it is digested apart.
-No page shows where the slug was written: moving it leaves every page as it was."""
+No page shows where the slug or translation_of was written: moving them leaves every page as it was."""

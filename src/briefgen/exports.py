@@ -25,9 +25,21 @@ from briefgen import urls as paths
 from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
-from briefgen.filters import atom_time, entry_id, long_date
+from briefgen.filters import atom_time, entry_id
 from briefgen.index import ArchiveIndex, feed_listings, paginate
-from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Bodies, Briefing, Settings, Source, Taxonomy, Term, json_text
+from briefgen.languages import labels, long_date
+from briefgen.model import (
+    BYLINE_KEY,
+    CATEGORIES_KEY,
+    GAZETTEER_KEY,
+    Bodies,
+    Briefing,
+    Settings,
+    Source,
+    Taxonomy,
+    Term,
+    json_text,
+)
 from briefgen.plan import PageJob
 from briefgen.render import FeedContent, PythonRenderer, Recent
 from briefgen.urls import SiteUrls
@@ -79,9 +91,12 @@ RECORD_NAMES_ONLY = frozenset({"authors"})
 
 def _indexes(archive_index: ArchiveIndex, settings: Settings) -> Iterator[PageJob]:
     yield _index_job(paths.JSON_INDEX_PATH, paths.HOME_PATH, settings.title, archive_index.newest_first, notes=False)
+    site_labels = labels(settings.language, settings.labels)
     for day in archive_index.dates:
         page = paths.date_path(day.date)
-        yield _index_job(paths.page_json_path(page), page, f"Briefings of {long_date(day.date)}", day.briefings)
+        # Titled as the date's page is: in the site's language.
+        title = site_labels.plain("Briefings of %(date)s") % {"date": long_date(day.date, settings.language)}
+        yield _index_job(paths.page_json_path(page), page, title, day.briefings)
     for source_group in archive_index.sources:
         pages = paginate(
             source_group.briefings, settings.per_page, functools.partial(paths.source_path, source_group.source.key)
@@ -199,10 +214,14 @@ def _feed_item(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, .
                 item[taxonomy.key] = [term.name for term in terms]
         else:
             extension[taxonomy.key] = [term.name for term in terms]
+        if taxonomy.key == GAZETTEER_KEY:  # beside the names, which feed readers already read
+            extension[LOCATIONS] = [_location(term) for term in terms]
     if briefing.summary:
         item["summary"] = briefing.summary
     if briefing.url:
         item["external_url"] = briefing.url
+    if briefing.language:  # JSON Feed: an item in another language than the feed's says so
+        item["language"] = briefing.language
     return item
 
 
@@ -224,18 +243,19 @@ def json_string(text: str) -> str:
 _RECORDS = Recent(1024)
 
 
-def _record_json(
-    briefing: Briefing, urls: SiteUrls, bodies: Bodies, taxonomies: tuple[Taxonomy, ...], *, notes: bool
-) -> str:
+def _record_json(briefing: Briefing, urls: SiteUrls, bodies: Bodies, settings: Settings, *, notes: bool) -> str:
     """briefing_record as JSON (json_text), with its notes if `notes`."""
-    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path, taxonomies)
+    taxonomies, language = settings.taxonomies, settings.language
+    key = (briefing.path, briefing.fingerprint, notes, urls.origin, urls.base_path, taxonomies, language)
     # The notes are the briefing's text: read even when the record is kept (render.Recent).
     notes_json = bodies.notes_json(briefing) if notes else None
-    return _RECORDS.get(key, lambda: _record_text(briefing, urls, taxonomies, notes_json))
+    return _RECORDS.get(key, lambda: _record_text(briefing, urls, taxonomies, language, notes_json))
 
 
-def _record_text(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], notes_json: str | None) -> str:
-    record = briefing_record(briefing, urls, taxonomies)
+def _record_text(
+    briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], site_language: str, notes_json: str | None
+) -> str:
+    record = briefing_record(briefing, urls, taxonomies, site_language)
     # The notes' JSON was made once by the loader (Body.notes_json).
     return _json_text_with(record, "notes", notes_json) if notes_json is not None else json_text(record)
 
@@ -254,12 +274,14 @@ def render_json_index(
     for key, path in (("previous", context.previous_path), ("next", context.next_path)):
         if path is not None:
             document[f"{key}_url"] = urls.absolute(paths.page_json_path(path))
-    notes, taxonomies = context.notes, settings.taxonomies
-    records = ",".join(_record_json(b, urls, bodies, taxonomies, notes=notes) for b in context.briefings)
+    notes = context.notes
+    records = ",".join(_record_json(b, urls, bodies, settings, notes=notes) for b in context.briefings)
     return _as_file(_json_text_with(document, "briefings", f"[{records}]"))
 
 
-def briefing_record(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...]) -> dict[str, Any]:
+def briefing_record(
+    briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxonomy, ...], site_language: str
+) -> dict[str, Any]:
     """One briefing's metadata, takeaways, terms and address; an index with notes adds them (_record_text)."""
     page = paths.briefing_path(briefing)
     record: dict[str, Any] = {
@@ -274,6 +296,7 @@ def briefing_record(briefing: Briefing, urls: SiteUrls, taxonomies: tuple[Taxono
         "summary": briefing.summary,
         "takeaways_html": list(briefing.takeaways_html),
         "date_index_url": urls.absolute(paths.page_json_path(paths.date_path(briefing.date))),
+        "language": briefing.language_or(site_language),
     }
     for taxonomy in taxonomies:
         terms = briefing.terms_of(taxonomy)
@@ -285,8 +308,22 @@ def _source(source: Source) -> dict[str, Any]:
     return {"key": source.key, "name": source.name, "url": source.url}
 
 
-def _terms(terms: Sequence[Term]) -> list[dict[str, str]]:
-    return [{"name": term.name, "slug": term.slug} for term in terms]
+def _terms(terms: Sequence[Term]) -> list[dict[str, Any]]:
+    """Each term's name and slug, and, for a place the gazetteer locates, its coordinates."""
+    return [{"name": term.name, "slug": term.slug, **_coordinates(term)} for term in terms]
+
+
+LOCATIONS = "locations"
+"""The JSON Feed extension's field for the places of an item, each by its key, name and coordinates."""
+
+
+def _location(term: Term) -> dict[str, Any]:
+    return {"key": term.slug, "name": term.name, **_coordinates(term)}
+
+
+def _coordinates(term: Term) -> dict[str, float]:
+    where = term.coordinates
+    return {"latitude": where[0], "longitude": where[1]} if where is not None else {}
 
 
 RENDERERS: Mapping[str, PythonRenderer] = {

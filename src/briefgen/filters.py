@@ -1,6 +1,6 @@
 """What templates print with, and the build's own time.
 
-Dates as a page shows them and as Atom writes them, a summary's excerpt, a
+Dates as Atom writes them (a page's, in its language, are languages.py's), a summary's excerpt, a
 loop numbered, a feed entry's id: the filters and functions render.py gives
 every template, also used by the page plan (plan.py) and the JSON exports.
 SOURCE_DATE_EPOCH, the reproducible-builds convention, is read here once for
@@ -10,7 +10,6 @@ all of them: feeds carry it as their time, and the build cache sees it.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import os
 import uuid
 from collections.abc import Iterator, Sequence
@@ -19,15 +18,6 @@ from typing import Any
 from briefgen import urls as paths
 from briefgen.errors import BriefgenError
 from briefgen.model import Briefing
-
-
-@functools.cache  # a date is printed on many pages: strftime once per day
-def long_date(day: dt.date) -> str:
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def month_name(month: int) -> str:
-    return dt.date(2000, month, 1).strftime("%B")
 
 
 def numbered(items: Sequence[Any]) -> Iterator[tuple[int, Any]]:

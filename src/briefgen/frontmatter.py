@@ -17,7 +17,7 @@ from briefgen.model import Taxonomy
 
 BRIEFING_KEYS = (
     "title", "date", "source", "url", "authors", "summary", "takeaways",
-    "footnotes", "tags", "places", "slug", "draft", "extra",
+    "footnotes", "tags", "places", "slug", "draft", "extra", "language", "translation_key", "translation_of",
 )  # fmt: skip
 """Every key a briefing's front matter may have with the default taxonomies (docs/format.md lists each;
 a test compares the two): FIXED_BRIEFING_KEYS and the taxonomies' keys, in the order messages list them."""

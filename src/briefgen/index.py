@@ -12,11 +12,12 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from briefgen import urls as paths
-from briefgen.model import Archive, Briefing, Settings, Source, Taxonomy, Term
+from briefgen.model import EMPTY_MAPPING, Archive, Briefing, Settings, Source, Taxonomy, Term
+from briefgen.translations import translation_groups
 
 # ----------------------------------------------------------------- listings
 
@@ -113,6 +114,8 @@ class ArchiveIndex:
     """In the settings' order; a taxonomy no briefing uses still has its (empty) listing."""
     neighbours: Mapping[str, Neighbours]
     """By briefing path."""
+    translations: Mapping[str, tuple[Briefing, ...]] = field(default_factory=lambda: EMPTY_MAPPING)
+    """By briefing path: its versions in other languages (translations.py), itself left out, in path order."""
 
 
 def newest_first(briefings: Iterable[Briefing]) -> tuple[Briefing, ...]:
@@ -136,11 +139,18 @@ def build_index(archive: Archive) -> ArchiveIndex:
         years=_year_groups(dates),
         sources=_source_groups(archive),
         taxonomies=tuple(
-            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy))
+            TaxonomyIndex(taxonomy, term_groups(archive.briefings, taxonomy, archive.registries.get(taxonomy.key, {})))
             for taxonomy in archive.settings.taxonomies
         ),
         neighbours=_neighbours(archive.briefings, dates),
+        translations=_translations(archive.briefings),
     )
+
+
+def _translations(briefings: tuple[Briefing, ...]) -> Mapping[str, tuple[Briefing, ...]]:
+    by_path = {briefing.path: briefing for briefing in briefings}
+    groups = translation_groups(briefings)
+    return {path: tuple(by_path[other] for other in group if other != path) for path, group in groups.items()}
 
 
 def _date_groups(by_date: Mapping[dt.date, list[Briefing]]) -> tuple[DateGroup, ...]:
@@ -174,19 +184,38 @@ def _source_groups(archive: Archive) -> tuple[SourceGroup, ...]:
     return tuple(SourceGroup(source, newest_first(by_key[source.key])) for source in ordered)
 
 
-def term_groups(briefings: Iterable[Briefing], taxonomy: Taxonomy) -> tuple[TermGroup, ...]:
-    """Each term of the taxonomy with its briefings, by name (case aside), then slug."""
-    grouped: dict[str, list[Briefing]] = defaultdict(list)
+def term_groups(
+    briefings: Iterable[Briefing], taxonomy: Taxonomy, registered: Mapping[str, Term] | None = None
+) -> tuple[TermGroup, ...]:
+    """Each term of the taxonomy with its briefings, by name (case aside), then slug.
+
+    With the taxonomy's registered terms, a region or country (a term that others lie
+    within, Term.within) also has the briefings of every place within it, as a reader
+    of its page expects, and has a group even when no briefing names it itself."""
+    grouped: dict[str, dict[str, Briefing]] = defaultdict(dict)
     terms: dict[str, Term] = {}
     for briefing in briefings:
         for term in briefing.terms_of(taxonomy):
-            grouped[term.slug].append(briefing)
             # Spellings that slug alike share a page; the first, in archive order, names it.
             terms.setdefault(term.slug, term)
+            grouped[term.slug][briefing.path] = briefing
+            for container in containers(term, registered or {}):
+                terms.setdefault(container.slug, container)
+                grouped[container.slug][briefing.path] = briefing
     return tuple(
-        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug]))
+        TermGroup(taxonomy, terms[slug], newest_first(grouped[slug].values()))
         for slug in sorted(grouped, key=lambda s: (terms[s].name.casefold(), s))
     )
+
+
+def containers(term: Term, registered: Mapping[str, Term]) -> tuple[Term, ...]:
+    """The registered terms `term` lies within, nearest first: its region, then its country.
+    (gazetteer.py has made sure that every `within` is registered and leads to no cycle.)"""
+    found: list[Term] = []
+    while term.within is not None and term.within in registered and len(found) < len(registered):
+        term = registered[term.within]
+        found.append(term)
+    return tuple(found)
 
 
 def _neighbours(briefings: Sequence[Briefing], dates: Sequence[DateGroup]) -> dict[str, Neighbours]:

@@ -17,15 +17,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from briefgen import __version__
-from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_registry, read_settings, read_sources
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_settings
 from briefgen.digests import digest
 from briefgen.errors import ArchiveError, Problem, SiteRootError, error
 from briefgen.filestate import FileState, current_state, root_relative
 from briefgen.frontmatter import front_matter_keys
+from briefgen.gazetteer import read_registry, read_sources
 from briefgen.model import Archive, Bodies, BodiesInMemory, Body, Briefing, Settings
 from briefgen.parallel import parallel_map
 from briefgen.parse import ParseContext, SourceRegistry, briefing_from_bytes, read_briefing_bytes
 from briefgen.parsecache import ParseCache, ParsedEntry
+from briefgen.slugs import SlugStyle
+from briefgen.translations import unknown_targets
 
 if TYPE_CHECKING:
     from briefgen.markdown import MarkdownRenderer
@@ -60,15 +63,17 @@ def load_archive(
     check_site_root(root)
     problems: list[Problem] = []
     settings = read_settings(root, problems, base_url)
-    registry = source_registry(root, problems)
+    registry = source_registry(root, problems, settings.slugs)
+    registries = {taxonomy.key: read_registry(root, taxonomy, problems) for taxonomy in settings.taxonomies}
     parse = ParseContext(
         root=root,
         registry=registry,
         today=today or dt.date.today(),
         allow_html=settings.allow_html,
         taxonomies=settings.taxonomies,
-        registries={taxonomy.key: read_registry(root, taxonomy, problems) for taxonomy in settings.taxonomies},
+        registries=registries,
         known_keys=front_matter_keys(settings.taxonomies),
+        slugs=settings.slugs,
     )
     context = LoadContext(parse, salt=parse_salt(root, settings), cache=cache)
     files = find_briefing_files(root, problems)
@@ -80,6 +85,8 @@ def load_archive(
             briefings.append(entry.briefing)
     briefings = _with_canonical_sources(briefings, registry)
     problems.extend(find_collisions(briefings))
+    # Against every briefing read, drafts too: a translation of a draft is not a mistake.
+    problems.extend(unknown_targets([entry.briefing for entry in entries if entry.briefing is not None]))
     if any(p.is_error for p in problems):
         raise ArchiveError(problems, files_read=len(files))
     archive = Archive(
@@ -87,6 +94,7 @@ def load_archive(
         sources=dict(sorted(registry.all_sources().items())),
         briefings=tuple(sorted(briefings, key=lambda b: b.sort_key)),
         bodies=_bodies(entries, cache),
+        registries={key: registry.terms for key, registry in registries.items() if registry.terms},
     )
     return archive, tuple(sorted(problems))
 
@@ -100,13 +108,13 @@ def _bodies(entries: list[ParsedEntry], cache: ParseCache | None) -> Bodies:
     )
 
 
-def source_registry(root: Path, problems: list[Problem]) -> SourceRegistry:
+def source_registry(root: Path, problems: list[Problem], slugs: SlugStyle = SlugStyle.ASCII) -> SourceRegistry:
     """The sources of sources.yaml; a source it does not list is reported only when it could be read whole."""
     read: list[Problem] = []
     known = read_sources(root, read)
     problems.extend(read)
     listed = (root / SOURCES_FILE).is_file() and not any(p.is_error for p in read)
-    return SourceRegistry(known, listed=listed)
+    return SourceRegistry(known, listed=listed, slugs=slugs)
 
 
 def parse_salt(root: Path, settings: Settings) -> str:
@@ -116,7 +124,8 @@ def parse_salt(root: Path, settings: Settings) -> str:
     sources = sources_file.read_bytes() if listed else b""
     # The taxonomies decide which keys a briefing may have and what its terms are called.
     registries = [_bytes_or_nothing(root / t.registry) for t in settings.taxonomies if t.registry is not None]
-    return digest(__version__, repr(settings.allow_html), repr(listed), sources, repr(settings.taxonomies), *registries)
+    settings_read = (repr(settings.allow_html), repr(settings.taxonomies), settings.slugs.value)
+    return digest(__version__, *settings_read, repr(listed), sources, *registries)
 
 
 def _bytes_or_nothing(path: Path) -> bytes:

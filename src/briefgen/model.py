@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol
 
+from briefgen.slugs import SlugStyle
+
 EMPTY_MAPPING: Mapping[str, Any] = MappingProxyType({})
 
 
@@ -59,6 +61,10 @@ BYLINE_KEY = "authors"
 """The taxonomy whose terms are a briefing's byline (and JSON Feed's `authors`), when the site has it."""
 CATEGORIES_KEY = "tags"
 """The taxonomy whose terms are an Atom entry's categories (and JSON Feed's `tags`), when the site has it."""
+GAZETTEER_KEY = "places"
+"""The taxonomy whose registry is a gazetteer: its terms may have coordinates and lie within one another."""
+GAZETTEER_FILE = "places.yaml"
+"""The gazetteer's registry when the site has this file and names no other (`registry:`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,11 @@ class Settings:
     """How many of the newest briefings each Atom feed carries."""
     taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
     """In the order of the navigation, their pages and feeds."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How names become address segments: transliterated ASCII, or their own letters (slugs.py)."""
+    labels: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """The site's own texts for the theme's labels: (language tag, ((label, text), ...)), as `labels:` gives them
+    (languages.labels). Tuples, not mappings, so that Settings stay hashable."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +111,21 @@ class Term:
     slug: str
     description: str | None = None
     """From the taxonomy's registry, shown on the term's page."""
+    aliases: tuple[str, ...] = ()
+    """Its other names in the registry, in any script or spelling: a briefing may list it by any of them."""
+    latitude: float | None = None
+    """Degrees north, from the gazetteer (places.yaml); set with `longitude` or not at all."""
+    longitude: float | None = None
+    """Degrees east, from the gazetteer."""
+    within: str | None = None
+    """The slug of the place it lies in (a region, a country), from the gazetteer."""
+
+    @property
+    def coordinates(self) -> tuple[float, float] | None:
+        """(latitude, longitude) when the gazetteer gives them."""
+        if self.latitude is None or self.longitude is None:
+            return None
+        return self.latitude, self.longitude
 
 
 class Footnote(NamedTuple):
@@ -177,6 +203,18 @@ class Briefing:
     the build digests every briefing's fields at each build, and the loader's workers had them at hand."""
     slug_line: int | None = None
     """Line of `slug:` in the file, for problems; None when the file name gave the slug."""
+    language: str | None = None
+    """Its `language:`, a BCP 47 tag ('ar'); None when it is written in the site's language."""
+    translation_key: str | None = None
+    """Shared by the versions of one report in other languages (translations.py)."""
+    translation_of: str | None = None
+    """The path or slug of another version of the report, as the editor wrote it (translations.py)."""
+    translation_line: int | None = None
+    """Line of `translation_of:` in the file, for problems."""
+
+    def language_or(self, site_language: str) -> str:
+        """The language it is written in: its own, or else the site's."""
+        return self.language or site_language
 
     def terms_of(self, taxonomy: Taxonomy) -> tuple[Term, ...]:
         return self.terms.get(taxonomy.key, ())
@@ -198,6 +236,9 @@ class Archive:
     """Sorted oldest first (see Briefing.sort_key)."""
     bodies: Bodies
     """Each briefing's text: in memory (BodiesInMemory), or read from the build cache as pages need it."""
+    registries: Mapping[str, Mapping[str, Term]] = field(default_factory=lambda: EMPTY_MAPPING)
+    """By taxonomy key, the terms its registry gives, by slug: a place's region or country is
+    shown from here (a term no briefing lists has a page when a listed place lies within it)."""
 
 
 class Bodies(Protocol):

@@ -22,6 +22,8 @@ from briefgen.config import SOURCES_FILE, decode, is_web_address
 from briefgen.digests import fields_digest
 from briefgen.errors import Problem, error, warning
 from briefgen.frontmatter import BRIEFING_KEYS, REQUIRED_KEYS, SplitFile, split_front_matter
+from briefgen.gazetteer import Registry, terms_named
+from briefgen.languages import tag_problem
 from briefgen.model import (
     DEFAULT_TAXONOMIES,
     Body,
@@ -29,11 +31,10 @@ from briefgen.model import (
     Footnote,
     Source,
     Taxonomy,
-    Term,
     notes_as_json,
 )
 from briefgen.published import briefing_images
-from briefgen.slugs import is_plain_slug, slug_of
+from briefgen.slugs import SlugStyle, is_plain_slug, is_slug, slug_for
 from briefgen.yamlfields import Fields, NumberedTexts, compose_with_numbered_texts, nearest
 from briefgen.yamlnodes import YamlError, yaml_quoted
 
@@ -56,6 +57,8 @@ class SourceRegistry:
     """Whether the site has a sources.yaml: then a source it does not list is a mistake to report."""
     named: dict[str, Source] = field(default_factory=dict)
     """Sources that exist only because a briefing named them."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How the key of a source named only by briefings is made from its name."""
 
     def resolve(self, value: str) -> tuple[Source, str | None]:
         """The source, and, for one that sources.yaml does not list, what to say about it."""
@@ -65,7 +68,7 @@ class SourceRegistry:
         for source in self.known.values():
             if folded in {source.key.casefold(), source.name.casefold()}:
                 return source, None
-        key = slug_of(value)
+        key = slug_for(value, self.slugs)
         if key in self.known:
             return self.known[key], None
         source = self.named.setdefault(key, Source(key=key, name=value))
@@ -94,10 +97,12 @@ class ParseContext:
     renderer: MarkdownRenderer | None = None
     """None: the site's own, made for the first file parsed (see markdown())."""
     taxonomies: tuple[Taxonomy, ...] = DEFAULT_TAXONOMIES
-    registries: Mapping[str, Mapping[str, Term]] = field(default_factory=dict)
-    """By taxonomy key: the registered terms by slug (config.read_registry)."""
+    registries: Mapping[str, Registry] = field(default_factory=dict)
+    """By taxonomy key: its registry (gazetteer.read_registry), when it has one."""
     known_keys: tuple[str, ...] = BRIEFING_KEYS
     """front_matter_keys(taxonomies)."""
+    slugs: SlugStyle = SlugStyle.ASCII
+    """How a file's name and a term's name become address segments (briefgen.yaml's `slugs`)."""
 
     def markdown(self) -> MarkdownRenderer:
         return self.renderer if self.renderer is not None else site_markdown(self.allow_html)
@@ -188,7 +193,7 @@ def _briefing_from_fields(
     if url is not None and not is_web_address(url):
         problems.append(error(rel, fields.value_line("url"), f"'url' must be an http(s) address, not '{url}'"))
         url = None
-    slug = _slug(fields, path, rel, problems)
+    slug = _slug(fields, path, rel, context.slugs, problems)
     problems.extend(_foreign_notes(renderer, split, rel))
     parsed = renderer.parse_body(split.body, note_numbers={number for number, _, _ in numbered})
     problems.extend(_too_many_cells(parsed, rel, split.body_first_line))
@@ -201,8 +206,10 @@ def _briefing_from_fields(
     # reports all of its problems, not only those of the fields read so far.
     problems.extend(_too_many_terms(fields, rel, context.taxonomies))
     takeaways = fields.text_list("takeaways")
-    listed = {taxonomy.key: fields.text_list(taxonomy.key) for taxonomy in context.taxonomies}
+    listed = {taxonomy.key: fields.text_items(taxonomy.key) for taxonomy in context.taxonomies}
     draft = fields.boolean("draft", False)
+    language = _language(fields, rel, problems)
+    translation_key, translation_of = fields.text("translation_key"), fields.text("translation_of")
     briefing_parts = (title, date, source, slug)
     if any(part is None for part in briefing_parts) or any(p.is_error for p in problems):
         return None
@@ -218,11 +225,21 @@ def _briefing_from_fields(
         summary=renderer.inline_text(summary) if summary else parsed.first_paragraph,
         url=url,
         takeaways_html=tuple(renderer.render_inline(t) for t in takeaways),
-        terms={key: _terms(names, context.registries.get(key, {})) for key, names in listed.items() if names},
+        terms={
+            taxonomy.key: terms_named(
+                listed[taxonomy.key], context.registries.get(taxonomy.key), taxonomy, rel, problems, context.slugs
+            )
+            for taxonomy in context.taxonomies
+            if listed[taxonomy.key]
+        },
         draft=draft,
         images=images.images,
         extra=extra or {},
         fingerprint=fingerprint,
+        language=language,
+        translation_key=translation_key,
+        translation_of=translation_of,
+        translation_line=fields.value_line("translation_of") if translation_of is not None else None,
     )
     return dataclasses.replace(briefing, fields_digest=fields_digest(briefing)), body
 
@@ -261,20 +278,30 @@ def _resolve_source(
     return source
 
 
-def _slug(fields: Fields, path: Path, rel: str, problems: list[Problem]) -> str | None:
+def _slug(fields: Fields, path: Path, rel: str, style: SlugStyle, problems: list[Problem]) -> str | None:
     given = fields.text("slug")
     if given is None:
-        return slug_of(path.stem)
-    if not is_plain_slug(given):
-        problems.append(
-            error(
-                rel,
-                fields.value_line("slug"),
-                f"slug '{given}' is not a plain name: use lowercase letters, digits and '-'",
-            )
-        )
+        return slug_for(path.stem, style)
+    if not is_slug(given, style):
+        if style is SlugStyle.ASCII:
+            advice = "use lowercase letters, digits and '-'"
+        else:
+            advice = f"use lowercase letters of any script, digits and '-' (as '{slug_for(given, style)}')"
+        problems.append(error(rel, fields.value_line("slug"), f"slug '{given}' is not a plain name: {advice}"))
         return None
     return given
+
+
+def _language(fields: Fields, rel: str, problems: list[Problem]) -> str | None:
+    """The `language:` tag when Babel knows the language (its direction and name come from there); else an error."""
+    tag = fields.text("language")
+    if tag is None:
+        return None
+    problem = tag_problem(tag)
+    if problem is not None:
+        problems.append(error(rel, fields.value_line("language"), f"'language': {problem}"))
+        return None
+    return tag
 
 
 def _too_many_terms(fields: Fields, rel: str, taxonomies: tuple[Taxonomy, ...]) -> list[Problem]:
@@ -365,12 +392,3 @@ def _footnotes(
         Footnote(number, renderer.render_note(text), line, tuple(cited.get(number, ())))
         for number, (text, line) in notes.items()
     )
-
-
-def _terms(names: tuple[str, ...], registered: Mapping[str, Term]) -> tuple[Term, ...]:
-    """The terms named, once each by slug; a registered term (by its key or a spelling of it) as its registry has it."""
-    terms: dict[str, Term] = {}
-    for name in names:
-        term = registered.get(name) or registered.get(slug_of(name)) or Term(name=name, slug=slug_of(name))
-        terms.setdefault(term.slug, term)
-    return tuple(terms.values())

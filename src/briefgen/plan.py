@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from briefgen import urls as paths
-from briefgen.calendars import WEEKDAYS, archive_calendars, busiest_day, year_calendar
+from briefgen.atlas import Atlas
+from briefgen.calendars import archive_calendars, busiest_day, year_calendar
 from briefgen.contexts import (
     BriefingContext,
     Context,
@@ -34,10 +35,12 @@ from briefgen.contexts import (
     SourcesContext,
     TermContext,
     TermsContext,
+    Translation,
     YearContext,
 )
 from briefgen.filters import atom_time, build_time_override
 from briefgen.index import ArchiveIndex, feed_listings, paginate
+from briefgen.languages import language, weekday_names
 from briefgen.model import BYLINE_KEY, CATEGORIES_KEY, Archive, Briefing, Taxonomy
 from briefgen.related import count_by_source, related_briefings
 from briefgen.urls import SiteUrls
@@ -78,6 +81,8 @@ class SitePlan:
         self.categories = next((t for t in taxonomies if t.key == CATEGORIES_KEY), None)
         """The taxonomy whose terms are an Atom entry's categories (beside its source)."""
         self.busiest_day = busiest_day(archive_index.years)
+        self.atlas = Atlas.of(archive_index.taxonomies, archive.registries)
+        """The places' hierarchy and maps (atlas.py)."""
 
     @staticmethod
     def _page(context: PageContext) -> PageJob:
@@ -112,9 +117,26 @@ class SitePlan:
                     byline=byline,
                     listed_taxonomies=self.listed_taxonomies(briefing),
                     neighbours=neighbours,
-                    related=self.related[briefing.path],
+                    related=self.related_but_translations(briefing),
+                    map=self.atlas.briefing_map(briefing),
+                    translations=self.translations(briefing),
                 )
             )
+
+    def related_but_translations(self, briefing: Briefing) -> tuple[Briefing, ...]:
+        """The related briefings, its own versions in other languages left out: the page links them apart."""
+        related = self.related[briefing.path]
+        versions = self.index.translations.get(briefing.path)
+        return related if not versions else tuple(other for other in related if other not in versions)
+
+    def translations(self, briefing: Briefing) -> tuple[Translation, ...]:
+        """The briefing's versions in other languages, each with its language, in the order of their tags."""
+        site = self.settings.language
+        others = (
+            Translation(other, language(other.language_or(site)))
+            for other in self.index.translations.get(briefing.path, ())
+        )
+        return tuple(sorted(others, key=lambda t: (t.language.tag, t.briefing.path)))
 
     def listed_taxonomies(self, briefing: Briefing) -> tuple[Taxonomy, ...]:
         """The taxonomies whose terms the briefing's page lists at its foot: those it has terms of.
@@ -129,19 +151,20 @@ class SitePlan:
         return listed
 
     def date_pages(self) -> Iterator[PageJob]:
+        weekdays = weekday_names(self.settings.language)  # the calendars' headings, on pages in the site's language
         for group in self.index.dates:
             yield self._page(DateContext(paths.date_path(group.date), self.search, group=group))
         for year in self.index.years:
             calendar = year_calendar(year, self.busiest_day)
             yield self._page(
-                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=WEEKDAYS)
+                YearContext(paths.year_path(year.year), self.search, year=year, calendar=calendar, weekdays=weekdays)
             )
             for month in year.months:
                 yield self._page(MonthContext(paths.month_path(month.year, month.month), self.search, month=month))
         calendars = archive_calendars(self.index.years, self.busiest_day)
         yield self._page(
             DatesContext(
-                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=WEEKDAYS
+                paths.ALL_DATES_PATH, self.search, years=self.index.years, calendars=calendars, weekdays=weekdays
             )
         )
 
@@ -158,10 +181,18 @@ class SitePlan:
         """For each taxonomy, the listing of its terms and a page per term."""
         for listing in self.index.taxonomies:
             taxonomy = listing.taxonomy
+            overview = self.atlas.overview() if listing is self.atlas.listing else None
             yield self._page(
-                TermsContext(paths.taxonomy_path(taxonomy.path), self.search, taxonomy=taxonomy, groups=listing.groups)
+                TermsContext(
+                    paths.taxonomy_path(taxonomy.path),
+                    self.search,
+                    taxonomy=taxonomy,
+                    groups=listing.groups,
+                    map=overview,
+                )
             )
             for group in listing.groups:
+                place = self.atlas.details(group)
                 yield self._page(
                     TermContext(
                         paths.term_path(taxonomy.path, group.term),
@@ -170,6 +201,9 @@ class SitePlan:
                         group=group,
                         by_source=count_by_source(group.briefings),
                         feeds=self.urls.term_feeds(taxonomy.path, group.term) if taxonomy.feeds else None,
+                        within=place.within,
+                        places_within=place.places_within,
+                        map=place.map,
                     )
                 )
 

@@ -4,12 +4,15 @@ Templates are looked up in the site's own templates/ first, then in the
 built-in theme. Autoescaping is on for every template and undefined names are
 errors. Templates only present: every listing, order and address is decided
 in plan.py (which pages, each with its context) or index.py and handed to them
-ready to print; what they print with is filters.py's.
+ready to print; what they print with is filters.py's, and here what depends
+on the page's language: its labels (`_()`, Jinja's i18n extension reading the
+page's Labels), dates and month names (languages.py), `lang` and `dir`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import itertools
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
@@ -24,7 +27,18 @@ from markupsafe import Markup
 from briefgen import urls as paths
 from briefgen.contexts import Context
 from briefgen.errors import BriefgenError, Problem
-from briefgen.filters import atom_time, entry_id, excerpt, long_date, month_name, numbered
+from briefgen.filters import atom_time, entry_id, excerpt, numbered
+from briefgen.languages import (
+    Language,
+    labels,
+    language,
+    template_gettext,
+    template_label,
+    template_ngettext,
+)
+from briefgen.languages import long_date as date_in
+from briefgen.languages import month_and_year as month_and_year_in
+from briefgen.languages import month_name as month_name_in
 from briefgen.model import EMPTY_MAPPING, Archive, Bodies, Body, Briefing, Settings
 from briefgen.plan import PageJob
 from briefgen.published import folder_files
@@ -137,13 +151,72 @@ class FeedContent:
         with template_errors(FEED_BODY_TEMPLATE):  # JSON Feed's renderer calls this outside any template
             if self._template is None:
                 self._template = self.env.get_template(FEED_BODY_TEMPLATE)
-            return self._template.render(site=self.settings, urls=self.urls, briefing=briefing)
+            # In the briefing's language: a feed reader shows its labels ("Key takeaways", "Notes") beside its text.
+            tag = briefing.language_or(self.settings.language)
+            return self._template.render(
+                site=self.settings,
+                urls=self.urls,
+                briefing=briefing,
+                page_language=language(tag),
+                page_labels=labels(tag, self.settings.labels),
+            )
 
 
 @jinja2.pass_environment
 def _template_content_html(env: jinja2.Environment, briefing: Briefing) -> Markup:
     """content_html(briefing) as templates call it: their environment's FeedContent."""
     return env.feed_content.html(briefing)  # type: ignore[attr-defined,no-any-return]
+
+
+def _page_tag(context: jinja2.runtime.Context, tag: str | None) -> str:
+    if tag:
+        return tag
+    page_language: Language = context["page_language"]
+    return page_language.tag
+
+
+@jinja2.pass_context
+def long_date(context: jinja2.runtime.Context, day: dt.date, tag: str | None = None) -> str:
+    """`day | long_date`: the date in the page's language, or in language `tag` (a card's briefing's)."""
+    return date_in(day, _page_tag(context, tag))
+
+
+@jinja2.pass_context
+def month_name(context: jinja2.runtime.Context, month: int) -> str:
+    """`month | month_name`: the month's name in the page's language."""
+    return month_name_in(month, _page_tag(context, None))
+
+
+@jinja2.pass_context
+def month_and_year(context: jinja2.runtime.Context, year: int, month: int) -> str:
+    """`month_and_year(2025, 6)`: 'June 2025' in the page's language."""
+    return month_and_year_in(year, month, _page_tag(context, None))
+
+
+def link(href: str, text: str) -> Markup:
+    """`link(url, _("all dates"))`: a link to put inside a translated sentence ('Try the %(dates)s')."""
+    return Markup('<a href="{}">{}</a>').format(href, text)
+
+
+@jinja2.pass_context
+def time_element(context: jinja2.runtime.Context, day: dt.date) -> Markup:
+    """`time_element(day)`: the date in the page's language in a <time>, to put inside a translated sentence."""
+    return Markup('<time datetime="{}">{}</time>').format(day.isoformat(), date_in(day, _page_tag(context, None)))
+
+
+@jinja2.pass_context
+def other_language(context: jinja2.runtime.Context, briefing: Briefing) -> Language | None:
+    """`other_language(b)`: the language `b` is written in when it is not the page's (for `lang` and `dir`
+    on its card or link), else None."""
+    site: Settings = context["site"]
+    page_language: Language = context["page_language"]
+    tag = briefing.language_or(site.language)
+    return None if tag == page_language.tag else language(tag)
+
+
+def direction(tag: str) -> str:
+    """`tag | direction`: 'rtl' or 'ltr', for a `dir` beside a `lang`."""
+    return language(tag).direction
 
 
 _TEXT_ATTRIBUTES: Mapping[str, Callable[[Body], Any]] = {
@@ -200,6 +273,10 @@ class _Context(jinja2.runtime.Context):
             kwargs.pop("_loop_vars", None)  # the names Jinja passes along inside loops and blocks
             kwargs.pop("_block_vars", None)
             return __obj(*args, **kwargs)
+        if __obj is template_label:  # a label: a tenth of a build's rendering time when it went Jinja's way
+            kwargs.pop("_loop_vars", None)
+            kwargs.pop("_block_vars", None)
+            return template_label(__self, *args, **kwargs)
         return super().call(__obj, *args, **kwargs)
 
 
@@ -223,18 +300,33 @@ def make_environment(
         # during one: checking the file's time before every page cost a stat each.
         auto_reload=False,
         bytecode_cache=bytecode_cache,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Labels in the page's language: the callables read the page's own Labels (languages.py), given with each
+    # page, so that one environment renders pages in every language.
+    env.install_gettext_callables(gettext=template_gettext, ngettext=template_ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        _=template_label, gettext=template_label
+    )  # the same labels, without Jinja's two calls through the context
     env.context_class = _Context
     env.bodies = bodies
     env.filters.update(
-        long_date=long_date, month_name=month_name, excerpt=excerpt, atom_time=atom_time, numbered=numbered
+        long_date=long_date,
+        month_name=month_name,
+        excerpt=excerpt,
+        atom_time=atom_time,
+        numbered=numbered,
+        direction=direction,
     )
     env.globals.update({function.__name__: function for function in _TEMPLATE_FUNCTIONS})
     env.globals["content_html"] = _template_content_html  # passed the environment: Jinja's way, see _Context
+    env.globals["month_and_year"] = month_and_year
+    env.globals["time_element"] = time_element
+    env.globals["other_language"] = other_language
     return env
 
 
-_TEMPLATE_FUNCTIONS = frozenset((entry_id,))
+_TEMPLATE_FUNCTIONS = frozenset((entry_id, link))
 
 
 PythonRenderer = Callable[[Any, SiteUrls, Settings, Bodies, FeedContent], bytes]
@@ -268,8 +360,16 @@ class SiteRenderer:
         with template_errors(template_name):
             template = self.env.get_template(template_name)
             # Only the settings, the addresses and the page's own context: the build
-            # cache fingerprints exactly these to decide whether a page changed.
-            text = template.render(site=self.settings, urls=self.urls, **context.names())
+            # cache fingerprints exactly these to decide whether a page changed. The page's
+            # language and labels are made from them (Context.page_language, settings.labels).
+            tag = context.page_language(self.settings.language)
+            text = template.render(
+                site=self.settings,
+                urls=self.urls,
+                page_language=language(tag),
+                page_labels=labels(tag, self.settings.labels),
+                **context.names(),
+            )
         return text.encode("utf-8")
 
     def render(self, job: PageJob) -> Output:

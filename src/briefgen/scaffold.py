@@ -12,8 +12,9 @@ import re
 from importlib.resources import files
 from pathlib import Path
 
-from briefgen.config import SETTINGS_FILE, SOURCES_FILE, read_sources
+from briefgen.config import SETTINGS_FILE, SOURCES_FILE
 from briefgen.errors import BriefgenError, Problem
+from briefgen.gazetteer import read_sources
 from briefgen.installspec import InstallSpec, default_spec
 from briefgen.load import BRIEFINGS_DIR, check_site_root
 from briefgen.model import Source

@@ -28,9 +28,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from briefgen import languages
 from briefgen import urls as paths
 from briefgen.digests import digest
-from briefgen.filters import long_date
 from briefgen.model import Body, Briefing, Settings
 
 PART_SIZE = 200
@@ -99,7 +99,7 @@ def search_document(briefing: Briefing, body: Body, settings: Settings) -> str:
     hidden = [
         _tagged("data-pagefind-filter", "source", briefing.source.name),
         _tagged("data-pagefind-meta", "source", briefing.source.name),
-        _tagged("data-pagefind-meta", "date", long_date(briefing.date)),
+        _tagged("data-pagefind-meta", "date", languages.long_date(briefing.date, settings.language)),
         _tagged("data-pagefind-filter", "year", str(briefing.date.year)),
     ]
     for taxonomy in settings.taxonomies:

@@ -37,6 +37,9 @@ from briefgen.preview import HOST, SiteState, open_server
 
 WATCHED_DIRS = (BRIEFINGS_DIR, TEMPLATES_DIR, STATIC_DIR)
 WATCHED_FILES = (SETTINGS_FILE, SOURCES_FILE)
+REGISTRY_SUFFIXES = (".yaml", ".yml")
+"""A taxonomy's registry is any YAML file beside briefgen.yaml (places.yaml, the gazetteer, by default):
+which ones, the settings say, and they may change while serving; a stray YAML file costs a rebuild."""
 
 
 class LiveSite:
@@ -130,7 +133,9 @@ class _TopLevelFilter(watchfiles.DefaultFilter):
     """At the site root, only the files and folders the site is built from."""
 
     def __call__(self, change: watchfiles.Change, path: str) -> bool:
-        return Path(path).name in (*WATCHED_FILES, *WATCHED_DIRS) and super().__call__(change, path)
+        name = Path(path).name
+        registry = name.endswith(REGISTRY_SUFFIXES) and not name.startswith(".")
+        return (registry or name in (*WATCHED_FILES, *WATCHED_DIRS)) and super().__call__(change, path)
 
 
 class SourceWatcher:
@@ -138,8 +143,8 @@ class SourceWatcher:
 
     Two watchers, because watching the whole site root recursively would also
     watch site/, .git/ and any virtual environment there: one watches the root
-    itself (not its sub-folders) for briefgen.yaml, sources.yaml and the
-    source folders coming and going; the other watches inside the source
+    itself (not its sub-folders) for briefgen.yaml, sources.yaml, the
+    registries (places.yaml...) and the source folders coming and going; the other watches inside the source
     folders that exist, and starts again when one appears or disappears.
     """
 

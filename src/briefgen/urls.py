@@ -17,9 +17,13 @@ page is a change to this module alone.
 Terms are addressed generically, by their taxonomy's address segment ('tags',
 'places'): a taxonomy needs no code here to have pages.
 
-Every segment this module joins is a slug (slugs.py: lowercase ASCII letters,
-digits, '-' and '_'), a number or a fixed name, so a path needs no encoding;
-what comes from elsewhere (an asset's file name, base_url's path) is
+Every segment this module joins is a slug (slugs.py), a number or a fixed
+name. A path is what is written to disk: with `slugs: unicode` its slugs are
+letters of any script (places/غزة/), and `SiteUrls` percent-encodes them, as
+UTF-8, when it makes the path a URL (href, canonical, sitemap, feeds, JSON):
+places/%D8%BA%D8%B2%D8%A9/. ASCII slugs are plain letters, digits, '-' and
+'_', which need no encoding, so an all-ASCII path is used as it is. What
+comes from elsewhere (an asset's file name, base_url's path) is
 percent-encoded where it is made into a URL.
 """
 
@@ -141,6 +145,14 @@ def asset_path(name: str) -> str:
 # ---------------------------------------------------------------------- URLs
 
 
+def url_path(path: str) -> str:
+    """A path made by this module as it is written in a URL: unicode slugs percent-encoded as UTF-8.
+
+    The paths of ASCII slugs are their own URL (checked first: called for every link of every page).
+    """
+    return path if path.isascii() else quote(path, safe="/")
+
+
 @dataclass(frozen=True, slots=True)
 class Feeds:
     """The URLs of a listing's two feeds."""
@@ -177,11 +189,11 @@ class SiteUrls:
 
     def page(self, path: str) -> str:
         """The URL of a path made by this module (a context's `page_path`, a pagination's `next_path`)."""
-        return self.base_path + path
+        return self.base_path + url_path(path)
 
     def absolute(self, path: str) -> str:
         """A full address where base_url has a host; a root-relative one otherwise."""
-        return self.origin + self.base_path + path
+        return self.origin + self.base_path + url_path(path)
 
     # Pages.
 

@@ -241,6 +241,10 @@ class Fields:
         return dt.date(year, month, day)
 
     def text_list(self, key: str) -> tuple[str, ...]:
+        return tuple(text for text, _ in self.text_items(key))
+
+    def text_items(self, key: str) -> tuple[tuple[str, int], ...]:
+        """A list of texts, each with its file line (for a problem about one item, such as an unknown place)."""
         if key not in self.nodes:
             return ()
         node = self.nodes[key][1]
@@ -250,8 +254,8 @@ class Fields:
             self._problem(node, f"'{key}' must be a list, like [{_example_item(key)}], not {kind_of(node)}")
             return ()
         written_after = "" if node.flow_style else "- "
-        items = (self._text_of(item, f"an item of '{key}'", written_after) for item in node.value)
-        return tuple(item for item in items if item is not None)
+        items = ((self._text_of(item, f"an item of '{key}'", written_after), item) for item in node.value)
+        return tuple((text, line_of(item, self.first_line)) for text, item in items if text is not None)
 
     def length(self, key: str) -> int:
         """How many items the list (or entries the mapping) under `key` has; 0 for a text or nothing."""
@@ -339,4 +343,5 @@ def _as_quoted_text(node: Node) -> str | None:
 
 
 def _example_item(key: str) -> str:
-    return {"tags": "drones, air-defense", "places": "Kursk Oblast", "authors": "Jane Doe"}.get(key, "one, two")
+    examples = {"tags": "drones, air-defense", "places": "Kursk Oblast", "authors": "Jane Doe", "aliases": "Київ, Kiev"}
+    return examples.get(key, "one, two")

@@ -90,6 +90,9 @@ def representative_pages(output: Path) -> dict[str, str]:
         "place": pages("places/*/index.html")[0],
         "404": NOT_FOUND_PATH,
     }
+    right_to_left = [path for path in pages("briefings/*/*/*/*/index.html") if ' dir="rtl">' in html(path)[:200]]
+    if right_to_left:  # the example's Arabic briefing: a page laid out right to left
+        found["rtl-briefing"] = right_to_left[0]
     if (output / "page/2/index.html").is_file():
         found["home-page-2"] = "page/2/"
     second_pages = pages("sources/*/page/2/index.html")

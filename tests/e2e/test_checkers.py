@@ -40,23 +40,26 @@ MISSING = "briefings/1999/"
 
 # template: (text of the built-in template to replace, what replaces it)
 BREAKAGES = {
-    "sources.html": ("<h1>Sources</h1>\n", '<h1>Sources</h1>\n<div class="unclosed"><p>An element never closed.\n'),
+    "sources.html": (
+        '<h1>{{ _("Sources") }}</h1>\n',
+        '<h1>{{ _("Sources") }}</h1>\n<div class="unclosed"><p>An element never closed.\n',
+    ),
     "partials/card.html": (
         "</h2>\n",
         '</h2>\n  <img src="{{ urls.asset(\'favicon.svg\') }}" width="32" height="32">\n',
     ),
     "year.html": ("</ul>\n", f"</ul>\n<p><a href=\"{{{{ urls.page('{MISSING}') }}}}\">Briefings of 1999</a></p>\n"),
     "404.html": (
-        "<h1>Page not found</h1>\n",
-        '<h1>Page not found</h1>\n<p><img src="https://maps.example.com/front.png" alt="The front"></p>\n',
+        '<h1>{{ _("Page not found") }}</h1>\n',
+        '<h1>{{ _("Page not found") }}</h1>\n<p><img src="https://maps.example.com/front.png" alt="The front"></p>\n',
     ),
     "terms.html": (
         "<h1>{{ heading }}</h1>\n",
         '<h1>{{ heading }}</h1>\n<p><img src="{{ urls.asset(\'favicon.svg\') }}" width="640" height="16" alt=""></p>\n',
     ),
     "month.html": (
-        "{{ month.year }}</h1>\n",
-        "{{ month.year }}</h1>\n<script src=\"{{ urls.asset('broken.js') }}\"></script>\n",
+        "month.month) }}</h1>\n",
+        "month.month) }}</h1>\n<script src=\"{{ urls.asset('broken.js') }}\"></script>\n",
     ),
     "source.html": (  # what the Content-Security-Policy refuses: an inline script, handler and style
         "{% block content %}\n",

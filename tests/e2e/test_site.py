@@ -33,9 +33,11 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.e2e
 
-PAGES = [pytest.param("example", kind, id=f"example-{kind}") for kind in PAGE_TYPES] + [
-    pytest.param("corpus", kind, id=f"corpus-{kind}") for kind in (*PAGE_TYPES, *PAGINATED_TYPES)
-]
+PAGES = (
+    [pytest.param("example", kind, id=f"example-{kind}") for kind in PAGE_TYPES]
+    + [pytest.param("corpus", kind, id=f"corpus-{kind}") for kind in (*PAGE_TYPES, *PAGINATED_TYPES)]
+    + [pytest.param("example", "rtl-briefing", id="example-rtl-briefing")]
+)
 BUILDS = ["example", "corpus", "example-path"]
 PHONE_WIDTHS = (320, 360, 390)
 """The README promises a readable page from 320 px wide."""

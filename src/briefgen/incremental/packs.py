@@ -9,6 +9,7 @@ pipeline as a model.Body when a page reads it, checked against its digest.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import time
@@ -79,7 +80,11 @@ class PackedBodies:
     def __init__(self, places: Mapping[str, PackedBody]) -> None:
         self.places = places
         """Briefing path -> where its body is."""
-        self._open: dict[str, int] = {}
+        self._open: dict[str, io.FileIO] = {}
+        """Pack files open for reading. File objects rather than descriptors with a __del__ to close
+        them: a file object closes in C when the last reference goes (a `serve` session builds again
+        and again in one process), where a Ctrl-C landing in a __del__ was printed as a traceback
+        and lost."""
         self._recent: OrderedDict[PackedBody, Body] = OrderedDict()
 
     def body(self, briefing: Briefing) -> Body:
@@ -101,10 +106,10 @@ class PackedBodies:
         return data.decode("utf-8")
 
     def _bytes(self, packed: PackedBody, *, start: int = 0) -> bytes:
-        descriptor = self._open.get(packed.path)
-        if descriptor is None:
-            descriptor = self._open[packed.path] = os.open(packed.path, os.O_RDONLY | os.O_CLOEXEC)
-        return os.pread(descriptor, packed.size + packed.notes_json_size - start, packed.offset + start)
+        file = self._open.get(packed.path)
+        if file is None:
+            file = self._open[packed.path] = io.FileIO(packed.path, "r")  # not inherited: O_CLOEXEC
+        return os.pread(file.fileno(), packed.size + packed.notes_json_size - start, packed.offset + start)
 
     def _read_body(self, packed: PackedBody) -> Body:
         data = self._bytes(packed)
@@ -119,13 +124,15 @@ class PackedBodies:
         return Body(*parts, notes_json=str(notes_json, "utf-8"))
 
     def close(self) -> None:
-        for descriptor in self._open.values():
-            os.close(descriptor)
+        for file in self._open.values():
+            file.close()
         self._open.clear()
         self._recent.clear()
 
-    def __del__(self) -> None:  # a `serve` session builds again and again in one process
-        self.close()
+
+def _new_pack(path: str, flags: int) -> int:
+    """A pack file, created for this process alone and appended to."""
+    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o644)
 
 
 def _damaged(packed: PackedBody) -> DamagedCacheError:
@@ -149,32 +156,30 @@ class PackWriter:
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        self._open: tuple[int, int, str] | None = None
-        """(process id, descriptor, path) of the pack this process appends to."""
+        self._open: tuple[int, io.FileIO, str] | None = None
+        """(process id, file, path) of the pack this process appends to: a file object, which closes
+        in C when dropped, for the reason PackedBodies gives."""
         self._written = 0
 
     def append(self, pickled: bytes | memoryview, notes_json: bytes | memoryview) -> PackedBody:
         if self._open is None or self._open[0] != os.getpid():  # first body, or a forked worker's first
             self.folder.mkdir(parents=True, exist_ok=True)
             pack = self.folder / f"{time.time_ns():x}-{os.getpid()}.pack"
-            descriptor = os.open(pack, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_APPEND | os.O_CLOEXEC, 0o644)
-            self._open, self._written = (os.getpid(), descriptor, str(pack)), 0
-        _, descriptor, path = self._open
+            file = io.FileIO(pack, "a", opener=_new_pack)
+            self._open, self._written = (os.getpid(), file, str(pack)), 0
+        _, file, path = self._open
         offset = self._written
         view = memoryview(bytes(pickled) + bytes(notes_json))
         while view:
-            view = view[os.write(descriptor, view) :]
+            view = view[os.write(file.fileno(), view) :]
         self._written += len(pickled) + len(notes_json)
         return PackedBody(path, offset, len(pickled), len(notes_json), digest_of(pickled), digest_of(notes_json))
 
     def close(self) -> None:
         """Stop appending to this process's pack; the next body starts a new one."""
         if self._open is not None and self._open[0] == os.getpid():
-            os.close(self._open[1])
+            self._open[1].close()
         self._open = None
-
-    def __del__(self) -> None:  # a `serve` session builds again and again in one process
-        self.close()
 
     def compact(self, bodies: Mapping[str, PackedBody]) -> tuple[dict[str, PackedBody], list[str]]:
         """The bodies (by entry key) that were in small packs (when there are many), moved into one new pack;

@@ -21,6 +21,7 @@ from briefgen.filters import source_date_epoch
 from briefgen.incremental.cache import BuildCache, output_identity
 from briefgen.incremental.cacheindex import PageRecord
 from briefgen.incremental.fingerprint import Fingerprinter, files_fingerprint, texts_digest
+from briefgen.languages import LOCALES_DIR
 from briefgen.model import Archive
 from briefgen.plan import PageJob
 from briefgen.render import builtin_theme_dir
@@ -28,18 +29,20 @@ from briefgen.search import Pagefind, read_search_state
 
 
 def theme_digest(site_templates: Path, archive: Archive) -> str:
-    """What every page depends on besides its own context: version, settings, templates, build time."""
+    """What every page depends on besides its own context: version, settings, templates, catalogues, build time."""
     return digest(
         __version__,
         repr(archive.settings),
-        files_fingerprint([builtin_theme_dir(), site_templates]),
+        files_fingerprint([builtin_theme_dir(), site_templates, LOCALES_DIR]),
         source_date_epoch(),
     )
 
 
 def pages_shape(theme: str, archive: Archive, *, search: bool) -> str:
-    """What every page's context is made from, briefings' text left out: the theme, search, sources, fields."""
-    parts = [theme, repr(search), repr(sorted(archive.sources.items()))]
+    """What every page's context is made from, briefings' text left out: the theme, search, sources,
+    registries, fields."""
+    # The registries: a place's page shows the region it lies in, which no briefing need list.
+    parts = [theme, repr(search), repr(sorted(archive.sources.items())), repr(dict(archive.registries))]
     parts += [f"{b.path} {fields_digest(b)} {b.source!r}" for b in archive.briefings]
     return digest(*parts)
 
