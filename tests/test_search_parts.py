@@ -65,6 +65,26 @@ def test_parts_are_per_language() -> None:
     assert [(p.name, p.language, len(p.briefings)) for p in parts] == [("en-gb-0", "en-gb", 5)]
 
 
+def test_a_briefing_in_its_own_language_is_in_that_language_s_part_named_as_pagefind_names_it() -> None:
+    own = [dataclasses.replace(briefing(0), language="ar"), dataclasses.replace(briefing(1), language="pt-BR")]
+    parts = search_parts([*own, briefing(2)], Settings(language="en-GB"), part_size=200)
+    assert [(p.name, p.language, [b.path for b in p.briefings]) for p in parts] == [
+        ("ar-0", "ar", ["briefings/0.md"]),
+        ("en-gb-0", "en-gb", ["briefings/2.md"]),
+        ("pt-br-0", "pt-br", ["briefings/1.md"]),
+    ]
+
+
+def test_a_document_has_the_lang_and_dir_of_its_briefing_s_page_and_its_date_in_that_language() -> None:
+    arabic = dataclasses.replace(briefing(0), language="ar")
+    document = search_document(arabic, Body("<p>نص.</p>"), Settings())
+    assert document.startswith('<!doctype html><html lang="ar" dir="rtl">')
+    assert '<span data-pagefind-meta="date">1 يناير 2024</span>' in document
+    assert search_document(briefing(0), Body("<p>Text.</p>"), Settings(language="en-GB")).startswith(
+        '<!doctype html><html lang="en-GB" dir="ltr">'
+    )
+
+
 def test_a_document_is_the_title_takeaways_text_and_notes_with_filters_and_no_theme(tmp_path: Path) -> None:
     archive, _ = load_archive(copy_example(tmp_path / "root"))
     isw = next(b for b in archive.briefings if b.slug == "isw-north-korean-troops")
@@ -91,6 +111,17 @@ def test_an_excerpt_starts_with_the_text_not_the_byline(tmp_path: Path) -> None:
         "source": "Institute for the Study of War",
         "title": "Russia weighs deploying North Korean troops in Ukraine",
     }
+
+
+def test_the_example_s_arabic_briefing_is_indexed_under_ar(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    build_site(copy_example(tmp_path / "root"), output=site)
+    entry = json.loads((site / "pagefind" / "ar-0" / "pagefind-entry.json").read_text("utf-8"))
+    assert list(entry["languages"]) == ["ar"]
+    (page,) = fragments(site / "pagefind" / "ar-0").values()
+    assert page["url"] == "/briefings/2025/06/26/wilson-center-forced-displacement-ar/"
+    assert str(page["content"]).startswith("التهجير القسري")
+    assert "wilson-center-forced-displacement-ar" not in json.dumps(fragments(site / "pagefind" / "en-0"))
 
 
 def test_a_rebuild_indexes_only_the_edited_part_and_matches_a_cold_build(

@@ -51,7 +51,7 @@ STATE_FILE = "search-index"
 """In the cache folder: what the index in the output was made from, part by part."""
 MANIFEST_FILE = "parts.json"
 """In the bundle folder: each language's parts, which the search page merges."""
-DOCUMENTS_VERSION = "documents 1"
+DOCUMENTS_VERSION = "documents 2"
 """Changed when searchdocs makes other documents from the same briefings: every part is indexed again."""
 PROBE_TIMEOUT = 30
 

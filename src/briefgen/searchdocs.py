@@ -52,9 +52,9 @@ class SearchPart:
 
 
 def language_of(briefing: Briefing, settings: Settings) -> str:
-    """The language a briefing is indexed in: the site's (one place to change for briefings of their own)."""
-    del briefing
-    return settings.language.lower()
+    """The index a briefing is in: its own language (`language:`, else the site's), lower-cased as Pagefind
+    names its indexes from `<html lang>` ('en-GB' -> 'en-gb'), which the search page looks up the same way."""
+    return briefing.language_or(settings.language).lower()
 
 
 def _bucket(briefing: Briefing, count: int) -> int:
@@ -95,11 +95,15 @@ def part_digest(part: SearchPart, tool: str) -> str:
 
 
 def search_document(briefing: Briefing, body: Body, settings: Settings) -> str:
-    """The HTML Pagefind indexes for a briefing: title, takeaways, text and notes, with filters and meta."""
+    """The HTML Pagefind indexes for a briefing: title, takeaways, text and notes, with filters and meta.
+
+    Its `<html lang>` and `dir` are the briefing's page's; the date shown with a result is written in it."""
+    tag = briefing.language_or(settings.language)
+    direction = languages.language(tag).direction
     hidden = [
         _tagged("data-pagefind-filter", "source", briefing.source.name),
         _tagged("data-pagefind-meta", "source", briefing.source.name),
-        _tagged("data-pagefind-meta", "date", languages.long_date(briefing.date, settings.language)),
+        _tagged("data-pagefind-meta", "date", languages.long_date(briefing.date, tag)),
         _tagged("data-pagefind-filter", "year", str(briefing.date.year)),
     ]
     for taxonomy in settings.taxonomies:
@@ -107,7 +111,7 @@ def search_document(briefing: Briefing, body: Body, settings: Settings) -> str:
     takeaways = "".join(f"<li>{html}</li>" for html in briefing.takeaways_html)
     notes = "".join(f"<li>{note.html}</li>" for note in body.footnotes)
     return (
-        f'<!doctype html><html lang="{escape(language_of(briefing, settings))}"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{escape(tag)}" dir="{direction}"><head><meta charset="utf-8">'
         f"<title>{escape(briefing.title)}</title></head><body>"
         f'<div data-pagefind-ignore="index">{"".join(hidden)}</div>'
         f"<h1>{escape(briefing.title)}</h1>"
