@@ -819,12 +819,12 @@ def authors(rng: random.Random, source: Source) -> list[str]:
     return rng.sample(pool, rng.randint(1, 3))
 
 
-def briefing(rng: random.Random, number: int, day: dt.date, source: Source) -> str:
-    """The Markdown file of one briefing."""
+def briefing(rng: random.Random, number: int, day: dt.date, source: Source, length: float = 1.0) -> str:
+    """The Markdown file of one briefing; `length` scales its words and notes (1: as ISW's reports run)."""
     theatre = THEATRES[rng.choice(source.theatres)]
     long = rng.random() < LONG_SHARE
-    words = rng.randint(*(LONG_WORDS if long else SHORT_WORDS))
-    notes = rng.randint(*(LONG_NOTES if long else SHORT_NOTES))
+    words = max(1, round(length * rng.randint(*(LONG_WORDS if long else SHORT_WORDS))))
+    notes = max(1, round(length * rng.randint(*(LONG_NOTES if long else SHORT_NOTES))))
     report = Report(rng, theatre, source, day, words, notes)
     lines = [
         "---",
@@ -873,10 +873,12 @@ def sources_yaml(sources: tuple[Source, ...]) -> str:
     )
 
 
-def write_corpus(out: Path, briefings: int, sources: int = 6, seed: int = 1) -> Path:
+def write_corpus(out: Path, briefings: int, sources: int = 6, seed: int = 1, length: float = 1.0) -> Path:
     """Write a site root of `briefings` briefings from the first `sources` sources into `out`; returns `out`.
 
-    The same arguments give the same bytes. Refuses a folder that already has briefings,
+    `length` scales each briefing's words and notes: tests that start and stop
+    whole builds many times want many briefings (for the parallel workers)
+    more than long ones. The same arguments give the same bytes. Refuses a folder that already has briefings,
     which would mix with the new ones.
     """
     if not 1 <= sources <= len(SOURCES):
@@ -897,7 +899,7 @@ def write_corpus(out: Path, briefings: int, sources: int = 6, seed: int = 1) -> 
     for number, (day, source) in enumerate(schedule(briefings, chosen, random.Random(f"schedule {seed}"))):
         path = folder / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}" / f"{source.key}-{number:06d}.md"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(briefing(text_rng, number, day, source), encoding="utf-8", newline="\n")
+        path.write_text(briefing(text_rng, number, day, source, length), encoding="utf-8", newline="\n")
     return out
 
 
@@ -909,11 +911,16 @@ def main(argv: list[str] | None = None) -> None:
         "--sources", type=int, default=6, choices=range(1, len(SOURCES) + 1), help="how many sources (default: 6)"
     )
     parser.add_argument("--seed", type=int, default=1, help="another seed, another corpus (default: 1)")
+    parser.add_argument(
+        "--length", type=float, default=1.0, help="scale of each briefing's words and notes (default: 1, ISW-sized)"
+    )
     args = parser.parse_args(argv)
     if args.briefings < 0:
         parser.error("--briefings must be 0 or more")
+    if args.length <= 0:
+        parser.error("--length must be more than 0")
     try:
-        write_corpus(args.out, args.briefings, args.sources, args.seed)
+        write_corpus(args.out, args.briefings, args.sources, args.seed, args.length)
     except FileExistsError as exc:
         sys.exit(f"corpus: {exc}: write into a new folder")
     print(f"wrote {args.briefings} briefings into {args.out}")

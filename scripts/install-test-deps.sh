@@ -31,3 +31,8 @@ fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# briefgen's own byte-code, written here once. An editable install leaves its modules as source,
+# and where PYTHONDONTWRITEBYTECODE is set (as on the machines CI runs on) Python never writes it:
+# each of the hundreds of briefgen processes the tests start would compile every module again
+# (0.2 s of CPU each, a third of its start-up).
+.venv/bin/python -m compileall -q src

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import resource
+import time
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -81,12 +82,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 CPU_LOG = os.environ.get("BRIEFGEN_TEST_CPU", "")
-"""A file to which each test's CPU seconds are written (one file per xdist worker, suffixed with its name).
+"""A file to which each test's CPU seconds are written (one file per xdist worker, suffixed with its name),
+with its group, id, wall seconds and start (Unix time).
 
 Wall times under xdist depend on what the other worker runs at the same moment;
 CPU time (this process and the builds, Pagefind and Java it waited for) does
 not, so it is what to compare when making the suite fit its time budget."""
-_cpu_spent: dict[str, float] = {}
+_cpu_spent: dict[str, tuple[float, float, float]] = {}
+"""Each test's CPU seconds, and its wall-clock start and length, which show where a worker waited."""
 
 
 def _cpu_seconds() -> float:
@@ -96,14 +99,17 @@ def _cpu_seconds() -> float:
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    before = _cpu_seconds() if CPU_LOG else 0.0
+    before, started = (_cpu_seconds(), time.time()) if CPU_LOG else (0.0, 0.0)
     yield
     if CPU_LOG:
-        _cpu_spent[item.nodeid] = _cpu_seconds() - before
+        _cpu_spent[item.nodeid] = (_cpu_seconds() - before, started, time.time() - started)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if CPU_LOG and _cpu_spent:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-        lines = [f"{seconds:.2f}\t{group_of(nodeid)}\t{nodeid}" for nodeid, seconds in sorted(_cpu_spent.items())]
+        lines = [
+            f"{cpu:.2f}\t{group_of(nodeid)}\t{nodeid}\t{wall:.2f}\t{started:.2f}"
+            for nodeid, (cpu, started, wall) in sorted(_cpu_spent.items())
+        ]
         Path(f"{CPU_LOG}.{worker}").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -39,9 +39,9 @@ def snapshot(folder: Path) -> dict[str, str]:
     }
 
 
-def make_corpus(out: Path, briefings: int, sources: int = 6) -> Path:
+def make_corpus(out: Path, briefings: int, sources: int = 6, length: float = 1.0) -> Path:
     """A synthetic site root from the project's corpus generator (bench/corpus.py), written in this process."""
-    return write_corpus(out, briefings, sources)
+    return write_corpus(out, briefings, sources, length=length)
 
 
 class _SubPathHandler(http.server.SimpleHTTPRequestHandler):

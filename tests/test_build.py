@@ -274,10 +274,10 @@ def test_raw_html_is_escaped_unless_the_site_allows_it(tmp_path: Path) -> None:
 
 
 def test_home_and_source_pages_are_paginated(tmp_path: Path) -> None:
-    root = make_corpus(tmp_path / "corpus", briefings=45, sources=2)
+    root = make_corpus(tmp_path / "corpus", briefings=45, sources=2, length=0.1)
     with (root / "briefgen.yaml").open("a", encoding="utf-8") as settings:
         settings.write("per_page: 10\n")
-    build_site(root)
+    build_site(root, search=False)
     site = root / "site"
     assert (site / "page/5/index.html").is_file()
     assert not (site / "page/6").exists()
@@ -332,7 +332,7 @@ def test_a_failing_build_says_the_previous_site_was_kept(tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_every_internal_link_resolves_under_a_sub_path(tmp_path: Path) -> None:
-    root = make_corpus(tmp_path / "corpus", briefings=100)
+    root = make_corpus(tmp_path / "corpus", briefings=100, length=0.3)  # the text's links go to other sites
     build_site(root, base_url="https://example.github.io/conflict-archive/", search=False)
     with serve(root / "site", "/conflict-archive/") as address:
         pages, broken = crawl(address)

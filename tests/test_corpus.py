@@ -38,6 +38,25 @@ def test_the_same_arguments_write_the_same_bytes(tmp_path: Path) -> None:
     assert len([name for name in first if name.endswith(".md")]) == 25
 
 
+def test_a_shorter_length_shortens_the_texts_and_keeps_the_schedule(tmp_path: Path) -> None:
+    full, short = (
+        write_corpus(tmp_path / name, 30, sources=3, length=length) for name, length in (("a", 1), ("b", 0.1))
+    )
+    archives = [load_archive(root, today=dt.date(2026, 1, 1)) for root in (full, short)]
+    assert [str(p) for _, problems in archives for p in problems] == []  # every note still cited
+    (whole, _), (brief, _) = archives
+    assert [(b.date, b.source) for b in whole.briefings] == [(b.date, b.source) for b in brief.briefings]
+    # The text's generator draws less for shorter texts, so the n-th briefings differ: compare the totals.
+    (notes, text), (short_notes, short_text) = notes_and_text(whole), notes_and_text(brief)
+    assert short_notes <= notes / 5 and len(short_text) <= len(text) / 5
+    assert all(brief.bodies.body(b).footnotes for b in brief.briefings)
+
+
+def notes_and_text(archive: Archive) -> tuple[int, str]:
+    bodies = [archive.bodies.body(briefing) for briefing in archive.briefings]
+    return sum(len(body.footnotes) for body in bodies), "".join(body.html for body in bodies)
+
+
 def test_every_note_is_cited_and_sizes_are_report_sized(corpus: tuple[Path, Archive]) -> None:
     _, archive = corpus
     assert len(archive.briefings) == 150

@@ -31,8 +31,11 @@ def page(site: Path, path: str) -> lxml.html.HtmlElement:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A 200-briefing corpus over about two months, built without search (not what is tested here)."""
-    root = make_corpus(tmp_path_factory.mktemp("finding") / "root", briefings=200, sources=4)
+    """A 200-briefing corpus over about two months, built without search (not what is tested here).
+
+    Its texts are a third of ISW's length: what is tested is how briefings are found (calendars,
+    feeds, related briefings, listings), and every feed and page here is parsed."""
+    root = make_corpus(tmp_path_factory.mktemp("finding") / "root", briefings=200, sources=4, length=0.3)
     out = root / "site"
     build_site(root, output=out, base_url=BASE, search=False)
     return root, out

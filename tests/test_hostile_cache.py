@@ -85,11 +85,27 @@ def cache_notices(report: BuildReport) -> list[str]:
     return [notice for notice in report.notices if CACHE_DIR in notice]
 
 
+_cold_sites: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+"""The site a build without a cache publishes, by the inputs it was built from: most tests damage
+a cache and leave the inputs as the corpus has them, so one cold build serves them all."""
+
+
+def cold_site(root: Path, tmp_path: Path) -> dict[str, str]:
+    inputs = tuple(
+        (path, digest)
+        for path, digest in snapshot(root).items()
+        if not path.startswith(("site/", f"{CACHE_DIR}/", ".site."))
+    )
+    if inputs not in _cold_sites:
+        cold = tmp_path / "cold"
+        shutil.rmtree(cold, ignore_errors=True)
+        build_site(root, output=cold, use_cache=False, search=False)
+        _cold_sites[inputs] = snapshot(cold)
+    return _cold_sites[inputs]
+
+
 def assert_same_as_cold(root: Path, tmp_path: Path) -> None:
-    cold = tmp_path / "cold"
-    shutil.rmtree(cold, ignore_errors=True)
-    build_site(root, output=cold, use_cache=False, search=False)
-    assert snapshot(root / "site") == snapshot(cold)
+    assert snapshot(root / "site") == cold_site(root, tmp_path)
 
 
 def assert_heals(root: Path, tmp_path: Path, report: BuildReport) -> None:

@@ -86,6 +86,21 @@ def test_a_translated_pair_links_both_ways_with_hreflang(make_site: MakeSite, tm
     assert "متوفرة أيضًا بـ:" in arabic
 
 
+def test_a_source_in_parentheses_keeps_them_in_its_own_direction(make_site: MakeSite, tmp_path: Path) -> None:
+    """On the Arabic page, 'Also published' lists an English title and its source in parentheses.
+    Parentheses outside the name took the page's direction: a name wrapped over two lines read
+    'Institute for the)' and '(Study of War'. Inside the name's own direction they stay round it."""
+    isw = briefing_text(title="A report on Gaza", source="isw")
+    root = make_site(
+        {"sources.yaml": SOURCES_YAML, "briefings/2025/06/26/gaza.md": ARABIC, "briefings/2025/06/26/isw.md": isw}
+    )
+    arabic = page(build(root, tmp_path / "out"), "briefings/2025/06/26/gaza")
+    assert re.search(
+        r'dir="auto">A report on Gaza</a> <span class="muted" dir="auto">\(Institute for the Study of War\)</span>',
+        arabic,
+    )
+
+
 @pytest.mark.parametrize(
     ("language", "takeaways", "date", "latest"),
     [
