@@ -72,9 +72,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     """`-n auto`: a worker more than the cores. The tests wait on browsers, servers, Java and the
-    builds they start, and a third worker fills those waits: on the 2-core machine the README's
-    command took 9 min 0 s with three workers against 10 min 5 s with two (and 14 min 53 s of CPU
-    against 16 min 26 s). PYTEST_XDIST_AUTO_NUM_WORKERS, when set, still decides (xdist reads it)."""
+    builds they start, and a third worker fills some of those waits: on the 2-core machine the
+    README's command took 9 min 0 s with three workers against 10 min 5 s with two, run one after
+    the other (the README gives every run). PYTEST_XDIST_AUTO_NUM_WORKERS, when set, still decides."""
     del config
     if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
         return None
