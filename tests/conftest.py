@@ -122,7 +122,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
     if CPU_LOG and _cpu_spent:
-        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        # xdist's worker id from its config, not PYTEST_XDIST_WORKER: a pytest that a worker's test
+        # starts inherits that variable, and would write over the worker's file.
+        worker = getattr(session.config, "workerinput", {}).get("workerid", "main")
         lines = [
             f"{cpu:.2f}\t{group_of(nodeid)}\t{nodeid}\t{wall:.2f}\t{started:.2f}"
             for nodeid, (cpu, started, wall) in sorted(_cpu_spent.items())
