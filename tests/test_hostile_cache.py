@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import hashlib
 import os
 import random
 import shutil
@@ -90,12 +91,21 @@ _cold_sites: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
 a cache and leave the inputs as the corpus has them, so one cold build serves them all."""
 
 
+def inputs_of(root: Path) -> tuple[tuple[str, str], ...]:
+    """The site root's files by digest, but the output, its twin and the cache, which are not read."""
+    digests = {}
+    for entry in sorted(root.iterdir()):
+        if entry.name in {"site", CACHE_DIR} or entry.name.startswith(".site."):
+            continue
+        if entry.is_dir():
+            digests.update({f"{entry.name}/{path}": digest for path, digest in snapshot(entry).items()})
+        else:
+            digests[entry.name] = hashlib.sha256(entry.read_bytes()).hexdigest()
+    return tuple(sorted(digests.items()))
+
+
 def cold_site(root: Path, tmp_path: Path) -> dict[str, str]:
-    inputs = tuple(
-        (path, digest)
-        for path, digest in snapshot(root).items()
-        if not path.startswith(("site/", f"{CACHE_DIR}/", ".site."))
-    )
+    inputs = inputs_of(root)
     if inputs not in _cold_sites:
         cold = tmp_path / "cold"
         shutil.rmtree(cold, ignore_errors=True)

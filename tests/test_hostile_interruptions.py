@@ -24,7 +24,9 @@ from types import SimpleNamespace
 import pytest
 
 import briefgen as briefgen_package
+from briefgen import cli
 from briefgen.build import build_site
+from briefgen.errors import BriefgenError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.cacheindex import CacheState
 from briefgen.neighbours import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, recover_interrupted
@@ -301,6 +303,32 @@ def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
             moments.insert(0, (mode, rng.random()))
         current = "new" if now == sites["new"] else "old"
     assert interrupted == CTRL_C_MOMENTS
+
+
+@pytest.mark.parametrize("raised", [OSError(9, "Bad file descriptor"), BriefgenError("the index could not be made")])
+def test_an_error_raised_while_a_ctrl_c_unwinds_the_build_is_still_an_interruption(
+    raised: Exception, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The Ctrl-C test met 'briefgen: Bad file descriptor' and exit status 1 once: a clean-up that
+    failed while the Ctrl-C unwound the build. The user pressed Ctrl-C; that is what they are told."""
+
+    def interrupted_then_failing(root: Path, **_: object) -> None:
+        try:
+            raise KeyboardInterrupt
+        finally:
+            raise raised
+
+    monkeypatch.setattr(cli, "build_site", interrupted_then_failing)
+    assert cli.main(["build", "--root", str(tmp_path)]) == 130
+    assert capsys.readouterr().err == "briefgen: interrupted\n"
+
+    # The same error without a Ctrl-C behind it is an error.
+    def failing(root: Path, **_: object) -> None:
+        raise type(raised)(*raised.args)
+
+    monkeypatch.setattr(cli, "build_site", failing)
+    assert cli.main(["build", "--root", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.startswith("briefgen: ")
 
 
 def test_no_finalizer_of_briefgen_can_swallow_a_ctrl_c() -> None:

@@ -7,12 +7,17 @@ every worker that runs one of its tests; when pytest 9.2 made xdist's own
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
 from collections import defaultdict
+from pathlib import Path
+from typing import cast
 
-from tests.conftest import group_of
+import pytest
+
+from tests.conftest import group_of, pytest_xdist_auto_num_workers
 from tests.sitetools import REPO_ROOT
 
 
@@ -36,3 +41,32 @@ def test_two_workers_run_each_modules_tests_on_one_of_them() -> None:
         workers[module].add(worker)
     assert sorted(workers) == sorted(modules), ran.stdout[-3000:]
     assert all(len(found) == 1 for found in workers.values()), dict(workers)
+
+
+def test_auto_starts_a_worker_more_than_the_cores_unless_told(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README: `-n auto` starts a worker more than the cores; PYTEST_XDIST_AUTO_NUM_WORKERS still decides."""
+    monkeypatch.delenv("PYTEST_XDIST_AUTO_NUM_WORKERS", raising=False)
+    config = cast(pytest.Config, None)  # not read
+    assert pytest_xdist_auto_num_workers(config) == len(os.sched_getaffinity(0)) + 1
+    monkeypatch.setenv("PYTEST_XDIST_AUTO_NUM_WORKERS", "5")
+    assert pytest_xdist_auto_num_workers(config) is None  # xdist's own hook reads it
+
+
+def test_the_cpu_log_has_each_tests_group_and_times_and_a_nested_run_writes_none(tmp_path: Path) -> None:
+    """BRIEFGEN_TEST_CPU=FILE, as the README says: CPU seconds, group, id, wall seconds and start, one line
+    a test; a pytest started by a test of a logging run (it inherits the variables) writes nothing."""
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_installspec.py"]
+    environment = {k: v for k, v in os.environ.items() if k != "BRIEFGEN_TEST_CPU_RUN"}
+    log = tmp_path / "cpu"
+    environment["BRIEFGEN_TEST_CPU"] = str(log)
+    ran = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    lines = [line.split("\t") for line in (tmp_path / "cpu.main").read_text(encoding="utf-8").splitlines()]
+    assert lines and all(len(fields) == 5 for fields in lines)
+    assert {fields[1] for fields in lines} == {"tests/test_installspec.py"}
+    assert all(float(fields[0]) >= 0 and float(fields[3]) >= 0 and float(fields[4]) > 1e9 for fields in lines)
+    nested = tmp_path / "nested"
+    environment.update(BRIEFGEN_TEST_CPU=str(nested), BRIEFGEN_TEST_CPU_RUN="1")  # another process's run
+    ran = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
+    assert ran.returncode == 0, ran.stdout[-3000:]
+    assert list(tmp_path.glob("nested*")) == []

@@ -19,6 +19,8 @@ from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, format_document, init_site, new_briefing, parse_day
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: as a shell reports a process stopped by SIGINT (and __main__.py for Ctrl-C during the imports)."""
 DEFAULT_PORT = 8000
 
 
@@ -30,17 +32,32 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     try:
         code: int = args.run(args)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BriefgenError, OSError) as exc:
+        return _stopped_by(exc)
+    return code
+
+
+def _stopped_by(exc: BaseException) -> int:
+    """The one line that says why briefgen stopped, and its exit status."""
+    if _interrupted(exc):
         print("briefgen: interrupted", file=sys.stderr)
-        return 130
-    except BriefgenError as exc:
-        print(f"briefgen: {exc}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    except OSError as exc:  # a full disk, a folder that cannot be written: say which, without a traceback
+        return EXIT_INTERRUPTED
+    if isinstance(exc, OSError):  # a full disk, a folder that cannot be written: say which, without a traceback
         where = f": {exc.filename}" if exc.filename else ""
         print(f"briefgen: {exc.strerror or exc}{where}", file=sys.stderr)
-        return EXIT_PROBLEMS
-    return code
+    else:
+        print(f"briefgen: {exc}", file=sys.stderr)
+    return EXIT_PROBLEMS
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """Ctrl-C, or an error raised while a Ctrl-C was unwinding the build (a clean-up that failed
+    half-way): the user stopped briefgen, and that is what to tell them."""
+    while exc is not None:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        exc = exc.__context__
+    return False
 
 
 def _parser() -> argparse.ArgumentParser:
