@@ -1,0 +1,391 @@
+"""One Pagefind bundle assembled from per-page entries, by Pagefind's own rules, so it ranks as one run's index.
+
+Pagefind ranks with statistics over all the pages of a language's index (how
+many pages hold a word, the average page length), so an index in parts
+ranks differently from one index. Here the index stays one, but it is
+assembled from entries (pagefindformat.py) that Pagefind made in smaller
+runs: a page edited is indexed alone, and its entry replaces the old one.
+
+The rules are those of pagefind/src/index/mod.rs (build_indexes) in 1.5.2:
+pages numbered in the order given (the caller's: a new page at the end keeps
+every other page's number); a word's pages in that order, each a delta from
+the one before; a word's forms with diacritics in the order the pages meet
+them; words sorted and cut into chunks once the positions counted reach
+`chunk_size`; a chunk's range trimmed to the shortest prefixes that tell it
+from its neighbours; files named by Pagefind's hash of their bytes, a name
+lengthened where two collide. Where Pagefind's order comes from a hash map
+(filters and their values, languages), the order here is sorted, which makes
+the bundle byte-for-byte the same for the same entries.
+
+`Assembly` keeps each word's encoded bytes between updates: replacing a few
+entries encodes again only their words, and compresses only the chunks that
+changed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from briefgen.pagefindformat import (
+    ENTRY_FILE,
+    BundleFormatError,
+    Locations,
+    PageEntry,
+    PagefindRun,
+    encode_cbor,
+    encode_file,
+    pagefind_hash,
+)
+
+CHUNK_SIZE = 20_000
+"""Pagefind's default index_chunk_size (options.rs): positions counted in a chunk before it is closed."""
+
+
+# ----------------------------------------------------------------- encoding
+
+
+def _head(major: int, length: int) -> bytes:
+    """A CBOR head, as minicbor writes it: the shortest that holds the length."""
+    if length < 24:
+        return bytes((major << 5 | length,))
+    if length < 1 << 8:
+        return bytes((major << 5 | 24, length))
+    if length < 1 << 16:
+        return bytes((major << 5 | 25,)) + length.to_bytes(2, "big")
+    if length < 1 << 32:
+        return bytes((major << 5 | 26,)) + length.to_bytes(4, "big")
+    return bytes((major << 5 | 27,)) + length.to_bytes(8, "big")
+
+
+_ARRAY3 = b"\x83"
+
+
+def _packed_pages(pages: Sequence[tuple[int, Locations]], remap: Sequence[Sequence[int] | None]) -> bytes:
+    """[[page delta, locs, meta_locs], ...] encoded; `remap[page]` renumbers a page's meta fields (None: same)."""
+    parts = [_head(4, len(pages))]
+    last = 0
+    for page, locations in pages:
+        parts.append(_ARRAY3 + _head(0, page - last))
+        parts.append(locations.locs)
+        meta = locations.meta_locs
+        mapping = remap[page]
+        if meta and mapping is not None:
+            meta = tuple(-(mapping[-n - 1] + 1) if n < 0 else n for n in meta)
+        parts.append(encode_cbor(list(meta)) if meta else b"\x80")
+        last = page
+    return b"".join(parts)
+
+
+def _text(value: str) -> bytes:
+    raw = value.encode("utf-8")
+    return _head(3, len(raw)) + raw
+
+
+@dataclass(slots=True)
+class _Word:
+    """A word across the pages of a language: its pages in order, its forms, its bytes once encoded."""
+
+    pages: list[tuple[int, Locations]] = field(default_factory=list)
+    forms: dict[str, list[tuple[int, int, Locations]]] = field(default_factory=dict)
+    """Form -> [(page, the form's place in that page's own order, locations)], by page."""
+    encoded: bytes | None = None
+    cached_size: int = -1
+
+    def touch(self) -> None:
+        """Its pages changed: encode and count it again."""
+        self.encoded = None
+        self.cached_size = -1
+
+    @property
+    def size(self) -> int:
+        """What the chunking counts: its normal form's pages only, as Pagefind counts (mod.rs, chunk_index)."""
+        if self.cached_size < 0:
+            self.cached_size = sum(locations.size for _page, locations in self.pages)
+        return self.cached_size
+
+    def encode(self, word: str, remap: Sequence[Sequence[int] | None]) -> bytes:
+        if self.encoded is None:
+            # Forms in the order the pages meet them: by first page, then by the order within it.
+            forms = sorted(self.forms.items(), key=lambda item: (item[1][0][0], item[1][0][1]))
+            parts = [_ARRAY3, _text(word), _packed_pages(self.pages, remap), _head(4, len(forms))]
+            for form, pages in forms:
+                parts += [b"\x82", _text(form), _packed_pages([(p, loc) for p, _order, loc in pages], remap)]
+            self.encoded = b"".join(parts)
+        return self.encoded
+
+
+# ----------------------------------------------------------------- names
+
+
+def _short_name(full: str, length: int, taken: Mapping[str, object], step: int) -> str:
+    """Pagefind's short name: `length` characters of `full`, lengthened by `step` while another holds it."""
+    name = full[:length]
+    while name in taken and len(name) < len(full):
+        name = full[: len(name) + step]
+    return name
+
+
+def chunk_ranges(words: Sequence[str], chunks: Sequence[tuple[int, int]]) -> list[list[str]]:
+    """[from, to] of each chunk (mod.rs, chunk_meta): trimmed to the prefixes that tell neighbours apart."""
+    ranges = [[words[first], words[last]] for first, last in chunks]
+    for left, right in itertools.pairwise(ranges):
+        common = 0
+        for a, b in zip(right[0], left[1], strict=False):
+            if a != b:
+                break
+            common += 1
+        to, from_ = left[1][: common + 1], right[0][: common + 1]
+        if to >= left[0]:
+            left[1] = to
+        right[0] = from_
+    return ranges
+
+
+def cut_chunks(sizes: Sequence[int], chunk_size: int) -> list[tuple[int, int]]:
+    """(first, last) word of each chunk: a chunk closes once the positions counted reach `chunk_size`."""
+    chunks = []
+    first, total = 0, 0
+    for number, size in enumerate(sizes):
+        total += size
+        if total >= chunk_size:
+            chunks.append((first, number))
+            first, total = number + 1, 0
+    if first < len(sizes):
+        chunks.append((first, len(sizes) - 1))
+    return chunks
+
+
+# ----------------------------------------------------------------- one language's index
+
+
+class _LanguageIndex:
+    """A language's pages in order, with each word's pages merged as build_indexes merges them."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.entries: list[PageEntry] = []
+        self.words: dict[str, _Word] = {}
+        self.sorted_words: list[str] = []
+        self.fragment_hashes: list[str] = []
+        """Each page's fragment's full hash, '<language>_<hash>'."""
+        self.meta_fields: tuple[str, ...] = ()
+
+    def update(self, entries: Sequence[PageEntry]) -> None:
+        """Make the pages `entries`, in that order: only pages whose entry changed are taken out and put in."""
+        old = self.entries
+        changed = [
+            number
+            for number in range(max(len(old), len(entries)))
+            if number >= len(old) or number >= len(entries) or old[number].digest != entries[number].digest
+        ]
+        for number in changed:
+            if number < len(old):
+                self._remove(number, old[number])
+        self.entries = list(entries)
+        del self.fragment_hashes[len(entries) :]
+        new_words: list[str] = []
+        for number in changed:
+            if number < len(entries):
+                new_words += self._add(number, entries[number])
+        if len(new_words) > len(self.sorted_words) // 8:
+            self.sorted_words = sorted(self.words)
+        else:
+            for word in new_words:
+                bisect.insort(self.sorted_words, word)
+        meta_fields = tuple(sorted({name for entry in entries for name in entry.meta_fields}))
+        if meta_fields != self.meta_fields:  # every page's meta fields may be numbered anew
+            self.meta_fields = meta_fields
+            for each in self.words.values():
+                each.touch()
+
+    def _add(self, page: int, entry: PageEntry) -> list[str]:
+        """Put a page's words in; returns the words new to the index."""
+        new_words = []
+        full = f"{self.language}_{pagefind_hash(entry.fragment)}"
+        if page < len(self.fragment_hashes):
+            self.fragment_hashes[page] = full
+        else:
+            self.fragment_hashes.append(full)
+        for page_word in entry.words:
+            word = self.words.get(page_word.word)
+            if word is None:
+                word = self.words[page_word.word] = _Word()
+                new_words.append(page_word.word)
+            word.touch()
+            if page_word.normal is not None:
+                bisect.insort(word.pages, (page, page_word.normal), key=_page_of)
+            for order, (form, locations) in enumerate(page_word.variants):
+                bisect.insort(word.forms.setdefault(form, []), (page, order, locations), key=_page_of)
+        return new_words
+
+    def _remove(self, page: int, entry: PageEntry) -> None:
+        for page_word in entry.words:
+            word = self.words[page_word.word]
+            word.touch()
+            if page_word.normal is not None:
+                _drop_page(word.pages, page)
+            for form, _locations in page_word.variants:
+                _drop_page(word.forms[form], page)
+                if not word.forms[form]:
+                    del word.forms[form]
+            if not word.pages and not word.forms:
+                del self.words[page_word.word]
+                del self.sorted_words[bisect.bisect_left(self.sorted_words, page_word.word)]
+
+    def remap(self) -> list[Sequence[int] | None]:
+        """For each page, its meta fields' numbers among all pages' fields (None where they are the same)."""
+        fields = self.meta_fields
+        position = {name: number for number, name in enumerate(fields)}
+        return [
+            None if entry.meta_fields == fields else [position[name] for name in entry.meta_fields]
+            for entry in self.entries
+        ]
+
+
+def _drop_page(pages: list[tuple[int, Locations]] | list[tuple[int, int, Locations]], page: int) -> None:
+    """Take a page out of a word's pages, which are sorted by page and hold it once."""
+    at = bisect.bisect_left(pages, page, key=_page_of)
+    if at < len(pages) and pages[at][0] == page:
+        del pages[at]
+
+
+def _page_of(item: tuple[int, object] | tuple[int, int, object]) -> int:
+    return item[0]
+
+
+@dataclass(slots=True)
+class _Compressed:
+    """Compressed files by their payload's hash: a file whose bytes did not change is not compressed again."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def get(self, full_hash: str, payload: bytes) -> bytes:
+        self.used.add(full_hash)
+        found = self.files.get(full_hash)
+        if found is None:
+            found = self.files[full_hash] = encode_file(payload)
+        return found
+
+    def forget_unused(self) -> None:
+        self.files = {name: content for name, content in self.files.items() if name in self.used}
+        self.used = set()
+
+
+def _language_files(
+    index: _LanguageIndex, version: str, chunk_size: int, compressed: _Compressed
+) -> tuple[str, dict[str, bytes]]:
+    """A language's index files (relative path -> bytes) and the name of its metadata file's hash."""
+    language = index.language
+    short = len(language) + 8  # '<language>_' and 7 characters of the hash
+    files: dict[str, bytes] = {}
+    fragment_names: dict[str, str] = {}
+    pages = []
+    for entry, full in zip(index.entries, index.fragment_hashes, strict=True):
+        name = full[:short]
+        while name in fragment_names and fragment_names[name] != full:
+            name = full[: len(name) + 1]
+        fragment_names[name] = full
+        files[f"fragment/{name}.pf_fragment"] = compressed.get(full, entry.fragment)
+        pages.append([name, entry.word_count])
+
+    remap = index.remap()
+    words = index.sorted_words
+    chunks = cut_chunks([index.words[word].size for word in words], chunk_size)
+    chunk_names: dict[str, None] = {}
+    chunk_meta = []
+    for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
+        encoded = [index.words[word].encode(word, remap) for word in words[first : last + 1]]
+        payload = b"\x81" + _head(4, len(encoded)) + b"".join(encoded)
+        full = f"{language}_{pagefind_hash(payload)}"
+        name = _short_name(full, short, chunk_names, step=2)
+        chunk_names[name] = None
+        files[f"index/{name}.pf_index"] = compressed.get(full, payload)
+        chunk_meta.append([start, end, name])
+
+    filter_names: dict[str, None] = {}
+    filter_meta = []
+    for name, values in _filters(index.entries).items():
+        payload = encode_cbor([name, [[value, pages] for value, pages in sorted(values.items())]])
+        full = f"{language}_{pagefind_hash(payload)}"
+        short_name = _short_name(full, short, filter_names, step=2)
+        filter_names[short_name] = None
+        files[f"filter/{short_name}.pf_filter"] = compressed.get(full, payload)
+        filter_meta.append([name, short_name])
+
+    meta = encode_cbor([version, pages, chunk_meta, filter_meta, [], list(index.meta_fields)])
+    meta_hash = f"{language}_{pagefind_hash(meta)[:short]}"
+    files[f"pagefind.{meta_hash}.pf_meta"] = encode_file(meta)
+    return meta_hash, files
+
+
+def _filters(entries: Sequence[PageEntry]) -> dict[str, dict[str, list[int]]]:
+    """Filter -> value -> pages, filters sorted (Pagefind's order is a hash map's)."""
+    found: dict[str, dict[str, list[int]]] = {}
+    for page, entry in enumerate(entries):
+        for name, values in entry.filters:
+            by_value = found.setdefault(name, {})
+            for value in values:
+                by_value.setdefault(value, []).append(page)
+    return dict(sorted(found.items()))
+
+
+# ----------------------------------------------------------------- the bundle
+
+
+class Assembly:
+    """One bundle of every language's pages, kept between updates so that an update costs what changed."""
+
+    def __init__(self, run: PagefindRun, chunk_size: int = CHUNK_SIZE) -> None:
+        self.run = run
+        self.chunk_size = chunk_size
+        self.languages: dict[str, _LanguageIndex] = {}
+        self.compressed = _Compressed()
+
+    def update(self, entries: Iterable[PageEntry]) -> None:
+        """Make the bundle's pages `entries`, numbered in that order within each language."""
+        by_language: dict[str, list[PageEntry]] = {}
+        for entry in entries:
+            by_language.setdefault(entry.language, []).append(entry)
+        urls = [entry.url for pages in by_language.values() for entry in pages]
+        if len(set(urls)) != len(urls):
+            raise BundleFormatError("two entries have the same address: Pagefind indexes a page once")
+        for language in self.languages.keys() - by_language.keys():
+            del self.languages[language]
+        for language, pages in by_language.items():
+            self.languages.setdefault(language, _LanguageIndex(language)).update(pages)
+
+    def files(self) -> dict[str, bytes]:
+        """The bundle: relative path -> bytes, the same for the same entries."""
+        files: dict[str, bytes] = {}
+        languages = {}
+        wanted_wasm = set()
+        for language, index in sorted(self.languages.items()):
+            meta_hash, language_files = _language_files(index, self.run.version, self.chunk_size, self.compressed)
+            files.update(language_files)
+            wasm = index.entries[0].wasm
+            if wasm is not None:
+                wanted_wasm.add(f"wasm.{wasm}.pagefind")
+            languages[language] = {"hash": meta_hash, "wasm": wasm, "page_count": len(index.entries)}
+        self.compressed.forget_unused()
+        for name, content in sorted(self.run.static_files.items()):
+            if name.startswith("wasm.") and name != "wasm.unknown.pagefind" and name not in wanted_wasm:
+                continue  # a stemming module for a language no longer in the index
+            files[name] = content
+        missing = wanted_wasm - files.keys()
+        if missing:
+            raise BundleFormatError(f"no Pagefind run gave {', '.join(sorted(missing))}")
+        entry = {"version": self.run.version, "languages": languages, "include_characters": self.run.include_characters}
+        files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return dict(sorted(files.items()))
+
+
+def assemble(entries: Iterable[PageEntry], run: PagefindRun, chunk_size: int = CHUNK_SIZE) -> dict[str, bytes]:
+    """The bundle Pagefind would write for the pages of `entries`, fed in that order."""
+    assembly = Assembly(run, chunk_size)
+    assembly.update(entries)
+    return assembly.files()

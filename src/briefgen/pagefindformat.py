@@ -1,0 +1,270 @@
+"""Pagefind's bundle read into per-page entries: what its index holds for each page, apart from the others.
+
+Pagefind (1.5) builds one index per language from its pages' word maps
+(pagefind/src/index/mod.rs, build_indexes): for each word, each page's
+positions of its normal form and of each form with diacritics ("café" under
+"cafe"), packed with weights; the page's filters, its meta, its word count
+and its fragment (the JSON a result shows). Everything in it is a merge of
+per-page data, numbered by the order the pages were fed, then cut into
+chunks and named by hashes. So a bundle can be split back into entries, one
+per page, and entries of pages indexed in different runs assembled into the
+bundle one run over all of them would write (pagefindassembly.py).
+
+The index files are gzip-compressed CBOR after the signature b"pagefind_dcd":
+
+    index/<hash>.pf_index     [[[word, [[page delta, locs, meta_locs], ...], [[form, [[page delta, ...]...]]...]]...]]
+    filter/<hash>.pf_filter   [name, [[value, [page, ...]], ...]]
+    fragment/<hash>.pf_fragment   the page's JSON (not CBOR)
+    pagefind.<hash>.pf_meta   [version, [[fragment hash, word count]...], [[from, to, chunk hash]...],
+                               [[filter, hash]...], [[sort, [page...]]...], [meta field...]]
+
+CBOR is read and written by cbor2, whose encoding of these values (minimal
+integer heads, definite lengths) is byte for byte what Pagefind's minicbor
+writes (tests/test_pagefind_assembly.py compares chunk names, which are
+hashes of those bytes); searchbundle.py's small codec reads no negative
+integers, which the positions hold, and would be ten times slower.
+
+Two things no bundle says, so entries are only exchangeable when every run
+met the same conditions: whether a document has a data-pagefind-body
+element (Pagefind leaves out pages without one when any page has one; every
+briefing document has one), and a document's language (a page without one
+joins the run's main language: every document declares its own). Sort keys
+(data-pagefind-sort) keep only their order in a bundle: a bundle with sorts
+is refused.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import cbor2
+
+SIGNATURE = b"pagefind_dcd"
+ENTRY_FILE = "pagefind-entry.json"
+INDEX_SUFFIXES = (".pf_meta", ".pf_index", ".pf_filter", ".pf_fragment")
+"""The files of a language's index; any other file of a bundle is Pagefind's own (scripts, styles, wasm)."""
+
+
+class BundleFormatError(ValueError):
+    """A bundle this module cannot read, or cannot split into entries."""
+
+
+# ----------------------------------------------------------------- files and names
+
+
+def decode_file(content: bytes) -> bytes:
+    """A compressed index file's payload: the bytes after Pagefind's signature."""
+    data = gzip.decompress(content)
+    if not data.startswith(SIGNATURE):
+        raise BundleFormatError("a file of the index does not start with Pagefind's signature")
+    return data[len(SIGNATURE) :]
+
+
+def encode_file(payload: bytes) -> bytes:
+    """Compressed as Pagefind compresses (level 9), with no time stamp, so the same payload gives the same bytes."""
+    return gzip.compress(SIGNATURE + payload, compresslevel=9, mtime=0)
+
+
+def pagefind_hash(content: bytes) -> str:
+    """Pagefind's full_hash: SHA-1, each byte in hex without its leading zero (Rust's `{:x?}` of a u8)."""
+    return "".join(format(byte, "x") for byte in hashlib.sha1(content).digest())  # noqa: S324 - Pagefind's names
+
+
+def decode_cbor(payload: bytes) -> Any:
+    try:
+        return cbor2.loads(payload)
+    except (cbor2.CBORDecodeError, ValueError) as exc:
+        raise BundleFormatError(f"unreadable CBOR in Pagefind's index ({exc})") from exc
+
+
+def encode_cbor(value: Any) -> bytes:
+    return cbor2.dumps(value)
+
+
+# ----------------------------------------------------------------- entries
+
+
+@dataclass(frozen=True, slots=True)
+class Locations:
+    """Where one form of a word is on one page, as Pagefind packs it (index_words.rs, PackedPage)."""
+
+    locs: bytes
+    """The CBOR array of positions, with weight changes as negative markers: copied as it is."""
+    meta_locs: tuple[int, ...]
+    """Positions in the page's meta, each field's run led by -(field + 1), the field numbered
+    among the page's own meta fields (sorted); renumbered among all pages' fields when assembled."""
+    size: int
+    """What the chunking counts for this page: positions + meta positions + 1 (mod.rs, chunk_index)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageWord:
+    """A word of a page: its normal form's locations and its forms with diacritics."""
+
+    word: str
+    normal: Locations | None
+    """None when the page has the word only with diacritics."""
+    variants: tuple[tuple[str, Locations], ...]
+    """In the page's own order, the order Pagefind meets them: forms in the text sorted, then forms only in meta."""
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    """Everything Pagefind's index holds for one page, independent of the other pages."""
+
+    url: str
+    language: str
+    wasm: str | None
+    """The language whose stemming module the browser loads (pagefind-entry.json), None without one."""
+    fragment: bytes
+    """The fragment's JSON as Pagefind wrote it (url, content, word count, filters, meta, anchors)."""
+    word_count: int
+    meta_fields: tuple[str, ...]
+    """The page's meta fields, sorted: what the field numbers of its meta_locs count."""
+    filters: tuple[tuple[str, tuple[str, ...]], ...]
+    """Filter name -> values, both sorted."""
+    words: tuple[PageWord, ...]
+    """Sorted by word."""
+    digest: str
+    """Of all the above: entries with the same digest index the same."""
+
+
+def entry_digest(url: str, language: str, wasm: str | None, fragment: bytes, words: tuple[PageWord, ...]) -> str:
+    """A digest of everything an entry holds (the fragment carries its filters, meta and word count)."""
+    hasher = hashlib.sha256()
+    hasher.update(json.dumps([url, language, wasm]).encode("utf-8") + b"\0" + fragment + b"\0")
+    for word in words:
+        forms = [("", word.normal)] if word.normal else []
+        for form, locations in [*forms, *word.variants]:
+            hasher.update(f"{word.word}\0{form}\0{locations.meta_locs}\0".encode())
+            hasher.update(locations.locs)
+    return hasher.hexdigest()
+
+
+# ----------------------------------------------------------------- a bundle split into entries
+
+
+@dataclass(slots=True)
+class _PageWords:
+    """A page's words while a bundle is read: word -> normal locations, and word -> [(form, locations)]."""
+
+    normal: dict[str, Locations]
+    variants: dict[str, list[tuple[str, Locations]]]
+
+
+def split_bundle(files: Mapping[str, bytes]) -> tuple[PageEntry, ...]:
+    """Every page of a bundle (relative path -> bytes, as Pagefind wrote it) as an entry, in the bundle's order."""
+    try:
+        entry_meta = json.loads(files[ENTRY_FILE])
+        languages = entry_meta["languages"]
+    except (KeyError, ValueError, TypeError) as exc:
+        raise BundleFormatError(f"{ENTRY_FILE} is missing or unreadable ({exc!r})") from exc
+    entries: list[PageEntry] = []
+    for language, details in sorted(languages.items()):
+        try:
+            entries += _split_language(files, language, details["hash"], details.get("wasm"))
+        except (KeyError, IndexError, TypeError, ValueError) as exc:
+            if isinstance(exc, BundleFormatError):
+                raise
+            raise BundleFormatError(
+                f"the {language} index is not laid out as Pagefind 1.5 lays it out ({exc!r})"
+            ) from exc
+    return tuple(entries)
+
+
+def _split_language(files: Mapping[str, bytes], language: str, meta_hash: str, wasm: str | None) -> list[PageEntry]:
+    meta = decode_cbor(decode_file(files[f"pagefind.{meta_hash}.pf_meta"]))
+    _version, pages, chunks, filters, sorts, meta_fields = meta
+    if sorts:
+        raise BundleFormatError("the index has sort keys, whose values a bundle does not keep: it cannot be split")
+    fragments = [decode_file(files[f"fragment/{fragment_hash}.pf_fragment"]) for fragment_hash, _count in pages]
+    fields_of = [sorted(json.loads(fragment)["meta"]) for fragment in fragments]
+    words = [_PageWords({}, {}) for _ in pages]
+    for _from, _to, chunk_hash in chunks:
+        (chunk,) = decode_cbor(decode_file(files[f"index/{chunk_hash}.pf_index"]))
+        for word, word_pages, variants in chunk:
+            for page, locations in _undelta(word_pages, meta_fields, fields_of):
+                words[page].normal[word] = locations
+            for form, form_pages in variants:
+                for page, locations in _undelta(form_pages, meta_fields, fields_of):
+                    words[page].variants.setdefault(word, []).append((form, locations))
+    page_filters: list[dict[str, list[str]]] = [{} for _ in pages]
+    for _name, filter_hash in filters:
+        name, values = decode_cbor(decode_file(files[f"filter/{filter_hash}.pf_filter"]))
+        for value, value_pages in values:
+            for page in value_pages:
+                page_filters[page].setdefault(name, []).append(value)
+    entries = []
+    for number, (fragment, (_hash, word_count)) in enumerate(zip(fragments, pages, strict=True)):
+        page_words = _page_words(words[number])
+        url = json.loads(fragment)["url"]
+        entries.append(
+            PageEntry(
+                url=url,
+                language=language,
+                wasm=wasm,
+                fragment=fragment,
+                word_count=word_count,
+                meta_fields=tuple(fields_of[number]),
+                filters=tuple((name, tuple(sorted(values))) for name, values in sorted(page_filters[number].items())),
+                words=page_words,
+                digest=entry_digest(url, language, wasm, fragment, page_words),
+            )
+        )
+    return entries
+
+
+def _undelta(
+    packed_pages: list[list[Any]], meta_fields: list[str], fields_of: list[list[str]]
+) -> list[tuple[int, Locations]]:
+    """[[page delta, locs, meta_locs], ...] -> [(page, Locations)], meta fields renumbered among the page's own."""
+    out = []
+    page = 0
+    for delta, locs, meta_locs in packed_pages:
+        page += delta
+        own = fields_of[page]
+        meta = [-(own.index(meta_fields[-n - 1]) + 1) if n < 0 else n for n in meta_locs]
+        out.append((page, Locations(encode_cbor(locs), tuple(meta), len(locs) + len(meta) + 1)))
+    return out
+
+
+def _page_words(found: _PageWords) -> tuple[PageWord, ...]:
+    words = []
+    for word in sorted(found.normal.keys() | found.variants.keys()):
+        variants = found.variants.get(word, [])
+        # A page meets the forms of its text in sorted order, then forms found only in its meta (mod.rs).
+        variants.sort(key=lambda item: (not _has_locs(item[1]), item[0]))
+        words.append(PageWord(word, found.normal.get(word), tuple(variants)))
+    return tuple(words)
+
+
+def _has_locs(locations: Locations) -> bool:
+    return locations.locs != b"\x80"  # the empty CBOR array
+
+
+def static_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's own files of a bundle (pagefind.js, the stemming modules, the interfaces): all but the index."""
+    return {
+        name: content for name, content in files.items() if name != ENTRY_FILE and not name.endswith(INDEX_SUFFIXES)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PagefindRun:
+    """What the assembled bundle takes from a Pagefind run: its version, options and own files."""
+
+    version: str
+    include_characters: tuple[str, ...]
+    static_files: Mapping[str, bytes]
+    """pagefind.js, wasm.<language>.pagefind, the interfaces (pagefindformat.static_files)."""
+
+
+def run_of(files: Mapping[str, bytes]) -> PagefindRun:
+    """The run that wrote a bundle."""
+    entry = json.loads(files[ENTRY_FILE])
+    return PagefindRun(str(entry["version"]), tuple(entry["include_characters"]), static_files(files))

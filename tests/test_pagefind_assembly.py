@@ -1,0 +1,234 @@
+"""One Pagefind bundle assembled from per-page entries against Pagefind's own bundle of the same pages.
+
+The oracle is Pagefind itself (its service, fed through its pipe): the pages
+fed in one run, in the order the assembler numbers them, against entries
+split from runs over smaller batches of the same pages. The word index must
+come out byte for byte (its chunks are named by a hash of their bytes, so
+the names are compared), the fragments too; the filters and the metadata
+after sorting what Pagefind writes in a hash map's order.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from briefgen.build import build_site
+from briefgen.pagefindassembly import Assembly, assemble, chunk_ranges, cut_chunks
+from briefgen.pagefindformat import (
+    ENTRY_FILE,
+    PageEntry,
+    decode_cbor,
+    decode_file,
+    run_of,
+    split_bundle,
+)
+from tests.pagefindfeed import bundle_of
+from tests.sitetools import copy_example
+
+Documents = list[tuple[str, str]]
+
+# ----------------------------------------------------------------- a corpus in several languages
+
+TEXTS = {
+    "en": "front shelling drones offensive café naïve Zürich résumé brigade artillery ceasefire talks",
+    "fr": "café élève hôpital déjà frappe négociations trêve armée région côté mère forêt",
+    "uk": "Київ Харків обстріл наступ фронт дрони перемир'я їжа область українські сили",
+    "ar": "غزة رفح قصف هدنة مفاوضات مساعدات إنسانية مستشفى جنين حلب",
+}
+"""Words of each language, with diacritics ("café", "Київ") that Pagefind indexes under a normal form."""
+WORDS = {language: text.split() for language, text in TEXTS.items()}
+NUMBERS = [str(n) for n in range(1000, 1400)]
+
+
+def _sentence(rng: random.Random, language: str) -> str:
+    words = [rng.choice(WORDS[language] + NUMBERS[:40]) for _ in range(rng.randint(6, 14))]
+    return " ".join(words) + "."
+
+
+def corpus_document(number: int, rng: random.Random) -> tuple[str, str]:
+    """A page as briefgen feeds Pagefind: a body, filters, meta (some pages with a field of their own)."""
+    language = ("en", "en", "fr", "uk", "ar")[number % 5]
+    title = " ".join(rng.choice(WORDS[language]) for _ in range(3)) + f" {number}"
+    meta = f'<span data-pagefind-meta="source">Source {number % 7} Zürich</span>'
+    if number % 3 == 0:
+        meta += f'<span data-pagefind-meta="author">Олена Café {number % 4}</span>'
+    if number % 11 == 0:
+        meta += f'<span data-pagefind-meta="aardvark">{rng.choice(WORDS[language])} only-in-meta</span>'
+    filters = f'<span data-pagefind-filter="year">{2022 + number % 4}</span>'
+    filters += "".join(
+        f'<span data-pagefind-filter="tag">{tag}</span>'
+        for tag in sorted(rng.sample(["kyiv", "gaza", "naval", "café", "Київ", "غزة"], rng.randint(0, 3)))
+    )
+    paragraphs = "".join(
+        f"<p>{' '.join(_sentence(rng, language) for _ in range(rng.randint(2, 6)))}</p>"
+        for _ in range(rng.randint(1, 5))
+    )
+    heading = f"<h2>{_sentence(rng, language)}</h2>" if number % 2 else ""
+    html = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f'<body><div data-pagefind-ignore="index">{meta}{filters}</div>'
+        f"<main data-pagefind-body><h1>{title}</h1>{heading}{paragraphs}</main></body></html>"
+    )
+    return f"/briefings/{number:04d}/", html
+
+
+def corpus(count: int, seed: int = 7) -> Documents:
+    rng = random.Random(seed)
+    return [corpus_document(number, rng) for number in range(count)]
+
+
+# ----------------------------------------------------------------- comparing bundles
+
+
+def _payload(files: Mapping[str, bytes], name: str) -> Any:
+    return decode_cbor(decode_file(files[name]))
+
+
+def canonical(files: Mapping[str, bytes]) -> dict[str, Any]:
+    """A bundle with what Pagefind orders by a hash map sorted, and the names that follow from it left out."""
+    import json  # noqa: PLC0415
+
+    entry = json.loads(files[ENTRY_FILE])
+    out: dict[str, Any] = {"version": entry["version"], "include": entry["include_characters"], "languages": {}}
+    for language, details in sorted(entry["languages"].items()):
+        version, pages, chunks, filters, sorts, fields = _payload(files, f"pagefind.{details['hash']}.pf_meta")
+        out["languages"][language] = {
+            "wasm": details["wasm"],
+            "page_count": details["page_count"],
+            "meta": [version, pages, chunks, sorted(name for name, _hash in filters), sorts, fields],
+            "chunks": [decode_file(files[f"index/{chunk}.pf_index"]) for _from, _to, chunk in chunks],
+            "fragments": [decode_file(files[f"fragment/{name}.pf_fragment"]) for name, _count in pages],
+            "filters": {
+                name: sorted([value, sorted(pages)] for value, pages in _payload(files, f"filter/{hash_}.pf_filter")[1])
+                for name, hash_ in filters
+            },
+        }
+    out["static"] = sorted(name for name in files if not name.endswith((".pf_meta", ".pf_index", ".pf_filter")))
+    out["static"] = [name for name in out["static"] if not name.startswith("fragment/")]
+    return out
+
+
+def entries_from_batches(documents: Documents, batches: int, seed: int, **options: Any) -> list[PageEntry]:
+    """Entries split from Pagefind's bundles of `batches` runs, each over some of the documents, shuffled."""
+    rng = random.Random(seed)
+    shuffled = documents[:]
+    rng.shuffle(shuffled)
+    entries: list[PageEntry] = []
+    for batch in range(batches):
+        files, _times = bundle_of(shuffled[batch::batches], **options)
+        entries += split_bundle(files)
+    return entries
+
+
+def in_order(entries: Sequence[PageEntry], documents: Documents) -> list[PageEntry]:
+    by_url = {entry.url: entry for entry in entries}
+    return [by_url[url] for url, _html in documents]
+
+
+def assert_same_index(ours: Mapping[str, bytes], pagefinds: Mapping[str, bytes]) -> None:
+    mine, theirs = canonical(ours), canonical(pagefinds)
+    for language in theirs["languages"]:
+        for part in ("meta", "chunks", "fragments", "filters", "wasm", "page_count"):
+            assert mine["languages"][language][part] == theirs["languages"][language][part], (language, part)
+    assert mine == theirs
+    # Chunks and fragments are named by their bytes: the same names, the same bytes as Pagefind's.
+    named = {name for name in pagefinds if name.startswith(("index/", "fragment/"))}
+    assert named == {name for name in ours if name.startswith(("index/", "fragment/"))}
+
+
+# ----------------------------------------------------------------- the tests
+
+
+@pytest.fixture(scope="module")
+def documents() -> Documents:
+    return corpus(360)
+
+
+@pytest.fixture(scope="module")
+def whole(documents: Documents) -> dict[str, bytes]:
+    files, _times = bundle_of(documents)
+    return files
+
+
+def test_the_corpus_has_what_the_assembly_must_get_right(whole: dict[str, bytes]) -> None:
+    found = canonical(whole)
+    assert set(found["languages"]) == {"en", "fr", "uk", "ar"}
+    english = found["languages"]["en"]
+    assert len(english["chunks"]) > 1, "more than one chunk, so that chunking is tested"
+    words = {word: variants for chunk in english["chunks"] for word, _pages, variants in decode_cbor(chunk)[0]}
+    assert {form for form, _pages in words["cafe"]} == {"café"}, "a form with diacritics under its normal form"
+    assert any(pages[0][2] for _word, pages, _variants in decode_cbor(english["chunks"][0])[0] if pages)
+    assert english["meta"][5] == ["aardvark", "author", "source", "title"], "pages with meta fields of their own"
+
+
+def test_entries_from_three_batches_assemble_into_pagefinds_index(
+    documents: Documents, whole: dict[str, bytes]
+) -> None:
+    entries = entries_from_batches(documents, batches=3, seed=1)
+    assert len(entries) == len(documents)
+    assembled = assemble(in_order(entries, documents), run_of(whole))
+    assert_same_index(assembled, whole)
+
+
+def test_the_same_entries_give_the_same_bytes(documents: Documents, whole: dict[str, bytes]) -> None:
+    entries = in_order(split_bundle(whole), documents)
+    first = assemble(entries, run_of(whole))
+    second = assemble(list(entries), run_of(whole))
+    assert first == second
+    assert first.keys() == second.keys()
+
+
+def test_chunks_cut_as_pagefind_cuts_them_at_a_small_chunk_size(documents: Documents) -> None:
+    """At 300 positions a chunk, the index has dozens of chunks: a wrong rule (counting the forms
+    with diacritics, closing past the size rather than at it, untrimmed ranges) names them otherwise."""
+    part = documents[:120]
+    files, _times = bundle_of(part, chunk_size=300)
+    entries = in_order(entries_from_batches(part, batches=2, seed=3, chunk_size=300), part)
+    assert len(canonical(files)["languages"]["en"]["chunks"]) > 20
+    assert_same_index(assemble(entries, run_of(files), chunk_size=300), files)
+    assert assemble(entries, run_of(files), chunk_size=299) != assemble(entries, run_of(files), chunk_size=300)
+
+
+def test_chunking_follows_pagefinds_own_tests() -> None:
+    """pagefind/src/index/mod.rs: build_index_chunks, build_chunk_meta and common_prefix."""
+    words = ["apple", "apricot", "banana", "peach"]
+    sizes = [3 + 1 + 3 + 1, 3 + 1, 4 + 1, 3 + 1]  # apple on two pages
+    chunks = cut_chunks(sizes, 8)
+    assert chunks == [(0, 0), (1, 2), (3, 3)]
+    assert chunk_ranges(words, chunks) == [["apple", "apple"], ["apr", "b"], ["p", "peach"]]
+    assert chunk_ranges(["cath", "cathartic"], [(0, 0), (1, 1)]) == [["cath", "cath"], ["catha", "cathartic"]]
+
+
+def test_a_page_replaced_and_a_page_added_update_as_a_whole_run(documents: Documents, whole: dict[str, bytes]) -> None:
+    part = documents[:150]
+    assembly = Assembly(run_of(whole))
+    assembly.update(in_order(split_bundle(whole), part))
+    assembly.files()
+    url, html = part[40]
+    edited = [*part[:40], (url, html.replace("<p>", "<p>café wholly new words Київ ", 1)), *part[41:]]
+    edited.append(corpus_document(999, random.Random(5)))
+    fresh = {entry.url: entry for entry in split_bundle(bundle_of([edited[40], edited[-1]])[0])}
+    old = {entry.url: entry for entry in split_bundle(whole)}
+    assembly.update([fresh.get(url, old.get(url)) for url, _html in edited])  # type: ignore[misc]
+    updated = assembly.files()
+    expected, _times = bundle_of(edited)
+    assert_same_index(updated, expected)
+    cold_entries = in_order(entries_from_batches(edited, batches=2, seed=9), edited)
+    assert updated == assemble(cold_entries, run_of(whole)), "byte-identical to a cold assembly"
+
+
+def test_the_example_archive(tmp_path: Path) -> None:
+    build_site(copy_example(tmp_path / "root"), output=tmp_path / "site", search=False)
+    site = tmp_path / "site"
+    pages = sorted(site.glob("briefings/*/*/*/*/index.html"))
+    documents = [("/" + p.parent.relative_to(site).as_posix() + "/", p.read_text("utf-8")) for p in pages]
+    assert len(documents) == 3
+    whole, _times = bundle_of(documents)
+    entries = [entry for url, html in documents for entry in split_bundle(bundle_of([(url, html)])[0])]
+    assert {entry.language for entry in entries} == {"en", "ar"}
+    assert_same_index(assemble(in_order(entries, documents), run_of(whole)), whole)
