@@ -24,8 +24,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate languages",
-        "maps",
+        "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate languages"
+        " pagefindformat",
+        "maps pagefindassembly",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings
