@@ -18,7 +18,14 @@ from typing import Any
 import pytest
 
 from briefgen.build import build_site
-from briefgen.pagefindassembly import Assembly, assemble, chunk_ranges, cut_chunks
+from briefgen.pagefindassembly import (
+    Assembly,
+    assemble,
+    chunk_ranges,
+    cut_chunks,
+    fragment_names,
+    short_name,
+)
 from briefgen.pagefindformat import (
     ENTRY_FILE,
     PageEntry,
@@ -57,8 +64,12 @@ def corpus_document(number: int, rng: random.Random) -> tuple[str, str]:
     meta = f'<span data-pagefind-meta="source">Source {number % 7} Zürich</span>'
     if number % 3 == 0:
         meta += f'<span data-pagefind-meta="author">Олена Café {number % 4}</span>'
+    extra = ""
     if number % 11 == 0:
-        meta += f'<span data-pagefind-meta="aardvark">{rng.choice(WORDS[language])} only-in-meta</span>'
+        # "resumé" only in meta, after the text's forms though it sorts before them: a page meets
+        # the forms of its text first (sorted), then those of its meta.
+        meta += f'<span data-pagefind-meta="aardvark">{rng.choice(WORDS[language])} resumé only-in-meta</span>'
+        extra = "<p>résumé résume</p>"
     filters = f'<span data-pagefind-filter="year">{2022 + number % 4}</span>'
     filters += "".join(
         f'<span data-pagefind-filter="tag">{tag}</span>'
@@ -68,7 +79,7 @@ def corpus_document(number: int, rng: random.Random) -> tuple[str, str]:
         f"<p>{' '.join(_sentence(rng, language) for _ in range(rng.randint(2, 6)))}</p>"
         for _ in range(rng.randint(1, 5))
     )
-    heading = f"<h2>{_sentence(rng, language)}</h2>" if number % 2 else ""
+    heading = f"<h2>{_sentence(rng, language)}</h2>{extra}" if number % 2 else extra
     html = (
         f'<!doctype html><html lang="{language}"><head><meta charset="utf-8"><title>{title}</title></head>'
         f'<body><div data-pagefind-ignore="index">{meta}{filters}</div>'
@@ -162,6 +173,7 @@ def test_the_corpus_has_what_the_assembly_must_get_right(whole: dict[str, bytes]
     assert len(english["chunks"]) > 1, "more than one chunk, so that chunking is tested"
     words = {word: variants for chunk in english["chunks"] for word, _pages, variants in decode_cbor(chunk)[0]}
     assert {form for form, _pages in words["cafe"]} == {"café"}, "a form with diacritics under its normal form"
+    assert [form for form, _pages in words["resum"]] == ["résume", "résumé", "resumé"], "the first page's order (stemmed)"
     assert any(pages[0][2] for _word, pages, _variants in decode_cbor(english["chunks"][0])[0] if pages)
     assert english["meta"][5] == ["aardvark", "author", "source", "title"], "pages with meta fields of their own"
 
@@ -202,6 +214,18 @@ def test_chunking_follows_pagefinds_own_tests() -> None:
     assert chunks == [(0, 0), (1, 2), (3, 3)]
     assert chunk_ranges(words, chunks) == [["apple", "apple"], ["apr", "b"], ["p", "peach"]]
     assert chunk_ranges(["cath", "cathartic"], [(0, 0), (1, 1)]) == [["cath", "cath"], ["catha", "cathartic"]]
+
+
+def test_names_lengthened_on_a_collision_as_pagefind_lengthens_them() -> None:
+    """mod.rs: a fragment's name gains one character while an earlier page's holds it; a chunk's or
+    a filter's gains two (its loop slices `[0..=len + 1]`). Seven hex digits rarely collide in a test."""
+    assert fragment_names(["en_abcdefg111", "en_abcdefg222", "en_abcdefg2ff"], 10) == [
+        "en_abcdefg",
+        "en_abcdefg2",
+        "en_abcdefg2f",
+    ]
+    assert short_name("en_abcdefg123", 10, {"en_abcdefg": None}) == "en_abcdefg12"
+    assert short_name("en_abcdefg123", 10, {}) == "en_abcdefg"
 
 
 def test_a_page_replaced_and_a_page_added_update_as_a_whole_run(documents: Documents, whole: dict[str, bytes]) -> None:

@@ -121,12 +121,27 @@ class _Word:
 # ----------------------------------------------------------------- names
 
 
-def _short_name(full: str, length: int, taken: Mapping[str, object], step: int) -> str:
-    """Pagefind's short name: `length` characters of `full`, lengthened by `step` while another holds it."""
+def short_name(full: str, length: int, taken: Mapping[str, object], step: int = 2) -> str:
+    """A chunk's or filter's name: `length` characters of its full hash, lengthened by `step` while an
+    earlier one holds it (mod.rs: `new_length = short_hash.len() + 1; &hash[0..=new_length]`, two more)."""
     name = full[:length]
     while name in taken and len(name) < len(full):
         name = full[: len(name) + step]
     return name
+
+
+def fragment_names(full_hashes: Sequence[str], length: int) -> list[str]:
+    """Each page's fragment's name, in page order: `length` characters of its full hash, lengthened by
+    one while an earlier page's holds it (mod.rs: `&encoded_page.full_hash[0..=short_hash.len()]`)."""
+    taken: dict[str, str] = {}
+    names = []
+    for full in full_hashes:
+        name = full[:length]
+        while name in taken and taken[name] != full:
+            name = full[: len(name) + 1]
+        taken[name] = full
+        names.append(name)
+    return names
 
 
 def chunk_ranges(words: Sequence[str], chunks: Sequence[tuple[int, int]]) -> list[list[str]]:
@@ -283,13 +298,9 @@ def _language_files(
     language = index.language
     short = len(language) + 8  # '<language>_' and 7 characters of the hash
     files: dict[str, bytes] = {}
-    fragment_names: dict[str, str] = {}
     pages = []
-    for entry, full in zip(index.entries, index.fragment_hashes, strict=True):
-        name = full[:short]
-        while name in fragment_names and fragment_names[name] != full:
-            name = full[: len(name) + 1]
-        fragment_names[name] = full
+    names = fragment_names(index.fragment_hashes, short)
+    for entry, full, name in zip(index.entries, index.fragment_hashes, names, strict=True):
         files[f"fragment/{name}.pf_fragment"] = compressed.get(full, entry.fragment)
         pages.append([name, entry.word_count])
 
@@ -302,7 +313,7 @@ def _language_files(
         encoded = [index.words[word].encode(word, remap) for word in words[first : last + 1]]
         payload = b"\x81" + _head(4, len(encoded)) + b"".join(encoded)
         full = f"{language}_{pagefind_hash(payload)}"
-        name = _short_name(full, short, chunk_names, step=2)
+        name = short_name(full, short, chunk_names)
         chunk_names[name] = None
         files[f"index/{name}.pf_index"] = compressed.get(full, payload)
         chunk_meta.append([start, end, name])
@@ -312,10 +323,10 @@ def _language_files(
     for name, values in _filters(index.entries).items():
         payload = encode_cbor([name, [[value, pages] for value, pages in sorted(values.items())]])
         full = f"{language}_{pagefind_hash(payload)}"
-        short_name = _short_name(full, short, filter_names, step=2)
-        filter_names[short_name] = None
-        files[f"filter/{short_name}.pf_filter"] = compressed.get(full, payload)
-        filter_meta.append([name, short_name])
+        named = short_name(full, short, filter_names)
+        filter_names[named] = None
+        files[f"filter/{named}.pf_filter"] = compressed.get(full, payload)
+        filter_meta.append([name, named])
 
     meta = encode_cbor([version, pages, chunk_meta, filter_meta, [], list(index.meta_fields)])
     meta_hash = f"{language}_{pagefind_hash(meta)[:short]}"
