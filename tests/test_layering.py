@@ -26,7 +26,8 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "__init__",
         "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate languages"
         " pagefindformat",
-        "maps pagefindassembly",
+        "maps pagefindwords",
+        "model pagefindassembly",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings

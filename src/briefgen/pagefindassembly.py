@@ -33,89 +33,16 @@ from dataclasses import dataclass, field
 from briefgen.pagefindformat import (
     ENTRY_FILE,
     BundleFormatError,
-    Locations,
     PageEntry,
     PagefindRun,
     encode_cbor,
     encode_file,
     pagefind_hash,
 )
+from briefgen.pagefindwords import Remap, WordPages, cbor_head
 
 CHUNK_SIZE = 20_000
 """Pagefind's default index_chunk_size (options.rs): positions counted in a chunk before it is closed."""
-
-
-# ----------------------------------------------------------------- encoding
-
-
-def _head(major: int, length: int) -> bytes:
-    """A CBOR head, as minicbor writes it: the shortest that holds the length."""
-    if length < 24:
-        return bytes((major << 5 | length,))
-    if length < 1 << 8:
-        return bytes((major << 5 | 24, length))
-    if length < 1 << 16:
-        return bytes((major << 5 | 25,)) + length.to_bytes(2, "big")
-    if length < 1 << 32:
-        return bytes((major << 5 | 26,)) + length.to_bytes(4, "big")
-    return bytes((major << 5 | 27,)) + length.to_bytes(8, "big")
-
-
-_ARRAY3 = b"\x83"
-
-
-def _packed_pages(pages: Sequence[tuple[int, Locations]], remap: Sequence[Sequence[int] | None]) -> bytes:
-    """[[page delta, locs, meta_locs], ...] encoded; `remap[page]` renumbers a page's meta fields (None: same)."""
-    parts = [_head(4, len(pages))]
-    last = 0
-    for page, locations in pages:
-        parts.append(_ARRAY3 + _head(0, page - last))
-        parts.append(locations.locs)
-        meta = locations.meta_locs
-        mapping = remap[page]
-        if meta and mapping is not None:
-            meta = tuple(-(mapping[-n - 1] + 1) if n < 0 else n for n in meta)
-        parts.append(encode_cbor(list(meta)) if meta else b"\x80")
-        last = page
-    return b"".join(parts)
-
-
-def _text(value: str) -> bytes:
-    raw = value.encode("utf-8")
-    return _head(3, len(raw)) + raw
-
-
-@dataclass(slots=True)
-class _Word:
-    """A word across the pages of a language: its pages in order, its forms, its bytes once encoded."""
-
-    pages: list[tuple[int, Locations]] = field(default_factory=list)
-    forms: dict[str, list[tuple[int, int, Locations]]] = field(default_factory=dict)
-    """Form -> [(page, the form's place in that page's own order, locations)], by page."""
-    encoded: bytes | None = None
-    cached_size: int = -1
-
-    def touch(self) -> None:
-        """Its pages changed: encode and count it again."""
-        self.encoded = None
-        self.cached_size = -1
-
-    @property
-    def size(self) -> int:
-        """What the chunking counts: its normal form's pages only, as Pagefind counts (mod.rs, chunk_index)."""
-        if self.cached_size < 0:
-            self.cached_size = sum(locations.size for _page, locations in self.pages)
-        return self.cached_size
-
-    def encode(self, word: str, remap: Sequence[Sequence[int] | None]) -> bytes:
-        if self.encoded is None:
-            # Forms in the order the pages meet them: by first page, then by the order within it.
-            forms = sorted(self.forms.items(), key=lambda item: (item[1][0][0], item[1][0][1]))
-            parts = [_ARRAY3, _text(word), _packed_pages(self.pages, remap), _head(4, len(forms))]
-            for form, pages in forms:
-                parts += [b"\x82", _text(form), _packed_pages([(p, loc) for p, _order, loc in pages], remap)]
-            self.encoded = b"".join(parts)
-        return self.encoded
 
 
 # ----------------------------------------------------------------- names
@@ -183,7 +110,7 @@ class _LanguageIndex:
     def __init__(self, language: str) -> None:
         self.language = language
         self.entries: list[PageEntry] = []
-        self.words: dict[str, _Word] = {}
+        self.words: dict[str, WordPages] = {}
         self.sorted_words: list[str] = []
         self.fragment_hashes: list[str] = []
         """Each page's fragment's full hash, '<language>_<hash>'."""
@@ -215,7 +142,7 @@ class _LanguageIndex:
         if meta_fields != self.meta_fields:  # every page's meta fields may be numbered anew
             self.meta_fields = meta_fields
             for each in self.words.values():
-                each.touch()
+                each.forget()
 
     def _add(self, page: int, entry: PageEntry) -> list[str]:
         """Put a page's words in; returns the words new to the index."""
@@ -228,30 +155,26 @@ class _LanguageIndex:
         for page_word in entry.words:
             word = self.words.get(page_word.word)
             if word is None:
-                word = self.words[page_word.word] = _Word()
+                word = self.words[page_word.word] = WordPages()
                 new_words.append(page_word.word)
-            word.touch()
             if page_word.normal is not None:
-                bisect.insort(word.pages, (page, page_word.normal), key=_page_of)
+                word.add(page, page_word.normal)
             for order, (form, locations) in enumerate(page_word.variants):
-                bisect.insort(word.forms.setdefault(form, []), (page, order, locations), key=_page_of)
+                word.add_form(form, page, order, locations)
         return new_words
 
     def _remove(self, page: int, entry: PageEntry) -> None:
         for page_word in entry.words:
             word = self.words[page_word.word]
-            word.touch()
             if page_word.normal is not None:
-                _drop_page(word.pages, page)
+                word.remove(page)
             for form, _locations in page_word.variants:
-                _drop_page(word.forms[form], page)
-                if not word.forms[form]:
-                    del word.forms[form]
+                word.remove_form(form, page)
             if not word.pages and not word.forms:
                 del self.words[page_word.word]
                 del self.sorted_words[bisect.bisect_left(self.sorted_words, page_word.word)]
 
-    def remap(self) -> list[Sequence[int] | None]:
+    def remap(self) -> Remap:
         """For each page, its meta fields' numbers among all pages' fields (None where they are the same)."""
         fields = self.meta_fields
         position = {name: number for number, name in enumerate(fields)}
@@ -259,17 +182,6 @@ class _LanguageIndex:
             None if entry.meta_fields == fields else [position[name] for name in entry.meta_fields]
             for entry in self.entries
         ]
-
-
-def _drop_page(pages: list[tuple[int, Locations]] | list[tuple[int, int, Locations]], page: int) -> None:
-    """Take a page out of a word's pages, which are sorted by page and hold it once."""
-    at = bisect.bisect_left(pages, page, key=_page_of)
-    if at < len(pages) and pages[at][0] == page:
-        del pages[at]
-
-
-def _page_of(item: tuple[int, object] | tuple[int, int, object]) -> int:
-    return item[0]
 
 
 @dataclass(slots=True)
@@ -311,7 +223,7 @@ def _language_files(
     chunk_meta = []
     for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
         encoded = [index.words[word].encode(word, remap) for word in words[first : last + 1]]
-        payload = b"\x81" + _head(4, len(encoded)) + b"".join(encoded)
+        payload = b"\x81" + cbor_head(4, len(encoded)) + b"".join(encoded)
         full = f"{language}_{pagefind_hash(payload)}"
         name = short_name(full, short, chunk_names)
         chunk_names[name] = None
