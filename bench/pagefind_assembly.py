@@ -18,12 +18,13 @@ import argparse
 import dataclasses
 import json
 import os
+import pickle
 import time
 from pathlib import Path
 
 from tests.pagefindfeed import bundle_of
 
-from briefgen.pagefindassembly import Assembly
+from briefgen.pagefindassembly import CHUNK_SIZE, LEVEL, Assembly
 from briefgen.pagefindformat import PageEntry, entry_digest, run_of, split_bundle
 
 
@@ -47,12 +48,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("work", type=Path)
     parser.add_argument("--pages", type=int, default=5000)
+    parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
+    parser.add_argument("--level", type=int, default=LEVEL, help="gzip level of the files (Pagefind's: 9)")
     args = parser.parse_args()
     site = args.work / "corpus" / "site"
     pages = sorted(site.glob("briefings/*/*/*/*/index.html"))
     documents = [("/" + p.parent.relative_to(site).as_posix() + "/", p.read_text(encoding="utf-8")) for p in pages]
     print(f"{len(documents)} pages fed to Pagefind, load {os.getloadavg()}")
-    files, _times = bundle_of(documents)
+    kept = args.work / "bundle.pickle"  # Pagefind's bundle of the corpus, made once
+    if kept.is_file():
+        files = pickle.loads(kept.read_bytes())
+    else:
+        files, _times = bundle_of(documents)
+        kept.write_bytes(pickle.dumps(files))
     run = run_of(files)
     base = timed(f"split {len(documents)} pages", lambda: split_bundle(files))
     entries = [copy_of(entry, n) if n else entry for n in range(args.pages // len(base) + 1) for entry in base]
@@ -60,7 +68,8 @@ def main() -> None:
     pairs = sum(len(entry.words) for entry in entries)
     print(f"{len(entries)} entries, {pairs:,} (word, page) pairs")
 
-    assembly = Assembly(run)
+    assembly = Assembly(run, args.chunk_size, args.level)
+    print(f"chunk size {args.chunk_size}, gzip level {args.level}")
     timed("cold: entries put in", lambda: assembly.update(entries))
     bundle = timed("cold: files encoded, compressed", assembly.files)
     size = sum(len(content) for name, content in bundle.items() if name.startswith(("index/", "fragment/")))
@@ -73,7 +82,15 @@ def main() -> None:
     )
     changed = [fresh if entry.url == url else entry for entry in entries]
     timed("edit: entry replaced", lambda: assembly.update(changed))
-    after = timed("edit: files", assembly.files)
+    if os.environ.get("PROFILE"):
+        import cProfile  # noqa: PLC0415
+        import pstats  # noqa: PLC0415
+
+        profile = cProfile.Profile()
+        after = profile.runcall(assembly.files)
+        pstats.Stats(profile).sort_stats("tottime").print_stats(8)
+    else:
+        after = timed("edit: files", assembly.files)
     print(f"edit: {sum(1 for n, c in after.items() if bundle.get(n) != c)} files new or changed")
     added = copy_of(base[0], 99999)
     timed("append: entry added at the end", lambda: assembly.update([*changed, added]))

@@ -173,7 +173,9 @@ def test_the_corpus_has_what_the_assembly_must_get_right(whole: dict[str, bytes]
     assert len(english["chunks"]) > 1, "more than one chunk, so that chunking is tested"
     words = {word: variants for chunk in english["chunks"] for word, _pages, variants in decode_cbor(chunk)[0]}
     assert {form for form, _pages in words["cafe"]} == {"café"}, "a form with diacritics under its normal form"
-    assert [form for form, _pages in words["resum"]] == ["résume", "résumé", "resumé"], "the first page's order (stemmed)"
+    assert [form for form, _pages in words["resum"]] == ["résume", "résumé", "resumé"], (
+        "the first page's order (stemmed)"
+    )
     assert any(pages[0][2] for _word, pages, _variants in decode_cbor(english["chunks"][0])[0] if pages)
     assert english["meta"][5] == ["aardvark", "author", "source", "title"], "pages with meta fields of their own"
 
@@ -228,22 +230,30 @@ def test_names_lengthened_on_a_collision_as_pagefind_lengthens_them() -> None:
     assert short_name("en_abcdefg123", 10, {}) == "en_abcdefg"
 
 
-def test_a_page_replaced_and_a_page_added_update_as_a_whole_run(documents: Documents, whole: dict[str, bytes]) -> None:
+def test_pages_replaced_added_and_removed_update_as_a_whole_run(documents: Documents, whole: dict[str, bytes]) -> None:
+    """An Assembly updated entry by entry gives Pagefind's index of the pages it then has, and the bytes
+    a cold assembly of the same entries gives: a page edited (a word of its own gone, new words with
+    diacritics), a page added at the end, the last page taken out, a page put in first (every page's
+    number moves)."""
     part = documents[:150]
-    assembly = Assembly(run_of(whole))
-    assembly.update(in_order(split_bundle(whole), part))
+    run = run_of(whole)
+    old = {entry.url: entry for entry in split_bundle(whole)}
+    assembly = Assembly(run)
+    assembly.update(in_order(old.values(), part))
     assembly.files()
     url, html = part[40]
-    edited = [*part[:40], (url, html.replace("<p>", "<p>café wholly new words Київ ", 1)), *part[41:]]
-    edited.append(corpus_document(999, random.Random(5)))
-    fresh = {entry.url: entry for entry in split_bundle(bundle_of([edited[40], edited[-1]])[0])}
-    old = {entry.url: entry for entry in split_bundle(whole)}
-    assembly.update([fresh.get(url, old.get(url)) for url, _html in edited])  # type: ignore[misc]
-    updated = assembly.files()
-    expected, _times = bundle_of(edited)
-    assert_same_index(updated, expected)
-    cold_entries = in_order(entries_from_batches(edited, batches=2, seed=9), edited)
-    assert updated == assemble(cold_entries, run_of(whole)), "byte-identical to a cold assembly"
+    assert html.count(" 40</") == 2, "the page's number, in its title and heading, is a word of its own"
+    edited_html = html.replace(" 40</", " forty</").replace("<p>", "<p>café wholly new words Київ ", 1)
+    edited = [*part[:40], (url, edited_html), *part[41:], corpus_document(999, random.Random(5))]
+    first = corpus_document(998, random.Random(6))
+    fresh = {entry.url: entry for entry in split_bundle(bundle_of([edited[40], edited[-1], first])[0])}
+    for pages in (edited, edited[:-1], [first, *edited[:-1]]):
+        entries = [fresh.get(url, old.get(url)) for url, _html in pages]
+        assembly.update(entries)  # type: ignore[arg-type]
+        updated = assembly.files()
+        expected, _times = bundle_of(pages)
+        assert_same_index(updated, expected)
+        assert updated == assemble(entries, run), "byte-identical to a cold assembly"  # type: ignore[arg-type]
 
 
 def test_the_example_archive(tmp_path: Path) -> None:

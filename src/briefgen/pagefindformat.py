@@ -65,9 +65,9 @@ def decode_file(content: bytes) -> bytes:
     return data[len(SIGNATURE) :]
 
 
-def encode_file(payload: bytes) -> bytes:
-    """Compressed as Pagefind compresses (level 9), with no time stamp, so the same payload gives the same bytes."""
-    return gzip.compress(SIGNATURE + payload, compresslevel=9, mtime=0)
+def encode_file(payload: bytes, level: int = 9) -> bytes:
+    """Compressed as Pagefind compresses (level 9 unless told), with no time stamp: the same payload, the same bytes."""
+    return gzip.compress(SIGNATURE + payload, compresslevel=level, mtime=0)
 
 
 def pagefind_hash(content: bytes) -> str:
