@@ -24,7 +24,7 @@ from pathlib import Path
 
 from tests.pagefindfeed import bundle_of
 
-from briefgen.pagefindassembly import CHUNK_SIZE, LEVEL, Assembly
+from briefgen.pagefindassembly import CHUNK_SIZE, INDEX_LEVEL, Assembly
 from briefgen.pagefindformat import PageEntry, entry_digest, run_of, split_bundle
 
 
@@ -45,11 +45,15 @@ def timed(label: str, action):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    if os.environ.get("NOGC"):
+        import gc  # noqa: PLC0415
+
+        gc.disable()
     parser = argparse.ArgumentParser()
     parser.add_argument("work", type=Path)
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE)
-    parser.add_argument("--level", type=int, default=LEVEL, help="gzip level of the files (Pagefind's: 9)")
+    parser.add_argument("--level", type=int, default=INDEX_LEVEL, help="gzip level of the index chunks (Pagefind's: 9)")
     args = parser.parse_args()
     site = args.work / "corpus" / "site"
     pages = sorted(site.glob("briefings/*/*/*/*/index.html"))
@@ -95,7 +99,15 @@ def main() -> None:
     added = copy_of(base[0], 99999)
     timed("append: entry added at the end", lambda: assembly.update([*changed, added]))
     timed("append: files", assembly.files)
-    timed("insert: entry added at the start", lambda: assembly.update([added, *changed]))
+    if os.environ.get("PROFILE_INSERT"):
+        import cProfile  # noqa: PLC0415
+        import pstats  # noqa: PLC0415
+
+        profile = cProfile.Profile()
+        profile.runcall(assembly.update, [added, *changed])
+        pstats.Stats(profile).sort_stats("tottime").print_stats(8)
+    else:
+        timed("insert: entry added at the start", lambda: assembly.update([added, *changed]))
     timed("insert: files", assembly.files)
     print(f"load {os.getloadavg()}")
 
