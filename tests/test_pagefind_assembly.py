@@ -28,6 +28,7 @@ from briefgen.pagefindassembly import (
 )
 from briefgen.pagefindformat import (
     ENTRY_FILE,
+    BundleFormatError,
     PageEntry,
     decode_cbor,
     decode_file,
@@ -255,6 +256,18 @@ def test_pages_replaced_added_and_removed_update_as_a_whole_run(documents: Docum
         expected, _times = bundle_of(pages)
         assert_same_index(updated, expected)
         assert updated == assemble(entries, run), "byte-identical to a cold assembly"  # type: ignore[arg-type]
+
+
+def test_a_bundle_that_cannot_be_split_is_an_error_that_says_why(documents: Documents) -> None:
+    files, _times = bundle_of(documents[:10])
+    chunk = next(name for name in files if name.startswith("index/"))
+    with pytest.raises(BundleFormatError, match="not gzip"):
+        split_bundle({**files, chunk: files[chunk][:50]})
+    with pytest.raises(BundleFormatError, match=r"pagefind-entry\.json"):
+        split_bundle({name: content for name, content in files.items() if name != ENTRY_FILE})
+    sorted_page = documents[0][1].replace("<h1>", '<h1 data-pagefind-sort="weight:3">')
+    with pytest.raises(BundleFormatError, match="sort keys"):
+        split_bundle(bundle_of([(documents[0][0], sorted_page)])[0])
 
 
 def test_the_example_archive(tmp_path: Path) -> None:

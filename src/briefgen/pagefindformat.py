@@ -18,11 +18,15 @@ The index files are gzip-compressed CBOR after the signature b"pagefind_dcd":
     pagefind.<hash>.pf_meta   [version, [[fragment hash, word count]...], [[from, to, chunk hash]...],
                                [[filter, hash]...], [[sort, [page...]]...], [meta field...]]
 
-CBOR is read and written by cbor2, whose encoding of these values (minimal
-integer heads, definite lengths) is byte for byte what Pagefind's minicbor
-writes (tests/test_pagefind_assembly.py compares chunk names, which are
-hashes of those bytes); searchbundle.py's small codec reads no negative
-integers, which the positions hold, and would be ten times slower.
+The metadata and filters are read and written by cbor2, whose encoding of
+these values (minimal heads, definite lengths) is byte for byte what
+Pagefind's minicbor writes (tests/test_pagefind_assembly.py compares the
+chunks' names, which are hashes of their bytes); searchbundle.py's small
+codec reads no negative integers, which positions hold. The word chunks,
+most of a bundle, are not decoded into Python integers at all: ChunkReader
+walks their bytes and keeps each page's positions as the bytes they are,
+which the assembly copies into its chunks (decoding with cbor2 and encoding
+again cost twice the time).
 
 Two things no bundle says, so entries are only exchangeable when every run
 met the same conditions: whether a document has a data-pagefind-body
@@ -40,6 +44,7 @@ import gc
 import gzip
 import hashlib
 import json
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -61,7 +66,10 @@ class BundleFormatError(ValueError):
 
 def decode_file(content: bytes) -> bytes:
     """A compressed index file's payload: the bytes after Pagefind's signature."""
-    data = gzip.decompress(content)
+    try:
+        data = gzip.decompress(content)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise BundleFormatError(f"a file of the index is not gzip-compressed ({exc})") from exc
     if not data.startswith(SIGNATURE):
         raise BundleFormatError("a file of the index does not start with Pagefind's signature")
     return data[len(SIGNATURE) :]
@@ -159,7 +167,10 @@ def entry_digest(url: str, language: str, wasm: str | None, fragment: bytes, wor
             parts.append(word.normal.packed)
         for form, locations in word.variants:
             parts += [form.encode("utf-8"), locations.packed]
-    return hashlib.sha256(b"\0".join(parts)).hexdigest()
+    hasher = hashlib.sha256()
+    for part in parts:  # each after its length, so that no two entries' parts run together alike
+        hasher.update(len(part).to_bytes(8, "big") + part)
+    return hasher.hexdigest()
 
 
 # ----------------------------------------------------------------- a bundle split into entries
@@ -247,6 +258,8 @@ def _renumbering(meta_fields: list[str], fields_of: list[list[str]]) -> list[dic
     return out
 
 
+PageLocations = list[tuple[int, "Locations"]]
+ChunkWord = tuple[str, PageLocations, list[tuple[str, PageLocations]]]
 EMPTY_ARRAY = 0x80
 _INTEGER_LENGTH = [0] * 256
 """Bytes of a CBOR integer (major type 0 or 1) by its first byte; 0 for anything else."""
@@ -256,17 +269,16 @@ for _major in (0, 1):
 
 
 class ChunkReader:
-    """A chunk's words read from its bytes, each page's positions kept as the bytes they are.
-
-    Decoding every position into a Python integer and encoding it again cost
-    ten times as much (cbor2 on the 1,000-briefing corpus: 13 s against 1.3 s)."""
+    """A chunk's words read from its bytes, each page's positions kept as the bytes they are
+    (only meta positions, a few, are decoded: their field numbers change between bundles)."""
 
     def __init__(self, data: bytes, renumber: list[dict[int, int] | None]) -> None:
         self.data = data
         self.at = 0
         self.renumber = renumber
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[ChunkWord]:
+        """Each word of the chunk: (word, [(page, locations)], [(form, [(page, locations)])])."""
         if self._array() != 1:
             raise BundleFormatError("a chunk of the index is not one array of words")
         for _ in range(self._array()):
@@ -274,7 +286,7 @@ class ChunkReader:
                 raise BundleFormatError("a word of the index is not [word, pages, forms]")
             word = self._text()
             normal = self._pages()
-            variants = []
+            variants: list[tuple[str, PageLocations]] = []
             for _ in range(self._array()):
                 if self._array() != 2:
                     raise BundleFormatError("a form of a word is not [form, pages]")
@@ -307,7 +319,7 @@ class ChunkReader:
         self.at += length
         return self.data[start : self.at].decode("utf-8")
 
-    def _pages(self) -> list[tuple[int, Locations]]:
+    def _pages(self) -> PageLocations:
         """[[page delta, positions, meta positions], ...]: read in one loop, as it is most of a chunk."""
         out = []
         page = 0
