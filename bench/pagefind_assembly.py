@@ -1,15 +1,17 @@
 """What assembling one Pagefind bundle from per-page entries costs: cold, and after one edit.
 
-    python -m bench.pagefind_assembly WORK [--briefings 1000] [--pages 5000]
+    python -m bench.pagefind_assembly WORK [--pages 5000] [--chunk-size 20000] [--level 1]
 
 Feeds the corpus's briefing pages (bench/pagefind_phases.py makes them in
-WORK) to Pagefind in one run, splits its bundle into entries, and makes
+WORK) to Pagefind in one run (its bundle kept in WORK/bundle.pickle for the
+next run), splits its bundle into entries, and makes
 `--pages` entries from them: copies under other addresses (so a copy's
 fragment and name differ, its words do not; the words' count is that of the
 corpus, their pages' count that of `--pages`). Then prints CPU seconds:
 splitting; assembling all; an edit (one page's entry replaced by the entry
 of its edited page, indexed alone); a page added at the end; a page added
-at the start (every page's number shifts: the worst case).
+at the start (every page's number shifts: the worst case). PROFILE=1
+profiles the edit's files, PROFILE_INSERT=1 the page put in first.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import dataclasses
 import json
 import os
 import pickle
+import resource
 import time
 from pathlib import Path
 
@@ -45,10 +48,6 @@ def timed(label: str, action):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
-    if os.environ.get("NOGC"):
-        import gc  # noqa: PLC0415
-
-        gc.disable()
     parser = argparse.ArgumentParser()
     parser.add_argument("work", type=Path)
     parser.add_argument("--pages", type=int, default=5000)
@@ -109,7 +108,8 @@ def main() -> None:
     else:
         timed("insert: entry added at the start", lambda: assembly.update([added, *changed]))
     timed("insert: files", assembly.files)
-    print(f"load {os.getloadavg()}")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10
+    print(f"peak memory {peak:.0f} MiB; load {os.getloadavg()}")
 
 
 if __name__ == "__main__":
