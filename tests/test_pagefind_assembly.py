@@ -209,6 +209,18 @@ def test_chunks_cut_as_pagefind_cuts_them_at_a_small_chunk_size(documents: Docum
     assert assemble(entries, run_of(files), chunk_size=299) != assemble(entries, run_of(files), chunk_size=300)
 
 
+@pytest.mark.parametrize("chunk_size", [20, 45, 110])
+def test_chunks_cut_as_pagefind_cuts_them_around_the_words_with_diacritics(
+    documents: Documents, chunk_size: int
+) -> None:
+    """Chunks of a few words: a chunk closes right after a word with forms of diacritics as often as not,
+    so that counting a form's positions (Pagefind counts only the normal form's) moves a boundary."""
+    part = [document for document in documents[:60] if 'lang="en"' in document[1]]
+    files, _times = bundle_of(part, chunk_size=chunk_size)
+    entries = in_order(split_bundle(files), part)
+    assert_same_index(assemble(entries, run_of(files), chunk_size=chunk_size), files)
+
+
 def test_chunking_follows_pagefinds_own_tests() -> None:
     """pagefind/src/index/mod.rs: build_index_chunks, build_chunk_meta and common_prefix."""
     words = ["apple", "apricot", "banana", "peach"]
