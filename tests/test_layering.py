@@ -25,8 +25,9 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         # foundations: no stage of the pipeline
         "__init__",
         "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate "
-        "languages",
-        "maps",
+        "languages pagefindformat",
+        "maps pagefindwords",
+        "model pagefindassembly",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings
