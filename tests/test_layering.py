@@ -57,6 +57,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "write lock",
         # the incremental engine, wrapping the pipeline; search, which it feeds
         "incremental.sealed",
+        "incremental.searchentries",
         "incremental.pickling incremental.reads incremental.fingerprint",
         "incremental",
         "incremental.packs incremental.templates",

@@ -42,12 +42,13 @@ from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.neighbours import MARKER, recover_interrupted
+from briefgen.pagefindformat import ENTRY_FILE
 from briefgen.parallel import default_workers
 from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import SiteRenderer, theme_assets
-from briefgen.search import BUNDLE_DIR, MANIFEST_FILE, Pagefind, SearchStep, find_pagefind
+from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
 from briefgen.write import check_output_folder
 
 OUTPUT_DIR = "site"
@@ -193,7 +194,7 @@ def _site_inputs(request: BuildRequest, archive: Archive, warnings: tuple[Proble
 def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
     """Whether the output's search index is as the build would leave it: there with search, gone without."""
     bundle = output / BUNDLE_DIR
-    return (bundle / MANIFEST_FILE).is_file() if pagefind is not None else not bundle.exists()
+    return (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
 
 
 def _plan_pages(

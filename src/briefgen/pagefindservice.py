@@ -1,11 +1,11 @@
-"""Pagefind's binary run as a service: documents fed through its pipe, one bundle written.
+"""Pagefind's binary run as a service: documents fed through its pipe, one bundle given back.
 
 `pagefind --service` reads requests from its standard input and answers on its
 standard output, each a base64-encoded JSON message followed by a comma, one
 after the other, in order. This speaks that protocol directly rather than
 through the `pagefind` package's asynchronous client, which waits a tenth of a
 second between reading two answers (ten minutes for 5,000 documents). A
-service indexes on one core: a build runs a service per part, as many at once
+service indexes on one core: a build runs a service per batch of documents, as many at once
 as it has workers.
 """
 
@@ -57,11 +57,26 @@ def write_bundle(
     leave_out: Sequence[str] = (),
 ) -> int:
     """Index `documents` ((address, HTML) pairs, numbered in that order) into a new bundle in the folder `bundle`,
-    then end the service. Files named in `leave_out` are not written. Returns the number of pages indexed.
+    then end the service. Files named in `leave_out` are not written. Returns the number of pages indexed."""
+    pages, files = bundle_files(process, documents, exclude_selectors)
+    for name, content in files.items():
+        if name in leave_out:
+            continue
+        target = bundle.joinpath(*PurePosixPath(name).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+    return pages
 
-    The bundle's files come back through the pipe and are written here: a service
-    asked to write them answers once its writes are queued, not done, and ends at
-    the end of its input, which would cut them short."""
+
+def bundle_files(
+    process: subprocess.Popen[bytes], documents: Iterable[tuple[str, str]], exclude_selectors: Sequence[str] = ()
+) -> tuple[int, dict[str, bytes]]:
+    """Index `documents` ((address, HTML) pairs, numbered in that order), then end the service.
+    Returns the number of pages indexed and the bundle's files (relative path -> bytes).
+
+    The bundle's files come back through the pipe: a service asked to write
+    them answers once its writes are queued, not done, and ends at the end of
+    its input, which would cut them short."""
     try:
         session = Session(process)
         (created,) = session.ask([{"type": "NewIndex", "config": {"exclude_selectors": list(exclude_selectors)}}])
@@ -76,16 +91,13 @@ def write_bundle(
         raise ServiceError(f"Pagefind answered something unreadable ({exc!r})") from exc
     finally:
         stop(process)
+    named: dict[str, bytes] = {}
     for name, content in files:
         relative = PurePosixPath(name)
         if relative.is_absolute() or ".." in relative.parts or not relative.parts:
             raise ServiceError(f"Pagefind named a file outside its bundle: {name!r}")
-        if name in leave_out:
-            continue
-        target = bundle.joinpath(*relative.parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(content)
-    return len(added)
+        named[relative.as_posix()] = content
+    return len(added), named
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -1,4 +1,4 @@
-"""What search indexes: each briefing as a small document for Pagefind, and the index's parts.
+"""What search indexes: each briefing as a small document for Pagefind, in the index's order.
 
 Pagefind is fed from the model, not from the written pages: a briefing's
 document holds its title (the only <h1>, which Pagefind weighs most), its
@@ -10,22 +10,15 @@ an element Pagefind does not index. Measured on 1,000 briefings (bench/search_fe
 Pagefind's time grows with the words it indexes however it is fed; the
 pages' markup cost it a fifth more, and a document needs no rendered page.
 
-The index is split into parts, each its own Pagefind bundle under
-pagefind/<part>/, which the search page merges (Pagefind's mergeIndex): a
-rebuild indexes again only the parts whose briefings changed. A part holds
-one language's briefings (Pagefind keeps an index per language, and the
-search page asks its own), chosen by a digest of the briefing's address, so
-that a briefing stays in its part whatever else is added, and the parts are
-alike in size and in their words' statistics (Pagefind ranks within each
-part; mergeIndex orders the results of all by score).
+The site's index is one Pagefind index per language, assembled from each
+briefing's entry (search.py): its pages are numbered in `index_order`, by
+date then address, so that a new day's briefing comes last and every other
+page keeps its number.
 """
 
 from __future__ import annotations
 
-import hashlib
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from html import escape
 
 from briefgen import languages
@@ -33,22 +26,8 @@ from briefgen import urls as paths
 from briefgen.digests import digest
 from briefgen.model import Body, Briefing, Settings
 
-PART_SIZE = 200
-"""Briefings in a part, about: a rebuild indexes one part again for one edited briefing (about 3 s
-of Pagefind's CPU for 200, measured under load), and the search page fetches each part's files."""
 EXCLUDED = ("sup.citation",)
 """CSS selectors of what Pagefind leaves out of a document: the citations' note numbers in the text."""
-
-
-@dataclass(frozen=True, slots=True)
-class SearchPart:
-    """One bundle of the index: some of one language's briefings."""
-
-    name: str
-    """Its folder under pagefind/, e.g. 'en-3'."""
-    language: str
-    briefings: tuple[Briefing, ...]
-    """In address order, the order Pagefind is fed them (and so numbers them)."""
 
 
 def language_of(briefing: Briefing, settings: Settings) -> str:
@@ -57,41 +36,20 @@ def language_of(briefing: Briefing, settings: Settings) -> str:
     return briefing.language_or(settings.language).lower()
 
 
-def _bucket(briefing: Briefing, count: int) -> int:
-    return int.from_bytes(hashlib.sha256(paths.briefing_path(briefing).encode("utf-8")).digest()[:8], "big") % count
+def document_url(briefing: Briefing) -> str:
+    """The address a briefing's document is indexed under: its page's, from the site's root."""
+    return "/" + paths.briefing_path(briefing)
 
 
-def search_parts(
-    briefings: Sequence[Briefing], settings: Settings, part_size: int = PART_SIZE
-) -> tuple[SearchPart, ...]:
-    """The index's parts: each language's briefings in about len/part_size buckets, none empty.
-
-    The same briefings give the same parts. A bucket left empty (a small
-    archive, addresses that happen to share one) would be a bundle with no
-    index: the count is lowered until every bucket has a briefing."""
-    by_language: dict[str, list[Briefing]] = {}
-    for briefing in briefings:
-        by_language.setdefault(language_of(briefing, settings), []).append(briefing)
-    parts: list[SearchPart] = []
-    for language, members in sorted(by_language.items()):
-        members.sort(key=paths.briefing_path)
-        count = max(1, math.ceil(len(members) / part_size))
-        while True:
-            buckets: list[list[Briefing]] = [[] for _ in range(count)]
-            for briefing in members:
-                buckets[_bucket(briefing, count)].append(briefing)
-            if all(buckets) or count == 1:
-                break
-            count -= 1
-        parts += [SearchPart(f"{language}-{n}", language, tuple(bucket)) for n, bucket in enumerate(buckets)]
-    return tuple(parts)
+def index_order(briefings: Sequence[Briefing]) -> list[Briefing]:
+    """The briefings in the order the index numbers its pages: by date, then address."""
+    return sorted(briefings, key=lambda briefing: (briefing.date, paths.briefing_path(briefing)))
 
 
-def part_digest(part: SearchPart, tool: str) -> str:
-    """What a part's bundle is made from: the tool (Pagefind's version), its language and each briefing.
-
-    A briefing's fingerprint digests its file, the settings, the sources and briefgen's version."""
-    return digest(tool, part.name, part.language, *(f"{b.path} {b.fingerprint}" for b in part.briefings))
+def document_key(url: str, document: str, tool: str) -> str:
+    """What a briefing's entry in the index is made from, in one digest: its address, its document
+    and `tool` (Pagefind's version and the documents' format: search.py)."""
+    return digest(tool, url, document)
 
 
 def search_document(briefing: Briefing, body: Body, settings: Settings) -> str:

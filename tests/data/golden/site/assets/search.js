@@ -229,59 +229,15 @@
   if (!query) {
     input.focus();
   }
-  // The index is in parts, one Pagefind bundle each (pagefind/parts.json lists them by language):
-  // the first part of the page's language is loaded, the others merged into it, and Pagefind
-  // orders the results of all by score. A language the index lacks falls back as Pagefind's
-  // own choice of an index does: its base language, then the language with the most pages.
-  function partsFor(manifest, language) {
-    var languages = manifest.languages || {};
-    var base = language.split("-")[0];
-    if (languages[language]) {
-      return languages[language].parts;
-    }
-    if (languages[base]) {
-      return languages[base].parts;
-    }
-    var largest = Object.keys(languages).sort(function (a, b) {
-      return languages[b].pages - languages[a].pages || (a < b ? -1 : 1);
-    })[0];
-    return largest ? languages[largest].parts : [];
-  }
-
-  // Absolute paths: the merged parts are fetched from Pagefind's worker, whose own address relative ones would follow.
-  var bundle = new URL(root.dataset.bundle, document.baseURI).pathname;
-  var base = root.dataset.base;
   root.setAttribute("aria-busy", "true");
-  fetch(bundle + "parts.json")
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("parts.json: " + response.status);
-      }
-      return response.json();
-    })
-    .then(function (manifest) {
-      var parts = partsFor(manifest, (document.documentElement.lang || "").toLowerCase());
-      if (!parts.length) {
-        throw new Error("the search index has no part");
-      }
-      return import(bundle + parts[0] + "pagefind.js").then(function (loaded) {
-        return loaded
-          .options({ baseUrl: base, excerptLength: 40 })
-          .then(function () {
-            return Promise.all(
-              parts.slice(1).map(function (part) {
-                return loaded.mergeIndex(bundle + part, { baseUrl: base, excerptLength: 40 });
-              })
-            );
-          })
-          .then(function () {
-            return loaded.filters();
-          })
-          .then(function (counts) {
-            pagefind = loaded;
-            showFilters(counts);
-            search();
-          });
+  import(root.dataset.bundle + "pagefind.js")
+    .then(function (loaded) {
+      return loaded.options({ baseUrl: root.dataset.base, excerptLength: 40 }).then(function () {
+        return loaded.filters();
+      }).then(function (counts) {
+        pagefind = loaded;
+        showFilters(counts);
+        search();
       });
     })
     .catch(failed);

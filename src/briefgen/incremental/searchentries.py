@@ -1,0 +1,162 @@
+"""The search index's per-page entries kept in the build cache, one file each, and Pagefind's own files.
+
+An entry (pagefindformat.PageEntry) is what Pagefind's index holds for one
+briefing; search.py makes it by a Pagefind run and assembles the site's one
+index from all of them (pagefindassembly.py). Kept here, a rebuild feeds
+Pagefind only the briefings whose entry is not on record.
+
+Each entry is a file in .briefgen-cache/search/, named by its key (a digest
+of what its document is made from, Pagefind's version and the documents'
+format: search.py) and sealed (sealed.py): a damaged file fails its check
+and its briefing is indexed again. Only a build's new entries are written;
+the ones no briefing uses any more are removed when the build saves.
+
+On disk an entry is its fields as plain tuples, bytes and numbers written
+by `marshal` and compressed by zlib at level 1: 13.5 KB for a briefing of
+the benchmark's corpus (44 KB uncompressed; a pickle of the named tuples was
+as large and took longer to read than to make again by Pagefind). Reading
+back makes some 900 small objects a briefing, which is most of its cost.
+
+Pagefind's own files (pagefind.js, its worker, the stemming modules) are
+kept by Pagefind's version in one sealed file, the union of what its runs
+wrote, so that a build that indexes nothing still has them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import marshal
+import zlib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from briefgen.digests import digest
+from briefgen.errors import DamagedCacheError
+from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed
+from briefgen.pagefindformat import Locations, PageEntry, PageWord
+
+FOLDER = "search"
+"""In the cache folder."""
+ENTRY_SUFFIX = ".entry"
+STATIC_PREFIX = "static-"
+ENTRY_FORMAT = 1
+"""Written in each entry: an entry of any other format is not read (made again by Pagefind)."""
+COMPRESSION_LEVEL = 1
+
+
+def entry_bytes(entry: PageEntry) -> bytes:
+    """An entry as the cache keeps it."""
+    words = tuple(
+        (
+            word.word,
+            tuple(word.normal) if word.normal is not None else None,
+            tuple((form, tuple(locations)) for form, locations in word.variants),
+        )
+        for word in entry.words
+    )
+    plain: Any = (
+        ENTRY_FORMAT,
+        entry.url,
+        entry.language,
+        entry.wasm,
+        entry.fragment,
+        entry.word_count,
+        entry.meta_fields,
+        entry.filters,
+        words,
+        entry.digest,
+    )
+    return zlib.compress(marshal.dumps(plain), COMPRESSION_LEVEL)
+
+
+def entry_from_bytes(data: bytes | memoryview) -> PageEntry:
+    """The entry entry_bytes wrote; raises DamagedCacheError for anything else."""
+    try:
+        plain = marshal.loads(zlib.decompress(data))  # noqa: S302 - sealed: checked against its digest
+        version, url, language, wasm, fragment, word_count, meta_fields, filters, words, entry_digest = plain
+        if version != ENTRY_FORMAT:
+            raise DamagedCacheError(f"an entry of format {version}")
+        return PageEntry(
+            url=url,
+            language=language,
+            wasm=wasm,
+            fragment=fragment,
+            word_count=word_count,
+            meta_fields=meta_fields,
+            filters=filters,
+            words=tuple(
+                PageWord(
+                    word,
+                    Locations(*normal) if normal is not None else None,
+                    tuple((form, Locations(*locations)) for form, locations in variants),
+                )
+                for word, normal, variants in words
+            ),
+            digest=entry_digest,
+        )
+    except (ValueError, TypeError, EOFError, zlib.error) as exc:
+        raise DamagedCacheError(f"an unreadable search entry ({exc})") from exc
+
+
+class SearchEntries:
+    """The entries in the cache folder's search/, read on demand; the build's new ones written at once."""
+
+    def __init__(self, cache: Path) -> None:
+        self.folder = cache / FOLDER
+        self.used: set[str] = set()
+        """The keys of the entries this build read or wrote: the others are removed by keep_used."""
+        self.damaged: set[str] = set()
+
+    def entry(self, key: str) -> PageEntry | None:
+        """The entry on record for `key`; None when there is none or it failed its check."""
+        try:
+            data = read_sealed(self._path(key))
+            found = entry_from_bytes(data) if data is not None else None
+        except DamagedCacheError:
+            self.damaged.add(key)
+            return None
+        if found is not None:
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, entry: PageEntry) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_sealed(self._path(key), entry_bytes(entry))
+        self.used.add(key)
+
+    def static_files(self, version: str) -> dict[str, bytes]:
+        """Pagefind's own files as its runs of `version` wrote them; empty when none is on record."""
+        try:
+            data = read_sealed(self._static_path(version))
+            files = marshal.loads(data) if data is not None else {}  # noqa: S302 - sealed, as above
+        except (DamagedCacheError, ValueError, TypeError, EOFError):
+            return {}
+        if not (isinstance(files, dict) and all(isinstance(v, bytes) for v in files.values())):
+            return {}
+        return files
+
+    def put_static_files(self, version: str, files: Mapping[str, bytes]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_sealed(self._static_path(version), marshal.dumps(dict(sorted(files.items()))))
+
+    def keep_used(self, version: str) -> None:
+        """Remove every entry this build did not use, and Pagefind's files of other versions."""
+        keep = {f"{key}{ENTRY_SUFFIX}" for key in self.used} | {self._static_path(version).name}
+        for file in _files(self.folder):
+            if file.name not in keep or file.name.startswith(TEMPORARY_PREFIX):
+                with contextlib.suppress(OSError):
+                    file.unlink()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / f"{key}{ENTRY_SUFFIX}"
+
+    def _static_path(self, version: str) -> Path:
+        return self.folder / f"{STATIC_PREFIX}{digest(version)[:16]}"
+
+
+def _files(folder: Path) -> Iterable[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
