@@ -222,7 +222,7 @@ class SearchStep:
                     found[document.key] = entry
         missing = [document for document in self.documents if document.key not in found]
         static = self._static_files()
-        missing += self._for_pagefind_files(static, [found[d.key] for d in self.documents if d.key in found], missing)
+        missing += self._for_pagefind_files(static, found, bool(missing))
         if missing:
             made, run_files = self._index(missing)
             found.update(made)
@@ -242,20 +242,22 @@ class SearchStep:
         return self.entries.static_files(self._version()) if self.entries is not None else {}
 
     def _for_pagefind_files(
-        self, static: Mapping[str, bytes], entries: Sequence[PageEntry], missing: Sequence[IndexDocument]
+        self, static: Mapping[str, bytes], found: Mapping[str, PageEntry], running: bool
     ) -> list[IndexDocument]:
-        """Documents to index again though their entries are on record, for Pagefind's own files that are not:
-        the first page, for the files every bundle has; a page of each language whose stemming module is missing."""
-        if missing:
-            return []  # a run there will be: whatever else it lacks is found once its entries are known
-        wanted = {*PAGEFIND_FILES, ENTRY_FILE}
+        """Documents to index again though their entries were found, for Pagefind's own files the cache lacks:
+        a page of each language whose stemming module is missing, and the first page when no run is
+        `running` to give the files every bundle has."""
         again: dict[str, IndexDocument] = {}
-        if self.documents and not wanted <= static.keys():
+        if not running and self.documents and not {*PAGEFIND_FILES, ENTRY_FILE} <= static.keys():
             again[self.documents[0].key] = self.documents[0]
-        for document, entry in zip(self.documents, entries, strict=True):
-            if entry.wasm is not None and f"wasm.{entry.wasm}.pagefind" not in static:
+        languages = set()
+        for document in self.documents:
+            entry = found.get(document.key)
+            if entry is None or entry.wasm is None or entry.wasm in languages:
+                continue
+            languages.add(entry.wasm)  # one page of the language is enough
+            if f"wasm.{entry.wasm}.pagefind" not in static:
                 again.setdefault(document.key, document)
-                static = {**static, f"wasm.{entry.wasm}.pagefind": b""}  # one page of the language is enough
         return list(again.values())
 
     def _run(self, entries: Sequence[PageEntry]) -> PagefindRun:

@@ -26,10 +26,11 @@ from briefgen.incremental.sealed import DIGEST_SIZE, digest_of, unpickled, write
 from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
 from briefgen.parsecache import ParsedEntry
 
-FORMAT_VERSION = "16"
+FORMAT_VERSION = "17"
 """Bumped whenever the files' layout changes shape, so an old cache is never read (the classes: SCHEMA).
 14: PageRecord and CacheState moved here from cache.py, which their pickles name.
-15: a Term carries its aliases, coordinates and the place it lies within (the gazetteer)."""
+15: a Term carries its aliases, coordinates and the place it lies within (the gazetteer).
+17: the search index's entries kept in search/ beside the index (incremental/searchentries.py)."""
 INDEX_PREFIX = "index-"
 """How every index file's name begins, this briefgen's and any other's."""
 _INDEX_HEAD = struct.Struct(f"<{DIGEST_SIZE}sQ")

@@ -1,5 +1,5 @@
-"""The search index in parts (searchdocs.py, search.py): stable parts, documents without the theme,
-and a rebuild that indexes again only the part of what changed, byte-identical to a cold build."""
+"""The search index (searchdocs.py, search.py): documents without the theme, one index assembled from
+an entry per briefing, and a rebuild that feeds Pagefind only what changed, byte-identical to a cold build."""
 
 from __future__ import annotations
 
@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 
 from briefgen import build as build_module
-from briefgen import searchdocs
+from briefgen import search
 from briefgen.build import build_site
+from briefgen.incremental.cache import CACHE_DIR
+from briefgen.incremental.searchentries import FOLDER, entry_bytes, entry_from_bytes
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
 from briefgen.search import SearchError
 from briefgen.searchbundle import SIGNATURE
-from briefgen.searchdocs import search_document, search_parts
+from briefgen.searchdocs import index_order, search_document
 from tests.sitetools import copy_example, make_corpus, snapshot
 
 SOURCE = Source(key="isw", name="Institute for the Study of War")
@@ -32,7 +34,7 @@ def briefing(number: int) -> Briefing:
 
 
 def fragments(bundle: Path) -> dict[str, dict[str, object]]:
-    """Each page's fragment in a part's bundle, by its address."""
+    """Each page's fragment in the bundle, by its address."""
     found = {}
     for path in (bundle / "fragment").iterdir():
         page = json.loads(gzip.decompress(path.read_bytes())[len(SIGNATURE) :])
@@ -40,39 +42,10 @@ def fragments(bundle: Path) -> dict[str, dict[str, object]]:
     return found
 
 
-def test_parts_are_about_the_size_asked_none_empty_and_each_briefing_keeps_its_part() -> None:
-    settings = Settings()
-    parts = search_parts([briefing(n) for n in range(999)], settings, part_size=200)
-    assert [p.name for p in parts] == [f"en-{n}" for n in range(5)]
-    assert all(120 < len(p.briefings) < 280 for p in parts), [len(p.briefings) for p in parts]
-    where = {b.path: p.name for p in parts for b in p.briefings}
-    assert len(where) == 999
-    # One more briefing, in the same count of parts: every other briefing stays where it was.
-    grown = search_parts([briefing(n) for n in range(1000)], settings, part_size=200)
-    assert {b.path: p.name for p in grown for b in p.briefings if b.path != "briefings/999.md"} == where
-    # A briefing's part does not depend on the order the briefings come in.
-    assert search_parts([briefing(n) for n in reversed(range(999))], settings, part_size=200) == parts
-
-
-def test_a_count_that_would_leave_a_part_empty_is_lowered() -> None:
-    parts = search_parts([briefing(n) for n in range(3)], Settings(), part_size=1)
-    assert parts and all(p.briefings for p in parts)
-    assert sum(len(p.briefings) for p in parts) == 3
-
-
-def test_parts_are_per_language() -> None:
-    parts = search_parts([briefing(n) for n in range(5)], Settings(language="en-GB"), part_size=200)
-    assert [(p.name, p.language, len(p.briefings)) for p in parts] == [("en-gb-0", "en-gb", 5)]
-
-
-def test_a_briefing_in_its_own_language_is_in_that_language_s_part_named_as_pagefind_names_it() -> None:
-    own = [dataclasses.replace(briefing(0), language="ar"), dataclasses.replace(briefing(1), language="pt-BR")]
-    parts = search_parts([*own, briefing(2)], Settings(language="en-GB"), part_size=200)
-    assert [(p.name, p.language, [b.path for b in p.briefings]) for p in parts] == [
-        ("ar-0", "ar", ["briefings/0.md"]),
-        ("en-gb-0", "en-gb", ["briefings/2.md"]),
-        ("pt-br-0", "pt-br", ["briefings/1.md"]),
-    ]
+def test_the_index_numbers_pages_by_date_then_address() -> None:
+    later = dataclasses.replace(briefing(0), date=dt.date(2025, 1, 1), slug="a-first")
+    ordered = index_order([briefing(4), later, briefing(5), briefing(3)])
+    assert [b.slug for b in ordered] == ["r-3", "r-4", "r-5", "a-first"]
 
 
 def test_a_document_has_the_lang_and_dir_of_its_briefing_s_page_and_its_date_in_that_language() -> None:
@@ -101,7 +74,7 @@ def test_a_document_is_the_title_takeaways_text_and_notes_with_filters_and_no_th
 def test_an_excerpt_starts_with_the_text_not_the_byline(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build_site(copy_example(tmp_path / "root"), output=site)
-    page = fragments(site / "pagefind" / "en-0")["/briefings/2025/06/26/isw-north-korean-troops/"]
+    page = fragments(site / "pagefind")["/briefings/2025/06/26/isw-north-korean-troops/"]
     content = str(page["content"])
     assert content.startswith("Russia weighs deploying North Korean troops in Ukraine. South Korean intelligence")
     for chrome in ("June 26, 2025 ·", "Read the original", "Key takeaways", "Institute for the Study of War Russia"):
@@ -116,48 +89,90 @@ def test_an_excerpt_starts_with_the_text_not_the_byline(tmp_path: Path) -> None:
 def test_the_example_s_arabic_briefing_is_indexed_under_ar(tmp_path: Path) -> None:
     site = tmp_path / "site"
     build_site(copy_example(tmp_path / "root"), output=site)
-    entry = json.loads((site / "pagefind" / "ar-0" / "pagefind-entry.json").read_text("utf-8"))
-    assert list(entry["languages"]) == ["ar"]
-    (page,) = fragments(site / "pagefind" / "ar-0").values()
-    assert page["url"] == "/briefings/2025/06/26/wilson-center-forced-displacement-ar/"
-    assert str(page["content"]).startswith("التهجير القسري")
-    assert "wilson-center-forced-displacement-ar" not in json.dumps(fragments(site / "pagefind" / "en-0"))
+    entry = json.loads((site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    assert {language: details["page_count"] for language, details in entry["languages"].items()} == {"ar": 1, "en": 2}
+    by_language = {
+        p.name.split("_")[0]: json.loads(gzip.decompress(p.read_bytes())[len(SIGNATURE) :])["url"]
+        for p in (site / "pagefind" / "fragment").glob("ar_*")
+    }
+    assert by_language == {"ar": "/briefings/2025/06/26/wilson-center-forced-displacement-ar/"}
 
 
-def test_a_rebuild_indexes_only_the_edited_part_and_matches_a_cold_build(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.fixture
+def indexed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many documents each build fed to Pagefind."""
+    counts: list[int] = []
+    bundle = search.SearchStep.bundle
+
+    def counted(step: search.SearchStep) -> dict[str, bytes]:
+        files = bundle(step)
+        counts.append(step.indexed)
+        return files
+
+    monkeypatch.setattr(search.SearchStep, "bundle", counted)
+    return counts
+
+
+def cold_site(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The site a build with no cache and no earlier site makes of `root`."""
+    build_site(root, output=tmp_path / "cold", use_cache=False)
+    return snapshot(tmp_path / "cold")
+
+
+def test_a_rebuild_feeds_pagefind_the_edited_briefing_only_and_matches_a_cold_build(
+    tmp_path: Path, indexed: list[int]
 ) -> None:
-    monkeypatch.setattr(searchdocs, "PART_SIZE", 8)
-    root = make_corpus(tmp_path / "root", briefings=24)
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
     site = root / "site"
     build_site(root)
-    manifest = json.loads((site / "pagefind" / "parts.json").read_text("utf-8"))
-    assert manifest["languages"]["en"]["parts"] == ["en-0/", "en-1/", "en-2/"]
-    before = snapshot(site / "pagefind")
+    assert indexed == [24]
     edited = sorted((root / "briefings").rglob("*.md"))[10]
     edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
     build_site(root)
-    after = snapshot(site / "pagefind")
-    changed = {
-        name.split("/")[0] for name in set(before) ^ set(after) | {n for n in after if before.get(n) != after[n]}
-    }
-    assert len(changed) == 1, changed
-    (part,) = changed
-    assert any("zanzibarite" in str(p["content"]) for p in fragments(site / "pagefind" / part).values())
-    build_site(root, output=tmp_path / "cold", use_cache=False)
-    assert snapshot(tmp_path / "cold") == snapshot(site)
+    assert indexed == [24, 1]
+    assert any("zanzibarite" in str(p["content"]) for p in fragments(site / "pagefind").values())
+    assert cold_site(root, tmp_path) == snapshot(site)
 
 
-def test_a_briefing_removed_leaves_no_file_of_its_part_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(searchdocs, "PART_SIZE", 8)
-    root = make_corpus(tmp_path / "root", briefings=24)
+def test_briefings_added_and_removed_leave_the_index_a_cold_build_makes(tmp_path: Path, indexed: list[int]) -> None:
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
     build_site(root)
-    for path in sorted((root / "briefings").rglob("*.md"))[:9]:
-        path.unlink()  # 15 left: two parts
+    briefings = sorted((root / "briefings").rglob("*.md"))
+    for path in briefings[:9]:
+        path.unlink()
+    later = briefings[-1].with_name("zz-later.md")  # the last day's: a page at the end of the index
+    later.write_text(briefings[-1].read_text("utf-8").replace("title:", "title: Later", 1), "utf-8")
     build_site(root)
-    build_site(root, output=tmp_path / "cold", use_cache=False)
-    assert snapshot(tmp_path / "cold") == snapshot(root / "site")
-    assert sorted(p.name for p in (root / "site" / "pagefind").iterdir()) == ["en-0", "en-1", "parts.json"]
+    assert indexed == [24, 1]
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
+    assert len(list((root / CACHE_DIR / FOLDER).glob("*.entry"))) == 16, "the removed briefings' entries are gone"
+
+
+def test_a_damaged_entry_or_lost_pagefind_files_are_made_again_by_pagefind(tmp_path: Path, indexed: list[int]) -> None:
+    root = copy_example(tmp_path / "root")
+    build_site(root)
+    store = root / CACHE_DIR / FOLDER
+    first = sorted(store.glob("*.entry"))[0]
+    first.write_bytes(first.read_bytes()[:-1] + b"!")
+    for static in store.glob("static-*"):
+        static.unlink()
+    (root / "site" / "pagefind" / "pagefind-entry.json").unlink()  # so that the index is made again
+    build_site(root)
+    assert indexed[1] >= 1
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
+
+
+def test_an_entry_is_kept_in_few_bytes_and_read_back_whole(tmp_path: Path) -> None:
+    root = copy_example(tmp_path / "root")
+    build_site(root)
+    entries = sorted((root / CACHE_DIR / FOLDER).glob("*.entry"))
+    assert len(entries) == 3
+    step = search.SearchStep(None, root / "site", root / CACHE_DIR)
+    assert step.entries is not None
+    for path in entries:
+        entry = step.entries.entry(path.stem)
+        assert entry is not None and entry_from_bytes(entry_bytes(entry)) == entry
+        assert path.stat().st_size < 4 * len(entry.fragment)
 
 
 def test_a_build_with_nothing_changed_stops_before_planning_a_page(
@@ -167,7 +182,7 @@ def test_a_build_with_nothing_changed_stops_before_planning_a_page(
     build_site(root)
 
     def planned(*_: object) -> None:
-        raise AssertionError("a page was planned, though nothing changed and the index in parts is there")
+        raise AssertionError("a page was planned, though nothing changed and the index is there")
 
     monkeypatch.setattr(build_module, "_plan_pages", planned)
     assert build_site(root).rendered == 0
