@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from briefgen import searchdocs
 from briefgen.build import build_site
 from tests.e2e.readers import CHROMIUM, CHROMIUM_ARGS, missing_tools
 from tests.sitetools import copy_example, make_corpus, serve
@@ -134,9 +133,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served
       publishing workflow builds with the site's address;
     - "example-path": the example archive built with the path base_url
       '/conflict-archive/', as a site that does not name its host is built.
-
-    The corpus's search index is in four parts (searchdocs.PART_SIZE made small), so that its
-    search tests run over parts merged by the search page, as a large archive's are.
     """
     corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
     # A copy of the example archive: a build of the repository itself would lock its cache
@@ -148,9 +144,6 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served
         for name, (root, base_url) in builds.items():
             output = tmp_path_factory.mktemp(f"e2e-{name}") / "site"
             address = stack.enter_context(serve(output, PREFIX))
-            with pytest.MonkeyPatch.context() as patch:
-                if name == "corpus":
-                    patch.setattr(searchdocs, "PART_SIZE", CORPUS_BRIEFINGS // 4)
-                build_site(root, output=output, base_url=base_url or address)
+            build_site(root, output=output, base_url=base_url or address)
             served[name] = ServedSite(name, output, address, representative_pages(output))
         yield served

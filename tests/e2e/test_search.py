@@ -108,7 +108,7 @@ def test_filtering_by_source_narrows_the_results(sites: dict[str, ServedSite], b
     with browse(browser, site.url("search/?q=during")) as visit:
         everything = results(visit.page)
         assert {r["title"] for r in everything} >= {ISW_TITLE}
-        # The Arabic translation is in Arabic's part of the index, which an English search page does not load.
+        # The Arabic translation is in Arabic's index, which an English search page does not load.
         assert len(everything) == 2, (
             'both English briefings of the example say "during" (a date is not indexed: it is a filter and meta)'
         )
