@@ -28,6 +28,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "languages pagefindformat",
         "maps pagefindwords",
         "model pagefindassembly",
+        "pagefindkept",
         "model",
         "digests fast.exports",
         # reading: files -> typed briefings
@@ -48,6 +49,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "index",
         "calendars related filters atlas",
         "searchdocs",
+        "searchrun",
         "contexts",
         "plan",
         "render",

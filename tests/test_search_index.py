@@ -15,9 +15,10 @@ from briefgen import build as build_module
 from briefgen import search
 from briefgen.build import build_site
 from briefgen.incremental.cache import CACHE_DIR
-from briefgen.incremental.searchentries import FOLDER, entry_bytes, entry_from_bytes
+from briefgen.incremental.searchentries import FOLDER, KEPT_FILE, SearchEntries, entry_bytes, entry_from_bytes
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
+from briefgen.pagefindformat import PageEntry
 from briefgen.search import SearchError
 from briefgen.searchbundle import SIGNATURE
 from briefgen.searchdocs import index_order, search_document
@@ -154,11 +155,39 @@ def test_a_damaged_entry_or_lost_pagefind_files_are_made_again_by_pagefind(tmp_p
     store = root / CACHE_DIR / FOLDER
     first = sorted(store.glob("*.entry"))[0]
     first.write_bytes(first.read_bytes()[:-1] + b"!")
+    kept = store / KEPT_FILE  # damaged too: the index is assembled afresh, every entry read
+    kept.write_bytes(kept.read_bytes()[:-1] + b"!")
     for static in store.glob("static-*"):
         static.unlink()
     (root / "site" / "pagefind" / "pagefind-entry.json").unlink()  # so that the index is made again
-    build_site(root)
+    search._KEPT.clear()  # as a new process: the kept index read from the cache
+    report = build_site(root)
     assert indexed[1] >= 1
+    assert report.notices == (".briefgen-cache: 2 damaged entries rebuilt from their files",)
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
+
+
+def test_a_rebuild_reads_only_the_entries_of_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index the last build left is updated in place (pagefindkept.py): no other briefing's entry is read."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    read: list[str] = []
+    entry = SearchEntries.entry
+
+    def counted(entries: SearchEntries, key: str) -> PageEntry | None:
+        read.append(key)
+        return entry(entries, key)
+
+    monkeypatch.setattr(SearchEntries, "entry", counted)
+    edited = sorted((root / "briefings").rglob("*.md"))[5]
+    edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
+    build_site(root)
+    assert len(read) == 2, "the edited briefing's new key (not on record), then its old entry, to take its words out"
+    search._KEPT.clear()  # as a new process: the kept index read from the cache
+    later = sorted((root / "briefings" / "2022").rglob("*.md"))[-1]
+    later.write_text(later.read_text("utf-8") + "\nA second zanzibarite convoy.\n", "utf-8")
+    build_site(root)
+    assert len(read) == 4
     assert cold_site(root, tmp_path) == snapshot(root / "site")
 
 

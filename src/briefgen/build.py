@@ -158,6 +158,7 @@ def _build_locked(request: BuildRequest, *, trust_packs: bool) -> BuildReport:
     renderer, jobs = _plan_pages(request, archive, site, reads, cache)
     records, rendered, written, search_step = _render_and_write(request, archive, site, renderer, reads, jobs, cache)
     if cache is not None:
+        cache.damaged.update(search_step.damaged_entries())  # counted in the one warning about the cache
         cache.save(records, request.output, site.shape)
     search_step.save_state()
     last_build.record(site.inputs, len(jobs))

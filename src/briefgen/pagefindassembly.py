@@ -280,7 +280,7 @@ def _language_files(
 
     filter_names: dict[str, None] = {}
     filter_meta = []
-    for name, values in _filters(index.entries).items():
+    for name, values in page_filters(index.entries).items():
         payload = encode_cbor([name, [[value, pages] for value, pages in sorted(values.items())]])
         full = f"{language}_{pagefind_hash(payload)}"
         named = short_name(full, short, filter_names)
@@ -294,7 +294,7 @@ def _language_files(
     return meta_hash, files
 
 
-def _filters(entries: Sequence[PageEntry]) -> dict[str, dict[str, list[int]]]:
+def page_filters(entries: Sequence[PageEntry]) -> dict[str, dict[str, list[int]]]:
     """Filter -> value -> pages, filters sorted (Pagefind's order is a hash map's)."""
     found: dict[str, dict[str, list[int]]] = {}
     for page, entry in enumerate(entries):

@@ -10,10 +10,13 @@ bytes and the next page's (whose delta changed).
 
 from __future__ import annotations
 
+import array
 import bisect
-from collections.abc import Sequence
+import itertools
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from briefgen.pagefindformat import Locations, encode_cbor
+from briefgen.pagefindformat import Locations, PageWord, encode_cbor
 
 
 def cbor_head(major: int, length: int) -> bytes:
@@ -32,7 +35,7 @@ def cbor_head(major: int, length: int) -> bytes:
 _SMALL_UINT = [bytes((number,)) for number in range(24)]
 
 
-def _item(delta: int, locations: Locations, renumber: Sequence[int] | None) -> bytes:
+def page_item(delta: int, locations: Locations, renumber: Sequence[int] | None) -> bytes:
     """One page of a word, [page delta, positions, meta positions]; `renumber` numbers the page's meta
     fields among all pages' fields (None where they are the same)."""
     head = _SMALL_UINT[delta] if delta < 24 else cbor_head(0, delta)
@@ -44,16 +47,16 @@ def _item(delta: int, locations: Locations, renumber: Sequence[int] | None) -> b
     return b"\x83" + head + locations.packed[:-own] + encode_cbor(renumbered)
 
 
-def _items(pages: Sequence[int], locations: Sequence[Locations], remap: Remap) -> list[bytes]:
+def page_items(pages: Sequence[int], locations: Sequence[Locations], remap: Remap) -> list[bytes]:
     items = []
     last = 0
     for page, where in zip(pages, locations, strict=True):
-        items.append(_item(page - last, where, remap[page]))
+        items.append(page_item(page - last, where, remap[page]))
         last = page
     return items
 
 
-def _text(value: str) -> bytes:
+def cbor_text(value: str) -> bytes:
     raw = value.encode("utf-8")
     return cbor_head(3, len(raw)) + raw
 
@@ -104,12 +107,12 @@ class WordPages:
         self.encoded = None
 
     def add_form(self, form: str, page: int, order: int, locations: Locations) -> None:
-        bisect.insort(self.forms.setdefault(form, []), (page, order, locations), key=_page_of)
+        bisect.insort(self.forms.setdefault(form, []), (page, order, locations), key=page_of)
         self.encoded = None
 
     def remove_form(self, form: str, page: int) -> None:
         pages = self.forms[form]
-        del pages[bisect.bisect_left(pages, page, key=_page_of)]
+        del pages[bisect.bisect_left(pages, page, key=page_of)]
         if not pages:
             del self.forms[form]
         self.encoded = None
@@ -121,35 +124,170 @@ class WordPages:
 
     def encode(self, word: str, remap: Remap) -> bytes:
         if self.encoded is None:
-            self.encoded = _ARRAY3 + _text(word) + self._pages(remap) + self._forms(remap)
+            self.encoded = _ARRAY3 + cbor_text(word) + self._pages(remap) + self._forms(remap)
         return self.encoded
 
     def _pages(self, remap: Remap) -> bytes:
         pages, locations = self.pages, self.locations
         if self.items is None:
-            self.items = _items(pages, locations, remap)
+            self.items = page_items(pages, locations, remap)
         else:
             for page in self.stale:
                 at = bisect.bisect_left(pages, page)
                 for number in range(at, min(at + 2, len(pages))):
                     delta = pages[number] - (pages[number - 1] if number else 0)
-                    self.items[number] = _item(delta, locations[number], remap[pages[number]])
+                    self.items[number] = page_item(delta, locations[number], remap[pages[number]])
         self.stale.clear()
         return cbor_head(4, len(pages)) + b"".join(self.items)
 
     def _forms(self, remap: Remap) -> bytes:
-        # Forms in the order the pages meet them: by first page, then by the order within it.
-        forms = sorted(self.forms.items(), key=lambda item: (item[1][0][0], item[1][0][1]))
-        parts = [cbor_head(4, len(forms))]
-        for form, found in forms:
-            pages = [page for page, _order, _where in found]
-            items = _items(pages, [where for _page, _order, where in found], remap)
-            parts += [b"\x82", _text(form), cbor_head(4, len(items)), *items]
-        return b"".join(parts)
+        return forms_bytes(self.forms, remap)
+
+
+def forms_bytes(forms: dict[str, list[tuple[int, int, Locations]]], remap: Remap) -> bytes:
+    """A word's forms with diacritics, [[form, pages]...], from form -> [(page, order in the page, locations)]."""
+    # Forms in the order the pages meet them: by first page, then by the order within it.
+    ordered = sorted(forms.items(), key=lambda item: (item[1][0][0], item[1][0][1]))
+    parts = [cbor_head(4, len(ordered))]
+    for form, found in ordered:
+        pages = [page for page, _order, _where in found]
+        items = page_items(pages, [where for _page, _order, where in found], remap)
+        parts += [b"\x82", cbor_text(form), cbor_head(4, len(items)), *items]
+    return b"".join(parts)
 
 
 _ARRAY3 = b"\x83"
 
 
-def _page_of(item: tuple[int, object] | tuple[int, int, object]) -> int:
+def page_of(item: tuple[int, object] | tuple[int, int, object]) -> int:
     return item[0]
+
+
+KeptWord = tuple[bytes, int, int, bytes, bytes, int, tuple[Any, ...]]
+"""A word as kept: its bytes in the index, where its pages' bytes start and end in them, its pages and
+their bytes' offsets (array 'I' as bytes), its size for the chunking, its forms with diacritics
+((form, ((page, order in the page, packed, meta positions, size), ...)), ...))."""
+
+
+class OpenWord:
+    """A kept word (KeptWord) read apart to be changed: its pages, each page's bytes, its forms.
+
+    Unlike WordPages it holds no page's positions: a page put in brings its own, and the page after
+    it keeps its bytes but for the delta in their head (a page of the index: [delta, positions, meta])."""
+
+    def __init__(self, word: str, kept: KeptWord | None) -> None:
+        self.word = word
+        if kept is None:
+            self.pages: list[int] = []
+            self.items: list[bytes] = []
+            self.size = 0
+            self.forms: dict[str, list[tuple[int, int, Locations]]] = {}
+            return
+        encoded, start, _end, pages, offsets, self.size, forms = kept
+        self.pages = array.array("I", pages).tolist()
+        bounds = array.array("I", offsets).tolist()
+        self.items = [encoded[start + a : start + b] for a, b in itertools.pairwise(bounds)]
+        self.forms = {form: [(p, o, Locations(k, tuple(m), s)) for p, o, k, m, s in found] for form, found in forms}
+
+    def remove(self, page: int, locations: Locations) -> None:
+        at = bisect.bisect_left(self.pages, page)
+        del self.pages[at], self.items[at]
+        self.size -= locations.size
+
+    def add(self, page: int, locations: Locations) -> None:
+        at = bisect.bisect_left(self.pages, page)
+        self.pages.insert(at, page)
+        self.items.insert(at, b"")  # made by renew
+        self.size += locations.size
+
+    def renew(self, touched: set[int], put: Mapping[int, Locations], remap: Remap) -> None:
+        """The bytes of each page put in (`put`: its locations), and of the page after each page taken
+        out or put in (`touched`), whose delta changed."""
+        pages, items = self.pages, self.items
+        for page in touched:
+            at = bisect.bisect_left(pages, page)
+            if at < len(pages) and pages[at] == page:
+                items[at] = page_item(page - (pages[at - 1] if at else 0), put[page], remap[page])
+                at += 1
+            if at < len(pages) and pages[at] not in touched:
+                items[at] = _with_delta(items[at], pages[at] - (pages[at - 1] if at else 0))
+
+    def kept(self, remap: Remap) -> KeptWord:
+        head = b"\x83" + cbor_text(self.word) + cbor_head(4, len(self.pages))
+        bounds = [0, *itertools.accumulate(map(len, self.items))]
+        encoded = head + b"".join(self.items) + forms_bytes(self.forms, remap)
+        forms = tuple(
+            (form, tuple((p, o, loc.packed, loc.meta_locs, loc.size) for p, o, loc in found))
+            for form, found in self.forms.items()
+        )
+        pages = array.array("I", self.pages).tobytes()
+        return encoded, len(head), len(head) + bounds[-1], pages, array.array("I", bounds).tobytes(), self.size, forms
+
+
+def _with_delta(item: bytes, delta: int) -> bytes:
+    """A page's bytes [delta, positions, meta positions] with another delta: its head written anew."""
+    info = item[1] & 31
+    head = 1 if info < 24 else 1 + (1 << (info - 24))
+    return b"\x83" + cbor_head(0, delta) + item[1 + head :]
+
+
+def kept_word(word: str, pages: WordPages, remap: Remap) -> KeptWord:
+    """A word of an assembly as the kept index holds it (pagefindkept.py), its bytes those the assembly wrote."""
+    encoded = pages.encode(word, remap)
+    opened = OpenWord(word, None)
+    opened.pages, opened.size, opened.forms = pages.pages, pages.size, pages.forms
+    opened.items = pages.items if pages.items is not None else []
+    kept = opened.kept(remap)
+    if kept[0] != encoded:
+        raise ValueError(f"the word {word!r} was kept otherwise than the assembly encoded it")
+    return kept
+
+
+class OpenWords:
+    """The kept words of a language (word -> KeptWord, and the words sorted) an update reads apart,
+    and the locations of what it put in."""
+
+    def __init__(self, kept: dict[str, KeptWord], sorted_words: list[str]) -> None:
+        self.kept = kept
+        self.sorted_words = sorted_words
+        self.words: dict[str, OpenWord] = {}
+        self.put: dict[str, dict[int, Locations]] = {}
+
+    def word(self, name: str) -> OpenWord:
+        found = self.words.get(name)
+        if found is None:
+            found = self.words[name] = OpenWord(name, self.kept.get(name))
+        return found
+
+    def take_out(self, number: int, page_word: PageWord) -> None:
+        word = self.word(page_word.word)
+        if page_word.normal is not None:
+            word.remove(number, page_word.normal)
+        for form, _locations in page_word.variants:
+            found = word.forms[form]
+            del found[bisect.bisect_left(found, number, key=page_of)]
+            if not found:
+                del word.forms[form]
+
+    def put_in(self, number: int, page_word: PageWord) -> None:
+        word = self.word(page_word.word)
+        if page_word.normal is not None:
+            word.add(number, page_word.normal)
+            self.put.setdefault(page_word.word, {})[number] = page_word.normal
+        for order, (form, locations) in enumerate(page_word.variants):
+            bisect.insort(word.forms.setdefault(form, []), (number, order, locations), key=page_of)
+
+    def close(self, touched: set[int], remap: Remap) -> set[str]:
+        """Each word encoded again and kept; a word no page has any more taken out. Returns the words changed.
+        `touched`: the pages taken out or put in."""
+        kept, sorted_words = self.kept, self.sorted_words
+        for name, word in self.words.items():
+            word.renew(touched, self.put.get(name, {}), remap)
+            if word.pages or word.forms:
+                if name not in kept:
+                    bisect.insort(sorted_words, name)
+                kept[name] = word.kept(remap)
+            elif name in kept:
+                del kept[name]
+                del sorted_words[bisect.bisect_left(sorted_words, name)]
+        return set(self.words)

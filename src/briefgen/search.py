@@ -38,22 +38,27 @@ only after the swap.
 
 from __future__ import annotations
 
-import math
 import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from briefgen import pagefindservice
 from briefgen.digests import digest
-from briefgen.errors import BriefgenError
 from briefgen.incremental.searchentries import SearchEntries
 from briefgen.model import Archive
 from briefgen.pagefindassembly import Assembly
-from briefgen.pagefindformat import ENTRY_FILE, BundleFormatError, PageEntry, PagefindRun, run_of, split_bundle
+from briefgen.pagefindformat import (
+    ENTRY_FILE,
+    BundleFormatError,
+    PageEntry,
+    PagefindRun,
+    pagefind_hash,
+    run_of,
+)
+from briefgen.pagefindkept import KeptIndex
 from briefgen.searchbundle import UNUSED_FILES
-from briefgen.searchdocs import EXCLUDED, document_key, document_url, index_order, search_document
+from briefgen.searchdocs import document_key, document_url, index_order, search_document
+from briefgen.searchrun import IndexDocument, SearchError, index_documents
 from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
@@ -65,14 +70,8 @@ DOCUMENTS_VERSION = "documents 3"
 """Changed when searchdocs makes other documents from the same briefings, or entries are made otherwise:
 every briefing is indexed again."""
 PROBE_TIMEOUT = 30
-BATCH_LEAST = 50
-"""Documents a Pagefind service is given at the least: fewer are not worth starting another (0.1 s each)."""
 PAGEFIND_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 """Pagefind's own files every bundle has; a stemming module wasm.<language>.pagefind for some languages."""
-
-
-class SearchError(BriefgenError):
-    """Pagefind ran but could not index the site."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,16 +106,6 @@ def find_pagefind() -> Pagefind | str:
         said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
         return f"{executable} could not run ({said[0]})"
     return Pagefind(executable, version)
-
-
-@dataclass(frozen=True, slots=True)
-class IndexDocument:
-    """A briefing as the index is fed it."""
-
-    key: str
-    """searchdocs.document_key: its entry's name in the cache."""
-    url: str
-    html: str
 
 
 class SearchStep:
@@ -154,7 +143,9 @@ class SearchStep:
         self._state: str | None = None
         """What the index staged by this build is made from; None until one was staged."""
         self._static: dict[str, bytes] | None = None
-        """Pagefind's own files, once the entries were gathered (None until then: the cache's entries unread)."""
+        """Pagefind's own files, once the entries were gathered (None until then)."""
+        self._kept: KeptIndex | None = None
+        """The index as this build made it, to be kept for the next (pagefindkept.py)."""
 
     def _tool(self) -> str:
         return f"{self.pagefind.version if self.pagefind else ''} {DOCUMENTS_VERSION}"
@@ -204,27 +195,76 @@ class SearchStep:
         return staged
 
     def bundle(self) -> dict[str, bytes]:
-        """The index's files (relative path in pagefind/ -> bytes): every briefing's entry, assembled."""
+        """The index's files (relative path in pagefind/ -> bytes): every briefing's entry, assembled.
+
+        The index kept from the last build is updated in place when it can be
+        (pagefindkept.py): only the entries of briefings it does not have are read
+        or made. Otherwise every entry is read and the index assembled afresh."""
         assert self.pagefind is not None
-        entries = self._entries()
+        kept = self._kept_index()
+        known = kept.pages() if kept is not None else {}
+        entries = self._gather([d for d in self.documents if d.key not in known], {k: p.wasm for k, p in known.items()})
         try:
-            return _assembled(self.output, entries, self._run(entries))
+            run = self._run(bool(self.documents))
+            if kept is not None and kept.run == run:
+                files = self._updated(kept, entries)
+                if files is not None:
+                    self._kept = kept
+                    return files
+            entries.update(self._gather([d for d in self.documents if d.key not in entries], {}))
+            ordered = [entries[document.key] for document in self.documents]
+            assembly = Assembly(run)
+            assembly.update(ordered)
+            files = assembly.files()
+            self._kept = KeptIndex.of_assembly(assembly, {d.url: d.key for d in self.documents}, files)
         except BundleFormatError as exc:
             raise SearchError(f"the search index could not be assembled ({exc})") from exc
+        return files
 
-    def _entries(self) -> list[PageEntry]:
-        """Every document's entry, in the index's order: from the cache, else made by Pagefind."""
+    def _updated(self, kept: KeptIndex, entries: Mapping[str, PageEntry]) -> dict[str, bytes] | None:
+        """The kept index updated to this build's briefings; None when it must be assembled afresh."""
+        assert self.entries is not None
+        pages = [(document.key, entries.get(document.key)) for document in self.documents]
+        added = kept.update(pages, self.entries.entry)
+        if added is None:
+            return None
+        fragments = {f"{e.language}_{pagefind_hash(e.fragment)}": e.fragment for e in added.values()}
+        return kept.files(fragments, self._in_output)
+
+    def _in_output(self, name: str) -> bytes | None:
+        """A file of the index as the output has it now (the kept index reuses its unchanged chunks)."""
+        try:
+            return (self.output / BUNDLE_DIR).joinpath(*PurePosixPath(name).parts).read_bytes()
+        except OSError:
+            return None
+
+    def _kept_index(self) -> KeptIndex | None:
+        """The index the last build left, when the output has it: from this process, else from the cache."""
+        if self.entries is None:
+            return None
+        on_record = read_search_state(self.cache)
+        remembered = _KEPT.get(str(self.output.resolve()))
+        if remembered is not None and remembered[0] == on_record:
+            return remembered[1]
+        return self.entries.kept_index(on_record)
+
+    def _gather(self, documents: Sequence[IndexDocument], wasm_of: Mapping[str, str | None]) -> dict[str, PageEntry]:
+        """The entries of `documents` by key: from the cache, else made by Pagefind (which also gives its own
+        files, for a language whose stemming module the cache lacks among `wasm_of`: known pages' modules)."""
         found: dict[str, PageEntry] = {}
         if self.entries is not None:
-            for document in self.documents:
+            for document in documents:
                 entry = self.entries.entry(document.key)
                 if entry is not None and entry.url == document.url:
                     found[document.key] = entry
-        missing = [document for document in self.documents if document.key not in found]
-        static = self._static_files()
-        missing += self._for_pagefind_files(static, found, bool(missing))
+        missing = [document for document in documents if document.key not in found]
+        static = self._static if self._static is not None else self._static_files()
+        wasm = {**wasm_of, **{key: entry.wasm for key, entry in found.items()}}
+        missing += self._for_pagefind_files(static, wasm, bool(missing))
         if missing:
-            made, run_files = self._index(missing)
+            assert self.pagefind is not None
+            made, run_files = index_documents(self.pagefind.executable, missing, self.workers)
+            self.indexed += len(missing)
             found.update(made)
             static = {**static, **run_files}
             if self.entries is not None:
@@ -232,7 +272,7 @@ class SearchStep:
                     self.entries.put(key, entry)
                 self.entries.put_static_files(self._version(), static)
         self._static = static
-        return [found[document.key] for document in self.documents]
+        return found
 
     def _version(self) -> str:
         assert self.pagefind is not None
@@ -242,9 +282,9 @@ class SearchStep:
         return self.entries.static_files(self._version()) if self.entries is not None else {}
 
     def _for_pagefind_files(
-        self, static: Mapping[str, bytes], found: Mapping[str, PageEntry], running: bool
+        self, static: Mapping[str, bytes], wasm_of: Mapping[str, str | None], running: bool
     ) -> list[IndexDocument]:
-        """Documents to index again though their entries were found, for Pagefind's own files the cache lacks:
+        """Documents to index again though their entries are known, for Pagefind's own files the cache lacks:
         a page of each language whose stemming module is missing, and the first page when no run is
         `running` to give the files every bundle has."""
         again: dict[str, IndexDocument] = {}
@@ -252,19 +292,19 @@ class SearchStep:
             again[self.documents[0].key] = self.documents[0]
         languages = set()
         for document in self.documents:
-            entry = found.get(document.key)
-            if entry is None or entry.wasm is None or entry.wasm in languages:
+            wasm = wasm_of.get(document.key)
+            if wasm is None or wasm in languages:
                 continue
-            languages.add(entry.wasm)  # one page of the language is enough
-            if f"wasm.{entry.wasm}.pagefind" not in static:
+            languages.add(wasm)  # one page of the language is enough
+            if f"wasm.{wasm}.pagefind" not in static:
                 again.setdefault(document.key, document)
         return list(again.values())
 
-    def _run(self, entries: Sequence[PageEntry]) -> PagefindRun:
+    def _run(self, any_page: bool) -> PagefindRun:
         """Pagefind's version, options and own files, as its runs gave them."""
         static = self._static or {}
         if ENTRY_FILE not in static:
-            if entries:
+            if any_page:
                 raise SearchError("the search index could not be made: no Pagefind run gave its own files")
             return PagefindRun(self._version().removeprefix("pagefind "), (), {})
         run = run_of(static)
@@ -274,52 +314,9 @@ class SearchStep:
             {name: content for name, content in run.static_files.items() if name not in UNUSED_FILES},
         )
 
-    def _index(self, documents: Sequence[IndexDocument]) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
-        """Entries of `documents` by key, made by Pagefind services run at once, and Pagefind's own files."""
-        batches = _batches(list(documents), self.workers)
-        bundles = self._run_services(batches)
-        made: dict[str, PageEntry] = {}
-        static: dict[str, bytes] = {}
-        for batch, files in zip(batches, bundles, strict=True):
-            try:
-                by_url = {entry.url: entry for entry in split_bundle(files)}
-                static.update(_pagefind_files(files))
-                for document in batch:
-                    made[document.key] = by_url[document.url]
-            except (BundleFormatError, KeyError) as exc:
-                raise SearchError(
-                    f"the search index Pagefind wrote could not be read ({exc}); "
-                    "build with --no-search to publish without search"
-                ) from exc
-        self.indexed += len(documents)
-        return made, static
-
-    def _run_services(self, batches: Sequence[Sequence[IndexDocument]]) -> list[dict[str, bytes]]:
-        """Each batch's bundle, up to `workers` Pagefind services at once. Services are started in this
-        thread; a thread per service feeds it and waits. The first failure (or Ctrl-C) ends the others."""
-        futures: list[Future[dict[str, bytes]]] = []
-        started: list[subprocess.Popen[bytes]] = []
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            try:
-                for batch in batches:
-                    while sum(not f.done() for f in futures) >= self.workers:
-                        done, _ = wait([f for f in futures if not f.done()], return_when="FIRST_COMPLETED")
-                        for future in done:
-                            future.result()
-                    started.append(self._start())
-                    futures.append(pool.submit(_bundle_of, started[-1], [(d.url, d.html) for d in batch]))
-                return [future.result() for future in futures]
-            except BaseException:
-                for process in started:
-                    process.kill()
-                raise
-
-    def _start(self) -> subprocess.Popen[bytes]:
-        assert self.pagefind is not None
-        try:
-            return pagefindservice.start(self.pagefind.executable)
-        except pagefindservice.ServiceError as exc:
-            raise SearchError(f"the search index could not be made: {exc}") from exc
+    def damaged_entries(self) -> list[str]:
+        """The cache's entries that failed their check in this build (made again by Pagefind), as cache files."""
+        return sorted(f"search/{key}" for key in self.entries.damaged) if self.entries is not None else []
 
     def save_state(self) -> None:
         """Record what the index now in the output was made from, after the site was committed;
@@ -330,8 +327,11 @@ class SearchStep:
         temporary = self.cache / f"{STATE_FILE}.tmp"
         temporary.write_text(self._state + "\n", encoding="utf-8")
         temporary.replace(self.cache / STATE_FILE)
-        if self.entries is not None and self.pagefind is not None and self._static is not None:
-            self.entries.keep_used(self._version())
+        if self.entries is not None and self.pagefind is not None and self._kept is not None:
+            self.entries.put_kept_index(self._state, self._kept.to_bytes())
+            self.entries.keep_only(self._version(), self._kept.keys())
+            _KEPT.clear()  # one kept: a process that builds other sites lets the last one go
+            _KEPT[str(self.output.resolve())] = (self._state, self._kept)
 
 
 def _documents(archive: Archive, tool: str) -> Iterator[IndexDocument]:
@@ -342,46 +342,9 @@ def _documents(archive: Archive, tool: str) -> Iterator[IndexDocument]:
         yield IndexDocument(document_key(url, html, tool), url, html)
 
 
-def _batches(documents: list[IndexDocument], workers: int) -> list[list[IndexDocument]]:
-    """The documents in up to `workers` batches of about the same size, none under BATCH_LEAST unless it is all."""
-    count = max(1, min(workers, len(documents) // BATCH_LEAST))
-    size = math.ceil(len(documents) / count)
-    return [documents[start : start + size] for start in range(0, len(documents), size)]
-
-
-def _bundle_of(process: subprocess.Popen[bytes], documents: list[tuple[str, str]]) -> dict[str, bytes]:
-    try:
-        _pages, files = pagefindservice.bundle_files(process, documents, EXCLUDED)
-    except pagefindservice.ServiceError as exc:
-        raise SearchError(
-            f"the search index could not be made ({exc}); build with --no-search to publish without search"
-        ) from exc
-    if ENTRY_FILE not in files:
-        raise SearchError(
-            f"the search index could not be made (Pagefind wrote no {ENTRY_FILE}); "
-            "build with --no-search to publish without search"
-        )
-    return files
-
-
-def _pagefind_files(files: Mapping[str, bytes]) -> dict[str, bytes]:
-    """What a run's bundle gives besides its pages' entries: Pagefind's own files and its pagefind-entry.json
-    (whose version and options the assembled bundle takes)."""
-    return {**run_of(files).static_files, ENTRY_FILE: files[ENTRY_FILE]}
-
-
-_LAST_ASSEMBLY: dict[str, Assembly] = {}
-"""The last assembly of each output folder in this process: `serve`'s next build updates it."""
-
-
-def _assembled(output: Path, entries: Sequence[PageEntry], run: PagefindRun) -> dict[str, bytes]:
-    key = str(output.resolve())
-    assembly = _LAST_ASSEMBLY.get(key)
-    if assembly is None or assembly.run != run:
-        _LAST_ASSEMBLY.clear()  # one kept: a process that builds other sites lets the last one go
-        assembly = _LAST_ASSEMBLY[key] = Assembly(run)
-    assembly.update(entries)
-    return assembly.files()
+_KEPT: dict[str, tuple[str, KeptIndex]] = {}
+"""The index the last build of an output folder in this process left, with the state it was recorded
+under: `serve`'s next build updates it without reading it from the cache."""
 
 
 def read_search_state(cache: Path | None) -> str:

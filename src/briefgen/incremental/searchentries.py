@@ -9,7 +9,7 @@ Each entry is a file in .briefgen-cache/search/, named by its key (a digest
 of what its document is made from, Pagefind's version and the documents'
 format: search.py) and sealed (sealed.py): a damaged file fails its check
 and its briefing is indexed again. Only a build's new entries are written;
-the ones no briefing uses any more are removed when the build saves.
+the ones no page of the index has any more are removed once the build is in place.
 
 On disk an entry is its fields as plain tuples, bytes and numbers written
 by `marshal` and compressed by zlib at level 1: 13.5 KB for a briefing of
@@ -35,11 +35,14 @@ from briefgen.digests import digest
 from briefgen.errors import DamagedCacheError
 from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed
 from briefgen.pagefindformat import Locations, PageEntry, PageWord
+from briefgen.pagefindkept import KeptIndex
 
 FOLDER = "search"
 """In the cache folder."""
 ENTRY_SUFFIX = ".entry"
 STATIC_PREFIX = "static-"
+KEPT_FILE = "kept-index"
+"""The index the last build assembled, in the form a rebuild updates in place (pagefindkept.py)."""
 ENTRY_FORMAT = 1
 """Written in each entry: an entry of any other format is not read (made again by Pagefind)."""
 COMPRESSION_LEVEL = 1
@@ -104,8 +107,6 @@ class SearchEntries:
 
     def __init__(self, cache: Path) -> None:
         self.folder = cache / FOLDER
-        self.used: set[str] = set()
-        """The keys of the entries this build read or wrote: the others are removed by keep_used."""
         self.damaged: set[str] = set()
 
     def entry(self, key: str) -> PageEntry | None:
@@ -116,14 +117,11 @@ class SearchEntries:
         except DamagedCacheError:
             self.damaged.add(key)
             return None
-        if found is not None:
-            self.used.add(key)
         return found
 
     def put(self, key: str, entry: PageEntry) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_sealed(self._path(key), entry_bytes(entry))
-        self.used.add(key)
 
     def static_files(self, version: str) -> dict[str, bytes]:
         """Pagefind's own files as its runs of `version` wrote them; empty when none is on record."""
@@ -140,9 +138,32 @@ class SearchEntries:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_sealed(self._static_path(version), marshal.dumps(dict(sorted(files.items()))))
 
-    def keep_used(self, version: str) -> None:
-        """Remove every entry this build did not use, and Pagefind's files of other versions."""
-        keep = {f"{key}{ENTRY_SUFFIX}" for key in self.used} | {self._static_path(version).name}
+    def kept_index(self, state: str) -> KeptIndex | None:
+        """The index the last build assembled (pagefindkept.py), when it was kept under `state`
+        (search.py: what the index in the output is made from); None otherwise or when it fails its check."""
+        try:
+            data = read_sealed(self.folder / KEPT_FILE)
+        except DamagedCacheError:
+            self.damaged.add(KEPT_FILE)
+            return None
+        if data is None:
+            return None
+        head = state.encode("utf-8") + b"\n"
+        if not state or bytes(data[: len(head)]) != head:
+            return None
+        try:
+            return KeptIndex.from_bytes(data[len(head) :])
+        except ValueError:
+            self.damaged.add(KEPT_FILE)
+            return None
+
+    def put_kept_index(self, state: str, data: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_sealed(self.folder / KEPT_FILE, state.encode("utf-8") + b"\n" + data)
+
+    def keep_only(self, version: str, keys: Iterable[str]) -> None:
+        """Remove every entry but those of `keys` (the index's pages), and Pagefind's files of other versions."""
+        keep = {f"{key}{ENTRY_SUFFIX}" for key in keys} | {self._static_path(version).name, KEPT_FILE}
         for file in _files(self.folder):
             if file.name not in keep or file.name.startswith(TEMPORARY_PREFIX):
                 with contextlib.suppress(OSError):
