@@ -179,10 +179,14 @@ def test_a_rebuild_reads_only_the_entries_of_what_changed(tmp_path: Path, monkey
         return entry(entries, key)
 
     monkeypatch.setattr(SearchEntries, "entry", counted)
+    made: list[str] = []
+    document = search.search_document
+    monkeypatch.setattr(search, "search_document", lambda b, *rest: made.append(b.path) or document(b, *rest))
     edited = sorted((root / "briefings").rglob("*.md"))[5]
     edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
     build_site(root)
     assert len(read) == 2, "the edited briefing's new key (not on record), then its old entry, to take its words out"
+    assert len(made) == 1, "the other briefings' documents are known by what they were made from"
     search._KEPT.clear()  # as a new process: the kept index read from the cache
     later = sorted((root / "briefings" / "2022").rglob("*.md"))[-1]
     later.write_text(later.read_text("utf-8") + "\nA second zanzibarite convoy.\n", "utf-8")
@@ -234,3 +238,17 @@ def test_a_pagefind_that_fails_while_indexing_stops_the_build_and_keeps_the_last
     with pytest.raises(SearchError, match=r"Pagefind stopped \(exit status 3: out of memory\)"):
         build_site(root)
     assert snapshot(root / "site") == before
+
+
+def test_a_setting_that_changes_the_documents_has_every_briefing_indexed_again(
+    tmp_path: Path, indexed: list[int]
+) -> None:
+    """The site's language is in every document (<html lang>, the date's words) but not in what a briefing's
+    fingerprint digests: the documents' keys are known again only under the same settings."""
+    root = make_corpus(tmp_path / "root", briefings=12, length=0.3)
+    build_site(root)
+    settings = root / "briefgen.yaml"
+    settings.write_text(settings.read_text("utf-8") + "language: en-GB\n", "utf-8")
+    build_site(root)
+    assert indexed == [12, 12]
+    assert cold_site(root, tmp_path) == snapshot(root / "site")

@@ -41,6 +41,7 @@ FOLDER = "search"
 """In the cache folder."""
 ENTRY_SUFFIX = ".entry"
 STATIC_PREFIX = "static-"
+DOCUMENT_KEYS_FILE = "document-keys"
 KEPT_FILE = "kept-index"
 """The index the last build assembled, in the form a rebuild updates in place (pagefindkept.py)."""
 ENTRY_FORMAT = 1
@@ -157,13 +158,30 @@ class SearchEntries:
             self.damaged.add(KEPT_FILE)
             return None
 
+    def document_keys(self) -> dict[str, str]:
+        """What each briefing was made from -> its document's key, as the last build recorded it (search.py)."""
+        try:
+            data = read_sealed(self.folder / DOCUMENT_KEYS_FILE)
+            keys = marshal.loads(data) if data is not None else {}  # noqa: S302 - sealed, as above
+        except (DamagedCacheError, ValueError, TypeError, EOFError):
+            return {}
+        return keys if isinstance(keys, dict) else {}
+
+    def put_document_keys(self, keys: Mapping[str, str]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        write_sealed(self.folder / DOCUMENT_KEYS_FILE, marshal.dumps(dict(keys)))
+
     def put_kept_index(self, state: str, data: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_sealed(self.folder / KEPT_FILE, state.encode("utf-8") + b"\n" + data)
 
     def keep_only(self, version: str, keys: Iterable[str]) -> None:
         """Remove every entry but those of `keys` (the index's pages), and Pagefind's files of other versions."""
-        keep = {f"{key}{ENTRY_SUFFIX}" for key in keys} | {self._static_path(version).name, KEPT_FILE}
+        keep = {f"{key}{ENTRY_SUFFIX}" for key in keys} | {
+            self._static_path(version).name,
+            KEPT_FILE,
+            DOCUMENT_KEYS_FILE,
+        }
         for file in _files(self.folder):
             if file.name not in keep or file.name.startswith(TEMPORARY_PREFIX):
                 with contextlib.suppress(OSError):
