@@ -21,7 +21,8 @@ from corpus import write_corpus  # bench/corpus.py, beside this script
 
 from briefgen.build import build_site
 from briefgen.load import load_archive
-from briefgen.search import BUNDLE_DIR, SearchStep, find_pagefind
+from briefgen.search import BUNDLE_DIR, SearchStep
+from briefgen.searchrun import find_pagefind
 
 
 def timed(action: object) -> float:

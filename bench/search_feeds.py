@@ -37,8 +37,8 @@ from briefgen import pagefindservice
 from briefgen import urls as paths
 from briefgen.load import load_archive
 from briefgen.model import Archive, Briefing
-from briefgen.search import find_pagefind
 from briefgen.searchdocs import EXCLUDED, language_of, search_document
+from briefgen.searchrun import find_pagefind
 
 TAG = re.compile(r"<[^>]*>")
 BLOCK = re.compile(r"</?(?:p|li|ul|ol|h[1-6]|t[dhr]|table|blockquote|pre|div|br)\b[^>]*>", re.IGNORECASE)

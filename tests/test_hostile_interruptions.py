@@ -29,6 +29,8 @@ from briefgen.build import build_site
 from briefgen.errors import BriefgenError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.cacheindex import CacheState
+from briefgen.incremental.searchentries import FOLDER as SEARCH_FOLDER
+from briefgen.incremental.searchentries import KEPT_FILE
 from briefgen.neighbours import MARKER, OLD_SUFFIX, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, recover_interrupted
 from briefgen.parallel import MIN_ITEMS_PER_WORKER
 from tests.sites import MakeSite, briefing_text
@@ -200,6 +202,8 @@ runpy.run_module("briefgen", run_name="__main__")
         (f".site.{TWIN_SUFFIX}/", 2, "the last site"),  # half-way through them
         (f".site.{TWIN_SUFFIX}/.briefgen-twin", 0, "the new site"),  # right after the exchange
         (f"{CACHE_DIR}/index-", 0, "the new site"),  # after the exchange, before the cache is saved
+        (f"{CACHE_DIR}/{SEARCH_FOLDER}/", 0, "the last site"),  # a search entry kept, before the exchange
+        (f"{CACHE_DIR}/{SEARCH_FOLDER}/{KEPT_FILE}", 0, "the new site"),  # the index's state saved, not the index
     ],
 )
 def test_a_rebuild_killed_while_changing_the_site_leaves_one_whole_site(

@@ -27,6 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate "
         "languages pagefindformat",
         "maps pagefindwords",
+        "pagefindcolumns",
         "model pagefindassembly",
         "pagefindkept",
         "model",

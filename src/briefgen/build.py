@@ -48,7 +48,8 @@ from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import SiteRenderer, theme_assets
-from briefgen.search import BUNDLE_DIR, Pagefind, SearchStep, find_pagefind
+from briefgen.search import BUNDLE_DIR, SearchStep
+from briefgen.searchrun import Pagefind, find_pagefind
 from briefgen.write import check_output_folder
 
 OUTPUT_DIR = "site"

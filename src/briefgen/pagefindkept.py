@@ -40,6 +40,7 @@ from briefgen.pagefindassembly import (
     fragment_names,
     short_name,
 )
+from briefgen.pagefindcolumns import KeptWords
 from briefgen.pagefindformat import (
     ENTRY_FILE,
     PageEntry,
@@ -48,9 +49,9 @@ from briefgen.pagefindformat import (
     encode_file,
     pagefind_hash,
 )
-from briefgen.pagefindwords import KeptWord, OpenWords, Remap, cbor_head, kept_word
+from briefgen.pagefindwords import OpenWords, Remap, cbor_head, kept_word
 
-KEPT_FORMAT = 1
+KEPT_FORMAT = 2
 
 
 class KeptPage(NamedTuple):
@@ -71,7 +72,7 @@ class KeptPage(NamedTuple):
 class _Language:
     pages: list[KeptPage]
     meta_fields: tuple[str, ...]
-    words: dict[str, KeptWord]
+    words: KeptWords
     sorted_words: list[str]
     chunks: dict[tuple[str, str, int], str]
     """(first word, last word, words) -> the chunk's full hash, as last written."""
@@ -103,9 +104,7 @@ class KeptIndex:
         languages = {}
         for name, index in assembly.languages.items():
             remap = index.remap()
-            words: dict[str, KeptWord] = {}
-            for word, pages in index.words.items():
-                words[word] = kept_word(word, pages, remap)
+            words = KeptWords.of({word: kept_word(word, pages, remap) for word, pages in index.words.items()})
             kept_pages = [
                 KeptPage(keys[e.url], e.digest, full, e.word_count, e.meta_fields, e.filters, e.wasm)
                 for e, full in zip(index.entries, index.fragment_hashes, strict=True)
@@ -137,8 +136,7 @@ class KeptIndex:
             name: (
                 [tuple(page) for page in state.pages],
                 state.meta_fields,
-                state.words,
-                state.sorted_words,
+                state.words.columns(state.sorted_words),
                 [(*key, full) for key, full in state.chunks.items()],
             )
             for name, state in self.languages.items()
@@ -157,11 +155,11 @@ class KeptIndex:
                 name: _Language(
                     [KeptPage(*page) for page in pages],
                     tuple(meta_fields),
-                    words,
-                    sorted_words,
+                    KeptWords(columns),
+                    list(columns[0]),
                     {(first, last, count): full for first, last, count, full in chunks},
                 )
-                for name, (pages, meta_fields, words, sorted_words, chunks) in languages.items()
+                for name, (pages, meta_fields, columns, chunks) in languages.items()
             }
             return cls(PagefindRun(run[0], tuple(run[1]), run[2]), states, written)
         except (TypeError, EOFError, KeyError, ValueError) as exc:
@@ -351,7 +349,7 @@ class KeptIndex:
     ) -> list[list[str]]:
         """The words cut into chunks into `files`, a chunk none of whose words changed kept; returns their ranges."""
         words = state.sorted_words
-        chunks = cut_chunks([state.words[word][5] for word in words], CHUNK_SIZE)
+        chunks = cut_chunks([state.words.size(word) for word in words], CHUNK_SIZE)
         taken: dict[str, None] = {}
         chunk_meta, made = [], {}
         for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
@@ -377,7 +375,7 @@ class KeptIndex:
 
     @staticmethod
     def _payload(state: _Language, words: Sequence[str]) -> bytes:
-        return b"\x81" + cbor_head(4, len(words)) + b"".join(state.words[word][0] for word in words)
+        return b"\x81" + cbor_head(4, len(words)) + b"".join([state.words.encoded(word) for word in words])
 
     def keys(self) -> set[str]:
         return {page.key for state in self.languages.values() for page in state.pages}

@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import bisect
 import itertools
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
 
 from briefgen.pagefindformat import Locations, PageWord, encode_cbor
@@ -247,7 +247,7 @@ class OpenWords:
     """The kept words of a language (word -> KeptWord, and the words sorted) an update reads apart,
     and the locations of what it put in."""
 
-    def __init__(self, kept: dict[str, KeptWord], sorted_words: list[str]) -> None:
+    def __init__(self, kept: MutableMapping[str, KeptWord], sorted_words: list[str]) -> None:
         self.kept = kept
         self.sorted_words = sorted_words
         self.words: dict[str, OpenWord] = {}

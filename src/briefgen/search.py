@@ -4,7 +4,7 @@ Pagefind comes from PyPI as the `pagefind` package with its `bin` extra,
 which ships the binary; it is found as that package finds it (the variable
 PAGEFIND_BINARY_PATH first, then the packaged binary, then `pagefind` on PATH).
 Whether search is on is decided before any page is rendered
-(`find_pagefind`), because every page shows the search box only when it is.
+(`searchrun.find_pagefind`), because every page shows the search box only when it is.
 
 Pagefind ranks with statistics over all the pages of a language's index, so
 the index stays one (per language, as Pagefind makes it), and a rebuild
@@ -15,7 +15,7 @@ still does work in proportion to the edit:
   address, Pagefind's version and DOCUMENTS_VERSION: everything Pagefind's
   index holds for that page (pagefindformat.py);
 - the documents without an entry on record are fed to Pagefind as services
-  (pagefindservice.py), one per batch, as many at once as the build has
+  (searchrun.py), one per batch, as many at once as the build has
   workers, and the bundles they write are split into entries;
 - the site's bundle is assembled from every entry by Pagefind's own rules
   (pagefindassembly.py), pages numbered by date then address, so that it is
@@ -25,8 +25,13 @@ still does work in proportion to the edit:
   Pagefind's own files (pagefind.js, its worker and stemming modules) are
   those of its runs, kept in the cache with the entries.
 
-The assembly is kept in the process (`serve` builds again and again in one):
-there, an edit encodes and compresses again only what its words changed.
+The assembled index is kept (pagefindkept.py) in the cache, and in the
+process for `serve`'s next build: a rebuild updates it in place with the
+entries that changed, reading no other entry, and encodes and compresses
+again only what their words changed. A briefing's document key is known by
+what the briefing was made from (`_documents`), so that no unchanged
+briefing's text is read either.
+
 So that a reader (and a build killed at any moment) only ever sees the old
 site with its old index or the new site with its new one, a whole build
 writes the bundle into the staging folder before it is swapped in, and a
@@ -39,9 +44,7 @@ only after the swap.
 from __future__ import annotations
 
 import dataclasses
-import subprocess
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefgen.digests import digest
@@ -59,7 +62,7 @@ from briefgen.pagefindformat import (
 from briefgen.pagefindkept import KeptIndex
 from briefgen.searchbundle import UNUSED_FILES
 from briefgen.searchdocs import document_key, document_url, index_order, search_document
-from briefgen.searchrun import IndexDocument, SearchError, index_documents
+from briefgen.searchrun import IndexDocument, Pagefind, SearchError, index_documents
 from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
@@ -70,43 +73,8 @@ STATE_FILE = "search-index"
 DOCUMENTS_VERSION = "documents 3"
 """Changed when searchdocs makes other documents from the same briefings, or entries are made otherwise:
 every briefing is indexed again."""
-PROBE_TIMEOUT = 30
 PAGEFIND_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 """Pagefind's own files every bundle has; a stemming module wasm.<language>.pagefind for some languages."""
-
-
-@dataclass(frozen=True, slots=True)
-class Pagefind:
-    """A Pagefind binary that answered."""
-
-    executable: Path
-    version: str
-    """As it reports itself, e.g. 'pagefind 1.5.2'."""
-
-
-def find_pagefind() -> Pagefind | str:
-    """The Pagefind binary ready to run, or why there is none, in a sentence."""
-    try:
-        from pagefind.service import get_executable  # noqa: PLC0415 - an optional part of the build
-    except ImportError:
-        return "the Python package 'pagefind' is not installed (pip install 'pagefind[bin]')"
-    try:
-        executable = get_executable()
-    except OSError as exc:
-        return f"its binary could not be found ({exc})"
-    if executable is None:
-        return "its binary could not be found (pip install 'pagefind[bin]')"
-    try:
-        result = subprocess.run(  # noqa: S603 - the binary the pagefind package ships, no shell
-            [str(executable), "--version"], capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"{executable} could not run ({exc})"
-    version = result.stdout.strip()
-    if result.returncode != 0 or not version.startswith("pagefind"):
-        said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
-        return f"{executable} could not run ({said[0]})"
-    return Pagefind(executable, version)
 
 
 class SearchStep:
@@ -279,7 +247,8 @@ class SearchStep:
         if self.entries is None:
             return None
         on_record = read_search_state(self.cache)
-        remembered = _KEPT.get(str(self.output.resolve()))
+        # Taken out while this build changes it: a build that fails leaves nothing half-changed behind.
+        remembered = _KEPT.pop(str(self.output.resolve()), None)
         if remembered is not None and remembered[0] == on_record:
             return remembered[1]
         return self.entries.kept_index(on_record)

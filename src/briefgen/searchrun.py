@@ -1,4 +1,8 @@
-"""The briefings' documents without an entry fed to Pagefind, its bundles split back into entries.
+"""Pagefind found and run: the briefings' documents without an entry fed to it, its bundles split into entries.
+
+Pagefind comes from PyPI as the `pagefind` package with its `bin` extra,
+which ships the binary; it is found as that package finds it (the variable
+PAGEFIND_BINARY_PATH first, then the packaged binary, then `pagefind` on PATH).
 
 A Pagefind service (pagefindservice.py) indexes on one core, so the
 documents are cut into batches, one service each, as many at once as the
@@ -22,12 +26,47 @@ from briefgen.errors import BriefgenError
 from briefgen.pagefindformat import ENTRY_FILE, BundleFormatError, PageEntry, run_of, split_bundle
 from briefgen.searchdocs import EXCLUDED
 
+PROBE_TIMEOUT = 30
 BATCH_LEAST = 50
 """Documents a Pagefind service is given at the least: fewer are not worth starting another (0.1 s each)."""
 
 
 class SearchError(BriefgenError):
     """Pagefind ran but could not index the site."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pagefind:
+    """A Pagefind binary that answered."""
+
+    executable: Path
+    version: str
+    """As it reports itself, e.g. 'pagefind 1.5.2'."""
+
+
+def find_pagefind() -> Pagefind | str:
+    """The Pagefind binary ready to run, or why there is none, in a sentence."""
+    try:
+        from pagefind.service import get_executable  # noqa: PLC0415 - an optional part of the build
+    except ImportError:
+        return "the Python package 'pagefind' is not installed (pip install 'pagefind[bin]')"
+    try:
+        executable = get_executable()
+    except OSError as exc:
+        return f"its binary could not be found ({exc})"
+    if executable is None:
+        return "its binary could not be found (pip install 'pagefind[bin]')"
+    try:
+        result = subprocess.run(  # noqa: S603 - the binary the pagefind package ships, no shell
+            [str(executable), "--version"], capture_output=True, text=True, timeout=PROBE_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"{executable} could not run ({exc})"
+    version = result.stdout.strip()
+    if result.returncode != 0 or not version.startswith("pagefind"):
+        said = (result.stderr or result.stdout).strip().splitlines()[-1:] or [f"exit status {result.returncode}"]
+        return f"{executable} could not run ({said[0]})"
+    return Pagefind(executable, version)
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,9 +28,10 @@ import pytest
 from briefgen import pagefindservice
 from briefgen.build import build_site
 from briefgen.load import load_archive
-from briefgen.search import SearchStep, find_pagefind
+from briefgen.search import SearchStep
 from briefgen.searchbundle import UNUSED_FILES, make_reproducible
 from briefgen.searchdocs import EXCLUDED
+from briefgen.searchrun import find_pagefind
 from tests.e2e.conftest import PREFIX
 from tests.e2e.readers import browse
 from tests.e2e.test_search import result_count, results
