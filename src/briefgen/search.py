@@ -327,19 +327,22 @@ class SearchStep:
     def save_state(self) -> None:
         """Record what the index now in the output was made from, after the site was committed;
         remove the entries no briefing of this build has."""
-        if self.cache is None or self._state is None:
+        if self.cache is None:
             return
-        self.cache.mkdir(parents=True, exist_ok=True)
-        temporary = self.cache / f"{STATE_FILE}.tmp"
-        temporary.write_text(self._state + "\n", encoding="utf-8")
-        temporary.replace(self.cache / STATE_FILE)
-        if self.entries is not None and self.pagefind is not None and self._kept is not None:
+        if self._state is not None:
+            self.cache.mkdir(parents=True, exist_ok=True)
+            temporary = self.cache / f"{STATE_FILE}.tmp"
+            temporary.write_text(self._state + "\n", encoding="utf-8")
+            temporary.replace(self.cache / STATE_FILE)
+        if self.entries is not None and self._state is not None and self._kept is not None:
             self.entries.put_kept_index(self._state, self._kept.to_bytes())
             if self._document_keys != self._known_keys:
                 self.entries.put_document_keys(self._document_keys)
             self.entries.keep_only(self._version(), self._kept.keys())
             _KEPT.clear()  # one kept: a process that builds other sites lets the last one go
             _KEPT[str(self.output.resolve())] = (self._state, self._kept)
+        elif self.entries is not None:
+            self.entries.remove_temporaries()
 
 
 _KEPT: dict[str, tuple[str, KeptIndex]] = {}

@@ -187,6 +187,13 @@ class SearchEntries:
                 with contextlib.suppress(OSError):
                     file.unlink()
 
+    def remove_temporaries(self) -> None:
+        """Remove the files a build killed while writing one left."""
+        for file in _files(self.folder):
+            if file.name.startswith(TEMPORARY_PREFIX):
+                with contextlib.suppress(OSError):
+                    file.unlink()
+
     def _path(self, key: str) -> Path:
         return self.folder / f"{key}{ENTRY_SUFFIX}"
 
