@@ -209,7 +209,7 @@ def _related_titles(page: Path) -> list[str]:
 def test_turning_search_off_and_on_again_equals_cold_builds(searched_corpus: Path, tmp_path: Path) -> None:
     corpus = searched_corpus
     site = corpus / "site"
-    assert (site / "pagefind" / "parts.json").is_file()
+    assert (site / "pagefind" / "pagefind-entry.json").is_file()
     report = build_site(corpus, search=False)
     assert not report.search
     assert not (site / "pagefind").exists()
