@@ -11,14 +11,16 @@ the blob: a chunk of the index joins them as they are.
 from __future__ import annotations
 
 import array
+import itertools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from briefgen.pagefindwords import KeptWord
 
 Columns = tuple[list[str], bytes, bytes, bytes, bytes, bytes, bytes, bytes, bytes, dict[str, Any]]
-"""words, their bytes, bounds of each word's bytes, [start, end] of each word's pages' bytes, the pages,
-their bounds, the pages' offsets, their bounds, the sizes, forms by word (only words with forms)."""
+"""words, their bytes, the length of each word's bytes, [start, end] of each word's pages' bytes, the
+pages, their lengths, the pages' offsets, their lengths, the sizes, forms by word (only words with forms).
+Lengths rather than bounds: a run of words no update changed is copied as slices of each column."""
 
 
 def _array(typecode: str, data: bytes = b"") -> array.array[int]:
@@ -33,25 +35,29 @@ class KeptWords(MutableMapping[str, KeptWord]):
     def __init__(self, columns: Columns | None = None) -> None:
         self._changed: dict[str, KeptWord] = {}
         self._gone: set[str] = set()
-        words, blob, bounds, items, pages, page_bounds, offsets, offset_bounds, sizes, forms = columns or (
+        words, blob, lengths, items, pages, page_lengths, offsets, offset_lengths, sizes, forms = columns or (
             [],
             b"",
-            array.array("Q", [0]).tobytes(),
             b"",
             b"",
-            array.array("Q", [0]).tobytes(),
             b"",
-            array.array("Q", [0]).tobytes(),
+            b"",
+            b"",
+            b"",
             b"",
             {},
         )
         self._index = {word: number for number, word in enumerate(words)}
         self._blob, self._pages, self._offsets = memoryview(blob), memoryview(pages), memoryview(offsets)
-        self._bounds, self._items = _array("Q", bounds), _array("I", items)
-        self._page_bounds, self._offset_bounds = _array("Q", page_bounds), _array("Q", offset_bounds)
+        self._lengths, self._items = _array("Q", lengths), _array("I", items)
+        self._page_lengths, self._offset_lengths = _array("Q", page_lengths), _array("Q", offset_lengths)
+        self._bounds = array.array("Q", itertools.accumulate(self._lengths, initial=0))
+        self._page_bounds = array.array("Q", itertools.accumulate(self._page_lengths, initial=0))
+        self._offset_bounds = array.array("Q", itertools.accumulate(self._offset_lengths, initial=0))
         self._sizes = _array("Q", sizes)
         self._forms: dict[str, Any] = forms
-        if not (len(self._bounds) == len(self._page_bounds) == len(self._offset_bounds) == len(words) + 1):
+        counts = {len(self._lengths), len(self._page_lengths), len(self._offset_lengths), len(self._sizes)}
+        if counts != {len(words)} or len(self._items) != 2 * len(words):
             raise ValueError("the kept words' columns are not of one length")
 
     @classmethod
@@ -117,47 +123,87 @@ class KeptWords(MutableMapping[str, KeptWord]):
         number = self._number(word)
         return self._blob[self._bounds[number] : self._bounds[number + 1]]
 
+    def _runs(self, order: Sequence[str]) -> Iterator[tuple[str | None, int, int]]:
+        """`order` in runs: (word, 0, 0) for a word changed since the columns were read, (None, first, end)
+        for words first..end-1 of the columns, one after the other."""
+        changed = self._changed
+        start = last = -2
+        for word in order:
+            if word in changed:
+                if start >= 0:
+                    yield None, start, last + 1
+                    start = last = -2
+                yield word, 0, 0
+                continue
+            number = self._number(word)
+            if start >= 0 and number == last + 1:
+                last = number
+                continue
+            if start >= 0:
+                yield None, start, last + 1
+            start = last = number
+        if start >= 0:
+            yield None, start, last + 1
+
+    def sizes(self, order: Sequence[str]) -> list[int]:
+        """What the chunking counts for each word of `order`."""
+        found: list[int] = []
+        for word, first, end in self._runs(order):
+            if word is None:
+                found.extend(self._sizes[first:end])
+            else:
+                found.append(self._changed[word][5])
+        return found
+
+    def joined(self, order: Sequence[str]) -> bytes:
+        """The bytes of the words of `order`, one after the other (a chunk of the index)."""
+        pieces: list[bytes | memoryview] = []
+        for word, first, end in self._runs(order):
+            if word is None:
+                pieces.append(self._blob[self._bounds[first] : self._bounds[end]])
+            else:
+                pieces.append(self._changed[word][0])
+        return b"".join(pieces)
+
     def columns(self, order: Sequence[str]) -> Columns:
         """Every word's columns, in `order` (every word once)."""
         blobs: list[bytes | memoryview] = []
         pages: list[bytes | memoryview] = []
         offsets: list[bytes | memoryview] = []
-        bounds, page_bounds, offset_bounds = array.array("Q", [0]), array.array("Q", [0]), array.array("Q", [0])
+        lengths, page_lengths, offset_lengths = array.array("Q"), array.array("Q"), array.array("Q")
         items, sizes = array.array("I"), array.array("Q")
-        forms = {}
-        encoded: bytes | memoryview
-        page_bytes: bytes | memoryview
-        offset_bytes: bytes | memoryview
-        for word in order:
-            found = self._changed.get(word)
-            if found is None:
-                number = self._number(word)
-                encoded = self.encoded(word)
-                start, end = self._items[2 * number], self._items[2 * number + 1]
-                page_bytes = self._pages[self._page_bounds[number] : self._page_bounds[number + 1]]
-                offset_bytes = self._offsets[self._offset_bounds[number] : self._offset_bounds[number + 1]]
-                size, word_forms = self._sizes[number], self._forms.get(word, ())
-            else:
-                encoded, start, end, page_bytes, offset_bytes, size, word_forms = found
+        forms = {word: found for word, found in self._forms.items() if word in self and word not in self._changed}
+        for word, first, end in self._runs(order):
+            if word is None:
+                blobs.append(self._blob[self._bounds[first] : self._bounds[end]])
+                pages.append(self._pages[self._page_bounds[first] : self._page_bounds[end]])
+                offsets.append(self._offsets[self._offset_bounds[first] : self._offset_bounds[end]])
+                lengths.extend(self._lengths[first:end])
+                page_lengths.extend(self._page_lengths[first:end])
+                offset_lengths.extend(self._offset_lengths[first:end])
+                items.extend(self._items[2 * first : 2 * end])
+                sizes.extend(self._sizes[first:end])
+                continue
+            encoded, start, stop, page_bytes, offset_bytes, size, word_forms = self._changed[word]
             blobs.append(encoded)
             pages.append(page_bytes)
             offsets.append(offset_bytes)
-            bounds.append(bounds[-1] + len(encoded))
-            page_bounds.append(page_bounds[-1] + len(page_bytes))
-            offset_bounds.append(offset_bounds[-1] + len(offset_bytes))
-            items.extend((start, end))
+            lengths.append(len(encoded))
+            page_lengths.append(len(page_bytes))
+            offset_lengths.append(len(offset_bytes))
+            items.extend((start, stop))
             sizes.append(size)
             if word_forms:
                 forms[word] = word_forms
         return (
             list(order),
             b"".join(blobs),
-            bounds.tobytes(),
+            lengths.tobytes(),
             items.tobytes(),
             b"".join(pages),
-            page_bounds.tobytes(),
+            page_lengths.tobytes(),
             b"".join(offsets),
-            offset_bounds.tobytes(),
+            offset_lengths.tobytes(),
             sizes.tobytes(),
             forms,
         )

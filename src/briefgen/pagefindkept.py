@@ -51,7 +51,7 @@ from briefgen.pagefindformat import (
 )
 from briefgen.pagefindwords import OpenWords, Remap, cbor_head, kept_word
 
-KEPT_FORMAT = 2
+KEPT_FORMAT = 3
 
 
 class KeptPage(NamedTuple):
@@ -349,7 +349,7 @@ class KeptIndex:
     ) -> list[list[str]]:
         """The words cut into chunks into `files`, a chunk none of whose words changed kept; returns their ranges."""
         words = state.sorted_words
-        chunks = cut_chunks([state.words.size(word) for word in words], CHUNK_SIZE)
+        chunks = cut_chunks(state.words.sizes(words), CHUNK_SIZE)
         taken: dict[str, None] = {}
         chunk_meta, made = [], {}
         for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
@@ -375,7 +375,7 @@ class KeptIndex:
 
     @staticmethod
     def _payload(state: _Language, words: Sequence[str]) -> bytes:
-        return b"\x81" + cbor_head(4, len(words)) + b"".join([state.words.encoded(word) for word in words])
+        return b"\x81" + cbor_head(4, len(words)) + state.words.joined(words)
 
     def keys(self) -> set[str]:
         return {page.key for state in self.languages.values() for page in state.pages}
