@@ -270,8 +270,10 @@ def test_nesting_up_to_the_limit_is_read(make_site: MakeSite) -> None:
     assert value == "leaf"
 
 
-# Each is fifty thousand levels or items deep, far past any limit: a parser that is quadratic
-# in the depth anywhere takes hours on one of them; briefgen takes seconds.
+# Each is tens of thousands of levels or items deep, hundreds of times past markdown-it's nesting
+# limit (100): a parser quadratic in the depth anywhere takes many minutes on one of them, past the
+# test's bound; briefgen takes a second or two. (Fifty thousand found nothing more, at twice the time.)
+DEEP = 20_000
 DEEP_MARKDOWN = {
     "block-quotes": "> " * 50_000 + "x\n",
     "block-quotes-unspaced": ">" * 100_000 + "x\n",
@@ -279,17 +281,17 @@ DEEP_MARKDOWN = {
     "stars": "* " * 50_000 + "x\n",
     "ordered": "1. " * 30_000 + "x\n",
     "quotes-and-lists": "> - " * 30_000 + "x\n",
-    "indented-lists": "".join(" " * (2 * i) + "- x\n" for i in range(2500)),
-    "emphasis": "*a " * 50_000 + "b" + " c*" * 50_000 + "\n",
-    "strong": "**a " * 50_000 + "b" + " c**" * 50_000 + "\n",
-    "strikethrough": "~~a " * 50_000 + "b" + " c~~" * 50_000 + "\n",
-    "stars-around": "*" * 100_000 + "x" + "*" * 100_000 + "\n",
-    "links": "[a " * 50_000 + "b" + "](https://example.org)" * 50_000 + "\n",
-    "unclosed-links": "[a](" * 50_000 + "\n",
-    "unclosed-images": "![a](" * 25_000 + "\n",
+    "indented-lists": "".join(" " * (2 * i) + "- x\n" for i in range(1500)),
+    "emphasis": "*a " * DEEP + "b" + " c*" * DEEP + "\n",
+    "strong": "**a " * DEEP + "b" + " c**" * DEEP + "\n",
+    "strikethrough": "~~a " * DEEP + "b" + " c~~" * DEEP + "\n",
+    "stars-around": "*" * (2 * DEEP) + "x" + "*" * (2 * DEEP) + "\n",
+    "links": "[a " * DEEP + "b" + "](https://example.org)" * DEEP + "\n",
+    "unclosed-links": "[a](" * DEEP + "\n",
+    "unclosed-images": "![a](" * DEEP + "\n",
     "angle-brackets": "<a " * 50_000 + "\n",
     "backticks": "`a ``b " * 50_000 + "\n",
-    "entities": "&amp;&#x41;&#65;&nbsp;" * 50_000 + "\n",
+    "entities": "&amp;&#x41;&#65;&nbsp;" * DEEP + "\n",
     "table": "| a | b |\n|---|---|\n" + "| x | y |\n" * 24_000,  # 48,002 cells: just under the limit
 }
 
