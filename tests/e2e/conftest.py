@@ -138,7 +138,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served
     - "example-path": the example archive built with the path base_url
       '/conflict-archive/', as a site that does not name its host is built.
     """
-    corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS, length=CORPUS_LENGTH)
+    corpus_root = make_corpus(
+        tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS, length=CORPUS_LENGTH
+    )
     # A copy of the example archive: a build of the repository itself would lock its cache
     # folder against the other workers' tests.
     example_root = copy_example(tmp_path_factory.mktemp("e2e-example") / "root")

@@ -211,17 +211,25 @@ def horizontal_overflow(page: Page, width: int) -> list[str]:
     return [f"at {width} px the page is {scroll_width} px wide: {', '.join(culprits)}"]
 
 
-def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
-    """axe-core's violations of the given impacts on the page as it is now shown."""
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+"""axe-core's rules that read the page's colours: what a change of colours alone can break."""
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS, rules: tuple[str, ...] | None = None) -> list[str]:
+    """axe-core's violations of the given impacts on the page as it is now shown (of `rules` only, if given)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         # Evaluated by the test's side channel, which a page's Content-Security-Policy does not
         # govern: a <script> added to the page would be refused, and reported as a violation.
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    options: dict[str, object] = {"resultTypes": ["violations"]}
+    if rules is not None:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
     violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+        """async (options) => (await axe.run(document, options)).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary + ']' : ''))
-        }))"""
+        }))""",
+        options,
     )
     return [
         f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x) e.g. {v['nodes'][0]}"
