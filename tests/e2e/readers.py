@@ -79,7 +79,8 @@ def vnu_errors(files: Iterable[Path]) -> dict[Path, list[str]]:
     # Java's first compiler only (C1): the optimising one spent half of the run's CPU compiling code that
     # a run of a few hundred files never pays back (22 s of CPU against 10 s, the same report, on 246 pages).
     # The checker needs a larger thread stack than C1 code gives by default; it says so and stops without it.
-    java = ["java", "-Xss4m", "-XX:TieredStopAtLevel=1"]
+    # No performance-data file (-XX:-UsePerfData): the JVM would write it under /tmp/hsperfdata_USER.
+    java = ["java", "-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
     command = [*java, "-jar", str(VNU_JAR), "--errors-only", "--also-check-css", "--also-check-svg"]
     command += ["--format", "json", "--stdout", *(str(path) for path in sorted(files))]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)
