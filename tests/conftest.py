@@ -30,21 +30,25 @@ SPREAD_MODULES = frozenset({"test_incremental.py"})
 """Modules whose tests build their own corpus each, with no module-scoped fixture: spread over workers."""
 E2E_PAGES_TEST = "test_page_as_a_reader_gets_it"
 """The end-to-end test that visits every page: a group of its own, beside the rest of its module."""
+E2E_WITH_PAGES = frozenset({"test_search"})
+"""End-to-end modules in the pages' group: they use the same built sites, which a group builds once."""
 
 
 def group_of(nodeid: str) -> str:
     """The group a test runs in under the README's test command: tests of one group share a worker.
 
     A module's tests stay on one worker, so that a corpus its module-scoped
-    fixture builds is built once. The end-to-end suite is a group per module,
-    and its pages' browser checks one more: each worker that runs them starts
-    its own browser and builds the sites it needs (some seconds), so that no
-    worker carries the whole suite while the other waits.
+    fixture builds is built once. The end-to-end suite is two groups of about
+    four minutes each, the pages' browser checks with the search page's, and
+    the rest of test_site; then the small modules, a group each. Each worker that
+    runs them starts its own browser and builds the sites it needs (9 s of CPU),
+    so that no worker carries the whole suite while the others wait.
     """
     path, _, name = nodeid.partition("::")
     module = PurePosixPath(path)
     if "e2e" in module.parts:
-        return "e2e-pages" if name.split("[")[0] == E2E_PAGES_TEST else f"e2e-{module.stem}"
+        in_pages = name.split("[")[0] == E2E_PAGES_TEST or module.stem in E2E_WITH_PAGES
+        return "e2e-pages" if in_pages else f"e2e-{module.stem}"
     if module.name in SPREAD_MODULES:
         return nodeid
     return path

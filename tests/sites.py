@@ -91,6 +91,16 @@ def run_briefgen(*args: str, **options: Any) -> subprocess.CompletedProcess[str]
     )
 
 
+def cpu_seconds() -> float:
+    """CPU seconds spent so far by this process and the children it has waited for.
+
+    The hostile-input tests bound these, not the clock: a bound on them fails on a slow algorithm (a
+    quadratic walk takes minutes of CPU) but not on a busy machine, where the clock runs on while other
+    processes have the cores (a clock bound of 30 s failed at 35 s with eight processes on two cores)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def run_limited(*args: str, memory: int = 3 * GIB, seconds: float = 120) -> subprocess.CompletedProcess[str]:
     """run_briefgen with at most `memory` bytes of memory and `seconds` of time: a crash is a result, not a hang."""
 

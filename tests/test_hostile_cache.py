@@ -49,10 +49,14 @@ def png(rgb: tuple[int, int, int]) -> bytes:
     )
 
 
+LENGTH = 0.3
+"""Of an ISW-sized report: a cache is damaged and mended alike whatever the texts' length."""
+
+
 @pytest.fixture(scope="module")
 def sources(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The corpus's files, written once: each test copies them and builds its own cache."""
-    root = make_corpus(tmp_path_factory.mktemp("sources") / "root", briefings=40, sources=3)
+    root = make_corpus(tmp_path_factory.mktemp("sources") / "root", briefings=40, sources=3, length=LENGTH)
     path = briefing(root, IMAGE_BRIEFING)
     (path.parent / "map.png").write_bytes(png((200, 0, 0)))
     path.write_text(path.read_text("utf-8") + "\n![A map of the front](map.png)\n", "utf-8")

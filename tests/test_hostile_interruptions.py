@@ -137,8 +137,9 @@ def test_builds_killed_at_random_moments_never_leave_a_partial_site(
     current, kills, finished = "old", 0, 0
     # How long each kind of build takes, so that kills land anywhere in it, end included.
     duration = {"cached": 1.0, "cold": 2.5}
-    started = time.monotonic()
-    while kills < 24 and time.monotonic() - started < 45:
+    attempts = 0  # a count, not a clock: on a busy machine builds are slower, and as many are killed
+    while kills < 24 and attempts < 40:
+        attempts += 1
         target = "new" if current == "old" else "old"
         inputs.write(target)
         mode = rng.choice(["cached", "cached", "cold"])
@@ -234,7 +235,7 @@ def test_a_rebuild_killed_while_changing_the_site_leaves_one_whole_site(
 
 STOP_DEADLINE = 30.0
 """Seconds a build may take to stop after Ctrl-C (it takes a fraction of one): past it, it hangs."""
-CTRL_C_MOMENTS = 32
+CTRL_C_MOMENTS = 30
 """Builds interrupted, at as many moments; a Ctrl-C that comes after the end is tried again."""
 
 
@@ -242,15 +243,15 @@ CTRL_C_MOMENTS = 32
 def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
     corpus: tuple[Path, dict[str, Snapshot], Inputs],
 ) -> None:
-    """Ctrl-C at 32 moments spread over whole builds: loading, rendering, indexing, the swap, the end.
+    """Ctrl-C at 30 moments spread over whole builds: loading, rendering, indexing, the swap, the end.
 
     Each build goes from one version of the input to the other, a whole build
-    (--no-cache) two times in three, a rebuild with the cache the third. The
+    (--no-cache) every other time, a rebuild with the cache in between. The
     moments are stratified: each kind of build's length is cut into equal
     slices and each slice gets one moment, at random within it. The length is
     measured first, and shortened whenever a build finishes before its Ctrl-C
     (on a busy machine the first measure can be long); such a moment is tried
-    again, so that 32 builds are interrupted.
+    again, so that 30 builds are interrupted.
     """
     root, sites, inputs = corpus
     site = root / "site"
@@ -265,7 +266,7 @@ def test_ctrl_c_at_any_moment_is_one_line_and_keeps_the_site(
         lengths[mode] = _seconds(lambda command=command: subprocess.run(command, capture_output=True, check=True))
     assert snapshot(site) == sites["old"]
     rng = random.Random(int(os.environ.get("BRIEFGEN_CTRL_C_SEED", "5")))
-    modes = ["cached" if i % 3 == 2 else "cold" for i in range(CTRL_C_MOMENTS)]
+    modes = ["cached" if i % 2 else "cold" for i in range(CTRL_C_MOMENTS)]
     moments = []  # (kind of build, where in it from 0 to 1)
     for mode in ("cold", "cached"):
         slices = modes.count(mode)

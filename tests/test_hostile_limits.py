@@ -18,7 +18,6 @@ time and memory limit, so that the old behaviour is a failure, not a hang.
 from __future__ import annotations
 
 import random
-import time
 from pathlib import Path
 
 import pytest
@@ -31,7 +30,7 @@ from briefgen.load import load_archive
 from briefgen.markdown import MarkdownRenderer
 from briefgen.markdown_rules import MAX_TABLE_CELLS, HeadingIds
 from briefgen.parse import MAX_TERMS
-from tests.sites import GIB, SOURCES_YAML, MakeSite, briefing_text, run_limited
+from tests.sites import GIB, SOURCES_YAML, MakeSite, briefing_text, cpu_seconds, run_limited
 
 
 def problems_of(root: Path) -> list[str]:
@@ -70,9 +69,9 @@ def test_a_sexagesimal_number_in_extra_is_one_error_at_its_tag(make_site: MakeSi
 def test_a_2_mb_sexagesimal_int_is_refused_in_seconds(make_site: MakeSite) -> None:
     value = "!!int " + ":".join(["59"] * 700_000)  # 2 MB: four minutes of PyYAML's base-60 loop
     root = make_site({"briefings/a.md": briefing_text(f"extra: {{n: {value}}}\n")})
-    started = time.monotonic()
+    started = cpu_seconds()
     lines = failed_check(root, seconds=60)
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
     assert lines[0].startswith("briefings/a.md:5: the YAML tag '!!int' is not allowed")
     assert lines[1:] == ["checked 1 briefing: 1 error, 0 warnings"]
 
@@ -127,9 +126,9 @@ def test_an_exclamation_mark_that_is_not_a_tag_is_text(make_site: MakeSite) -> N
 def test_100000_identical_headings_build_in_seconds(make_site: MakeSite, tmp_path: Path) -> None:
     # Before: 28 s for 20,000 of them, over 5 minutes for 100,000 (each id searched 'same-1', 'same-2'... from 1).
     root = make_site({"briefings/a.md": briefing_text(body="## Same\n\n" * 100_000)})
-    started = time.monotonic()
+    started = cpu_seconds()
     build_site(root, output=tmp_path / "out", search=False, use_cache=False, workers=1)
-    assert time.monotonic() - started < 30  # 3 s on an idle machine, 10 s on a busy one
+    assert cpu_seconds() - started < 30  # 3 s of CPU
     page = (tmp_path / "out/briefings/2025/06/26/a/index.html").read_text(encoding="utf-8")
     assert '<h2 id="same">Same</h2>' in page
     assert '<h2 id="same-99999">Same</h2>' in page
@@ -138,9 +137,9 @@ def test_100000_identical_headings_build_in_seconds(make_site: MakeSite, tmp_pat
 def test_20000_identical_headings_on_the_reference_path_parse_in_seconds() -> None:
     renderer = MarkdownRenderer(allow_html=False)
     body = "## `Same`\n\n" * 20_000  # a code span: not the fast path
-    started = time.monotonic()
+    started = cpu_seconds()
     html = renderer.render_body(renderer.parse_body(body, note_numbers=set()))
-    assert time.monotonic() - started < 20
+    assert cpu_seconds() - started < 20
     assert html.count("<h2 id=") == 20_000
     assert '<h2 id="same-19999"><code>Same</code></h2>' in html
 
@@ -185,11 +184,11 @@ def test_tables_of_more_than_50000_cells_are_one_error_at_the_table(
     make_site: MakeSite, tmp_path: Path, body: str, line: int
 ) -> None:
     root = make_site({"briefings/a.md": briefing_text(body=body)})
-    started = time.monotonic()
+    started = cpu_seconds()
     result = run_limited(
         "build", "--root", str(root), "--output", str(tmp_path / "out"), "--no-search", memory=2 * GIB, seconds=60
     )
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
     assert "Traceback" not in result.stderr, result.stderr[-3000:]
     first, *rest = result.stderr.splitlines()
     assert first.startswith(f"briefings/a.md:{line}: this table brings the text's tables to ")
@@ -221,10 +220,10 @@ def test_100000_tags_or_places_are_one_error_at_the_key(make_site: MakeSite, tmp
     many = ", ".join(f"topic {i}" for i in range(100_000))
     front = f"authors: [Jane Doe]\ntags: [{many}]\nplaces:\n" + "".join(f"  - Place {i}\n" for i in range(101))
     root = make_site({"briefings/a.md": briefing_text(front)})
-    started = time.monotonic()
+    started = cpu_seconds()
     with pytest.raises(ArchiveError) as caught:
         build_site(root, output=tmp_path / "out", search=False)
-    assert time.monotonic() - started < 20
+    assert cpu_seconds() - started < 20
     assert [str(p) for p in caught.value.problems] == [
         "briefings/a.md:6: 'tags' lists 100,000 items: a briefing may have at most 100",
         "briefings/a.md:7: 'places' lists 101 items: a briefing may have at most 100",
@@ -245,9 +244,9 @@ def test_100000_missing_citations_print_five_errors_and_a_count(make_site: MakeS
     # Before: 100,002 lines, and each citation's line counted from the paragraph's start (50,000 took 30 s).
     body = "".join(f"A claim.[{n}]\n" for n in range(1, 100_001))  # lines 6 to 100,005, one paragraph
     root = make_site({"briefings/a.md": briefing_text(body=body)})
-    started = time.monotonic()
+    started = cpu_seconds()
     lines = failed_check(root, seconds=120)
-    assert time.monotonic() - started < 30
+    assert cpu_seconds() - started < 30
     assert lines == [
         *(
             f"briefings/a.md:{5 + n}: citation [{n}] has no note {n} in 'footnotes'"

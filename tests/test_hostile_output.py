@@ -179,9 +179,10 @@ def test_the_lock_is_released_when_a_build_fails(root: Path) -> None:
 
 @pytest.mark.slow
 def test_two_real_builds_at_once_one_refused_the_other_complete(tmp_path: Path) -> None:
-    # Large enough that the second build starts while the first is still writing; no search
-    # index, which is not what the lock is about.
-    corpus = make_corpus(tmp_path / "corpus", briefings=150, sources=4)
+    # Large enough that the second build starts while the first is still writing (two seconds of
+    # it left when its staging folder appears, against the second's start of half a second),
+    # short briefings; no search index, which is not what the lock is about.
+    corpus = make_corpus(tmp_path / "corpus", briefings=150, sources=4, length=0.4)
     reference = tmp_path / "reference"
     build_site(corpus, output=reference, use_cache=False, search=False)
     command = [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-cache", "--no-search"]
@@ -200,7 +201,7 @@ def test_two_real_builds_at_once_one_refused_the_other_complete(tmp_path: Path) 
 
 @pytest.mark.slow
 def test_a_build_killed_while_holding_the_lock_does_not_block_the_next(tmp_path: Path) -> None:
-    corpus = make_corpus(tmp_path / "corpus", briefings=100, sources=3)
+    corpus = make_corpus(tmp_path / "corpus", briefings=100, sources=3, length=0.3)
     build = subprocess.Popen(
         [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--no-cache", "--no-search"],
         stdout=subprocess.DEVNULL,

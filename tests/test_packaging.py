@@ -41,6 +41,13 @@ def run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
     return result.stdout
 
 
+def fresh_venv(folder: Path) -> Path:
+    """A fresh virtual environment, without the pip that `venv` installs by default: that install is 8 s of
+    CPU a venv here, and these tests make three. pip comes from this environment instead (see the tests)."""
+    run(sys.executable, "-m", "venv", "--without-pip", folder, cwd=folder.parent)
+    return folder
+
+
 @pytest.fixture(scope="module")
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """briefgen's sdist and wheel, built once for this module as the release workflow builds them.
@@ -77,9 +84,9 @@ def test_the_built_wheel_installs_and_builds_a_new_site(tmp_path: Path, dist: Pa
     with tarfile.open(sdist) as archive:
         assert any(name.endswith("src/briefgen/starter/pages.yml") for name in archive.getnames())
 
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
-    run(venv / "bin" / "pip", "install", "--quiet", wheel, cwd=tmp_path)
+    venv = fresh_venv(tmp_path / "venv")
+    # This environment's pip, installing into the fresh venv (`--python`): the wheel and its dependencies.
+    run(sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "--quiet", wheel, cwd=tmp_path)
     installed = run(venv / "bin" / "python", "-c", "import briefgen; print(briefgen.__file__)", cwd=tmp_path)
     assert Path(installed.strip()).is_relative_to(venv)
     briefgen = venv / "bin" / "briefgen"
@@ -115,14 +122,20 @@ def test_the_sdist_and_wheel_pass_the_release_check(dist: Path) -> None:
 # The install line that `init` writes, run offline.
 
 DECOY_VERSION = "99.0.0"
+PIP_COMMAND = """#!{python}
+import sys
+from pip._internal.cli.main import main
+sys.exit(main())
+"""
+"""The `pip` command as pip installs it in a venv's bin/."""
 
 
 def dependencies_of_this_environment(folder: Path) -> Path:
-    """This environment's installed distributions but briefgen and pip, as symlinks in `folder`."""
+    """This environment's installed distributions but briefgen, as symlinks in `folder`."""
     folder.mkdir()
     site_packages = Path(sysconfig.get_paths()["purelib"])
     for distribution in importlib.metadata.distributions(path=[str(site_packages)]):
-        if distribution.metadata["Name"].lower() in {"briefgen", "pip"}:
+        if distribution.metadata["Name"].lower() == "briefgen":
             continue
         for top in {file.parts[0] for file in distribution.files or ()} - {".."}:
             link = folder / top
@@ -165,18 +178,20 @@ def test_the_install_line_init_writes_installs_this_briefgen_offline(
     """The `pip install ...` line of the workflow `init` wrote, run as GitHub runs it, with no network.
 
     The line runs as `bash -eo pipefail -c LINE` in the archive (the checkout in CI), its `pip`
-    being a fresh venv's own. pip reads no configuration file (PIP_CONFIG_FILE=/dev/null: a
-    machine's may point at package indexes) and no index at all (PIP_NO_INDEX), only a local
-    folder of wheels (PIP_FIND_LINKS) standing in for PyPI: the wheel just built, when the line
-    pins this version, and in any case a decoy briefgen 99.0.0 with nothing in it, as a
-    squatter's would be, which an unpinned `pip install briefgen` picks and then fails on.
+    being a fresh venv's (the `pip` command that pip installs, run by the venv's Python). pip
+    reads no configuration file (PIP_CONFIG_FILE=/dev/null: a machine's may point at package
+    indexes) and no index at all (PIP_NO_INDEX), only a local folder of wheels (PIP_FIND_LINKS)
+    standing in for PyPI: the wheel just built, when the line pins this version, and in any case
+    a decoy briefgen 99.0.0 with nothing in it, as a squatter's would be, which an unpinned
+    `pip install briefgen` picks and then fails on.
 
     briefgen's dependencies must resolve offline too. `venv --system-site-packages` cannot give
     them: a venv made from this test environment's Python sees the base interpreter's packages,
     not this environment's. Nor can a wheel folder of them, which only an index could fill.
-    So every distribution installed here but briefgen and pip is symlinked into one folder that
-    the fresh venv reads through a .pth file: pip finds the dependencies already installed, and
-    must install briefgen itself from what the line names, which the last asserts check.
+    So every distribution installed here but briefgen is symlinked into one folder that the fresh
+    venv reads through a .pth file: pip finds the dependencies already installed, and must install
+    briefgen itself from what the line names, which the last asserts check. pip itself comes the
+    same way (a venv's own pip is 8 s of CPU to install), with the `pip` command pip would write.
     """
     (wheel,) = dist.glob("briefgen-*.whl")
     package_index = tmp_path / "index"
@@ -193,13 +208,15 @@ def test_the_install_line_init_writes_installs_this_briefgen_offline(
     capsys.readouterr()
     line = install_line(archive)
 
-    venv = tmp_path / "venv"
-    run(sys.executable, "-m", "venv", venv, cwd=tmp_path)
+    venv = fresh_venv(tmp_path / "venv")
     fresh_site = run(
         venv / "bin" / "python", "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path
     )
     dependencies = dependencies_of_this_environment(tmp_path / "dependencies")
     (Path(fresh_site.strip()) / "briefgen-test-dependencies.pth").write_text(f"{dependencies}\n", encoding="utf-8")
+    pip_command = venv / "bin" / "pip"
+    pip_command.write_text(PIP_COMMAND.format(python=venv / "bin" / "python"), encoding="utf-8")
+    pip_command.chmod(0o755)
 
     offline = {key: value for key, value in CLEAN_ENV.items() if not key.startswith("PIP_")}
     offline |= {

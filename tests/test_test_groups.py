@@ -28,7 +28,10 @@ def test_a_modules_tests_are_one_group_but_where_spread_or_split() -> None:
     assert (
         group_of(pages) == "e2e-pages" != group_of("tests/e2e/test_site.py::test_every_internal_link_resolves[corpus]")
     )
-    assert group_of("tests/e2e/test_search.py::test_x") == group_of("tests/e2e/test_search.py::test_y[a]")
+    assert (
+        group_of("tests/e2e/test_search.py::test_x") == group_of("tests/e2e/test_search.py::test_y[a]") == "e2e-pages"
+    )
+    assert group_of("tests/e2e/test_checkers.py::test_x") == "e2e-test_checkers"
 
 
 def test_two_workers_run_each_modules_tests_on_one_of_them() -> None:

@@ -58,3 +58,18 @@ def test_every_field_of_a_template_context_is_listed(context: type[contexts.Cont
     fields = {f.name for f in dataclasses.fields(context)} - common
     listed = set(re.findall(r"`(\w+)`", table_row(context.template).split("|")[3]))
     assert fields == listed
+
+
+COLOUR_PROPERTIES = re.compile(r"--[\w-]+|color|background(?:-color)?|border(?:-[a-z]+)?-color|fill|stroke")
+"""What the dark colour scheme may set: colours, and the custom properties that hold them."""
+
+
+def test_the_dark_colour_scheme_changes_only_colours() -> None:
+    """The end-to-end suite runs axe-core's colour rules alone in the dark (tests/e2e/test_site.py):
+    sound only while the dark scheme changes nothing but colours."""
+    css = (REPO_ROOT / "templates/assets/briefgen.css").read_text(encoding="utf-8")
+    blocks = re.findall(r"@media \(prefers-color-scheme: dark\) \{(.*?)\n\}", css, re.DOTALL)
+    assert blocks, "the stylesheet has a dark colour scheme"
+    declarations = [part for block in blocks for rule in re.findall(r"\{([^{}]*)\}", block) for part in rule.split(";")]
+    properties = {part.split(":", 1)[0].strip() for part in declarations if part.strip()}
+    assert properties and {name for name in properties if not COLOUR_PROPERTIES.fullmatch(name)} == set()

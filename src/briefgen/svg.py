@@ -36,9 +36,6 @@ import xml.sax.xmlreader
 from dataclasses import dataclass
 from typing import Any
 
-import defusedxml
-from defusedxml.expatreader import DefusedExpatParser
-
 XHTML = "http://www.w3.org/1999/xhtml"
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 ACTIVE_ELEMENTS = frozenset({"script", "foreignobject", "iframe", "embed", "object", "handler", "listener"})
@@ -72,6 +69,11 @@ class _FoundError(Exception):
 
 def svg_hazard(data: bytes) -> SvgHazard | None:
     """The first hazard in the SVG file `data`, or None when it is a plain picture."""
+    # Imported here, for the briefings that have an SVG: its SAX reader brings urllib.request,
+    # http.client and ssl, 30 ms of every briefgen process's start.
+    import defusedxml  # noqa: PLC0415
+    from defusedxml.expatreader import DefusedExpatParser  # noqa: PLC0415
+
     handler = _Inspector()
     # Entity declarations forbidden; a DOCTYPE allowed (SVG 1.1 files name their DTD) but
     # nothing outside the file read: not the DTD, not an external entity.

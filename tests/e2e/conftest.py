@@ -25,6 +25,10 @@ if TYPE_CHECKING:
 PREFIX = "/conflict-archive/"
 """Every site is served under a sub-path, as GitHub Pages serves a project's site."""
 CORPUS_BRIEFINGS = 200
+CORPUS_LENGTH = 0.5
+"""Of an ISW-sized report (tens of notes each): the corpus is for an archive's many pages (pagination,
+terms, dates), and the example archive has the long reports; whole-length, the corpus's pages were a
+third of the suite's HTML checking and feed parsing."""
 
 PAGE_TYPES = (
     "home",
@@ -134,7 +138,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served
     - "example-path": the example archive built with the path base_url
       '/conflict-archive/', as a site that does not name its host is built.
     """
-    corpus_root = make_corpus(tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS)
+    corpus_root = make_corpus(
+        tmp_path_factory.mktemp("e2e-corpus") / "root", briefings=CORPUS_BRIEFINGS, length=CORPUS_LENGTH
+    )
     # A copy of the example archive: a build of the repository itself would lock its cache
     # folder against the other workers' tests.
     example_root = copy_example(tmp_path_factory.mktemp("e2e-example") / "root")

@@ -79,7 +79,8 @@ def vnu_errors(files: Iterable[Path]) -> dict[Path, list[str]]:
     # Java's first compiler only (C1): the optimising one spent half of the run's CPU compiling code that
     # a run of a few hundred files never pays back (22 s of CPU against 10 s, the same report, on 246 pages).
     # The checker needs a larger thread stack than C1 code gives by default; it says so and stops without it.
-    java = ["java", "-Xss4m", "-XX:TieredStopAtLevel=1"]
+    # No performance-data file (-XX:-UsePerfData): the JVM would write it under /tmp/hsperfdata_USER.
+    java = ["java", "-Xss4m", "-XX:TieredStopAtLevel=1", "-XX:-UsePerfData"]
     command = [*java, "-jar", str(VNU_JAR), "--errors-only", "--also-check-css", "--also-check-svg"]
     command += ["--format", "json", "--stdout", *(str(path) for path in sorted(files))]
     result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=900)
@@ -211,17 +212,25 @@ def horizontal_overflow(page: Page, width: int) -> list[str]:
     return [f"at {width} px the page is {scroll_width} px wide: {', '.join(culprits)}"]
 
 
-def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS) -> list[str]:
-    """axe-core's violations of the given impacts on the page as it is now shown."""
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+"""axe-core's rules that read the page's colours: what a change of colours alone can break."""
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = SERIOUS, rules: tuple[str, ...] | None = None) -> list[str]:
+    """axe-core's violations of the given impacts on the page as it is now shown (of `rules` only, if given)."""
     if not page.evaluate("typeof window.axe === 'object'"):
         # Evaluated by the test's side channel, which a page's Content-Security-Policy does not
         # govern: a <script> added to the page would be refused, and reported as a violation.
         page.evaluate(AXE_JS.read_text(encoding="utf-8"))
+    options: dict[str, object] = {"resultTypes": ["violations"]}
+    if rules is not None:
+        options["runOnly"] = {"type": "rule", "values": list(rules)}
     violations = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations.map(v => ({
+        """async (options) => (await axe.run(document, options)).violations.map(v => ({
             id: v.id, impact: v.impact, help: v.help,
             nodes: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ' [' + n.failureSummary + ']' : ''))
-        }))"""
+        }))""",
+        options,
     )
     return [
         f"{v['impact']} {v['id']}: {v['help']} ({len(v['nodes'])}x) e.g. {v['nodes'][0]}"
