@@ -146,8 +146,8 @@ def _add_editor_commands(commands: argparse._SubParsersAction[argparse.ArgumentP
     serve.add_argument(
         "--no-search",
         action="store_true",
-        help="leave full-text search out of the preview (on by default: a rebuild indexes again only the part "
-        "of the index that holds what changed)",
+        help="leave full-text search out of the preview (on by default: a rebuild indexes again only the "
+        "briefings that changed)",
     )
     serve.add_argument("--search", action="store_true", help=argparse.SUPPRESS)  # the default; once needed
     _add_root(serve)

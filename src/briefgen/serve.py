@@ -51,8 +51,8 @@ class LiveSite:
         self.root = root
         self.output = output
         self.include_drafts = include_drafts
-        # On by default, as readers get it: a rebuild indexes again only the part of the index
-        # (search.py) that holds the edited briefing, a second or two on a large archive.
+        # On by default, as readers get it: a rebuild feeds Pagefind only the edited briefing, and
+        # the index kept from the last build in this process is updated in place (search.py).
         self.search = search
         self.out, self.err = out, err
         self._instance = secrets.token_hex(4)
