@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
+from hypothesis import settings
 
 from tests.conftest import group_of, pytest_xdist_auto_num_workers
 from tests.sitetools import REPO_ROOT
@@ -73,3 +74,8 @@ def test_the_cpu_log_has_each_tests_group_and_times_and_a_nested_run_writes_none
     ran = subprocess.run(command, cwd=REPO_ROOT, env=environment, capture_output=True, text=True, check=False)
     assert ran.returncode == 0, ran.stdout[-3000:]
     assert list(tmp_path.glob("nested*")) == []
+
+
+def test_property_tests_have_no_deadline_to_miss_on_a_busy_machine() -> None:
+    """tests/conftest.py's Hypothesis profile: a deadline is a clock bound, which a busy machine fails."""
+    assert settings.default.deadline is None
