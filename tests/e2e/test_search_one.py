@@ -80,12 +80,18 @@ def one_run_bundle(root: Path, bundle: Path) -> None:
     make_reproducible(bundle)
 
 
-def first_results(browser: Browser, address: str, words: str) -> tuple[list[str], int]:
-    with browse(browser, f"{address}search/?q={words}") as visit:
-        found = [r["href"] for r in results(visit.page)]
-        count = result_count(visit.page)
+def first_results(browser: Browser, address: str) -> dict[str, tuple[list[str], int]]:
+    """For each query, the search page's results (their addresses) and its count of them. One visit goes
+    from query to query (a fresh browser context for each was four fifths of the suite's longest test)."""
+    found = {}
+    with browse(browser, f"{address}search/?q={QUERIES[0]}") as visit:
+        for number, words in enumerate(QUERIES):
+            if number:
+                visit.page.goto(f"{address}search/?q={words}", wait_until="load")
+            found[words] = ([r["href"] for r in results(visit.page)], result_count(visit.page))
+            visit.page.wait_for_load_state("networkidle")  # Pagefind's files all loaded: none cut off by the next query
     assert visit.problems == []
-    return found, count
+    return found
 
 
 def test_the_assembled_index_ranks_as_pagefinds_own_index_of_the_same_documents(
@@ -95,11 +101,10 @@ def test_the_assembled_index_ranks_as_pagefinds_own_index_of_the_same_documents(
     assert sorted(p.name for p in (assembled / "index").iterdir()) == sorted(
         p.name for p in (pagefind / "index").iterdir()
     ), "the word chunks are Pagefind's own, named by their bytes"
-    for words in QUERIES:
-        one, one_count = first_results(browser, two_sites["pagefind"][1], words)
-        ours, our_count = first_results(browser, two_sites["assembled"][1], words)
-        assert (ours, our_count) == (one, one_count), words
-        assert len(one) == 10, words
+    one = first_results(browser, two_sites["pagefind"][1])
+    ours = first_results(browser, two_sites["assembled"][1])
+    assert [words for words in QUERIES if ours[words] != one[words]] == []
+    assert [words for words in QUERIES if len(one[words][0]) != 10] == []
 
 
 def test_an_excerpt_starts_at_the_text_not_the_byline(two_sites: dict[str, tuple[Path, str]], browser: Browser) -> None:
