@@ -8,7 +8,7 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
+from briefgen.interrupts import EXIT_INTERRUPTED  # standard library only: nothing slow before the try
 
 
 def main() -> int:

@@ -15,6 +15,9 @@ import threading
 from collections.abc import Iterator
 from types import FrameType
 
+EXIT_INTERRUPTED = 130
+"""Ctrl-C's exit status, as a shell reports a process stopped by SIGINT (cli.py, and __main__.py during the imports)."""
+
 
 @contextlib.contextmanager
 def uninterrupted() -> Iterator[None]:

@@ -168,7 +168,8 @@ def _table_may_differ(text: str) -> bool:
         depth_above = above[: len(above) - len(above.lstrip(" >"))].count(">")
         if "|" not in cells or "|" not in above or depth_above != row.group(1).count(">"):
             return True
-        before = padded[padded.rfind("\n", 0, start - len(above) - 1) + 1 : start - len(above) - 1]
+        above_ends = start - len(above) - 1  # the "\n" before the header line
+        before = padded[padded.rfind("\n", 0, above_ends) + 1 : above_ends]
         if before.strip() and _quote_depth(before) != _quote_depth(above):
             return True  # the header may be a lazy line of a paragraph quoted deeper ('> - > a\n> |b|\n> |-|')
     return False
