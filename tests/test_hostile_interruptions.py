@@ -345,6 +345,38 @@ def test_no_finalizer_of_briefgen_can_swallow_a_ctrl_c() -> None:
     assert finalizers == []
 
 
+FINALIZER_INTERRUPTED = """
+import sys, time
+from briefgen.__main__ import main
+import briefgen.cli
+
+class Finalized:
+    def __del__(self):
+        raise KeyboardInterrupt  # where a Ctrl-C lands when it comes during a finalizer
+
+def build(argv=None):
+    Finalized()  # dropped at once: its finalizer runs here
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        time.sleep(0.01)
+    print("the Ctrl-C was lost")
+    return 0
+
+briefgen.cli.main = build
+sys.exit(main())
+"""
+
+
+def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_briefgen() -> None:
+    """The CI's Ctrl-C test met a Ctrl-C inside the weak-reference callback that drops an
+    import's module lock: Python printed 'Exception ignored in ... Traceback', lost the
+    Ctrl-C, and the build went on. The entry point delivers such a Ctrl-C again."""
+    done = subprocess.run(
+        [sys.executable, "-c", FINALIZER_INTERRUPTED], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "briefgen: interrupted\n")
+
+
 def test_dropped_pack_readers_and_writers_close_their_files(tmp_path: Path) -> None:
     from briefgen.incremental.packs import PackedBodies, PackWriter  # noqa: PLC0415
 

@@ -8,11 +8,15 @@ import os
 import signal
 import sys
 
-EXIT_INTERRUPTED = 130
+from briefgen.interrupts import (  # standard library only: nothing slow before the try
+    EXIT_INTERRUPTED,
+    deliver_interrupts_lost_in_finalizers,
+)
 
 
 def main() -> int:
     """The process's entry point: it may end the process itself."""
+    deliver_interrupts_lost_in_finalizers()
     try:
         try:
             from briefgen.cli import main as run  # noqa: PLC0415 - imported here, so that Ctrl-C during it is caught

@@ -13,14 +13,13 @@ from briefgen import __version__
 from briefgen.build import OUTPUT_DIR, build_site
 from briefgen.errors import ArchiveError, BriefgenError, Problem, summarised
 from briefgen.installspec import InstallSpec, default_spec, origin, parse_spec
+from briefgen.interrupts import EXIT_INTERRUPTED
 from briefgen.load import load_archive
 from briefgen.neighbours import MARKER
 from briefgen.progress import build_progress
 from briefgen.scaffold import PAGES_WORKFLOW, format_document, init_site, new_briefing, parse_day
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130
-"""Ctrl-C: as a shell reports a process stopped by SIGINT (and __main__.py for Ctrl-C during the imports)."""
 DEFAULT_PORT = 8000
 
 

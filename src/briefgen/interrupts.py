@@ -9,11 +9,40 @@ of milliseconds, and then interrupts as the first one did.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from types import FrameType
+
+EXIT_INTERRUPTED = 130
+"""Ctrl-C's exit status, as a shell reports a process stopped by SIGINT (cli.py, and __main__.py during the imports)."""
+
+
+def deliver_interrupts_lost_in_finalizers() -> None:
+    """From now on, a Ctrl-C that lands in a finalizer stops briefgen as any other does.
+
+    Python cannot raise from a finalizer (an object's ``__del__``, a weak reference's
+    callback, such as the one that drops an import's module lock): it prints the
+    exception as "Exception ignored in ... Traceback" and carries on, so the Ctrl-C
+    would print a traceback and be lost, and the build would go on to its end.
+    """
+    sys.unraisablehook = _deliver_again_if_interrupt
+
+
+def _deliver_again_if_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
+    if unraisable.exc_type is None or not issubclass(unraisable.exc_type, KeyboardInterrupt):
+        sys.__unraisablehook__(unraisable)
+        return
+    # Delivered from another thread a moment later: interrupting the main thread from here
+    # would raise inside this hook, which is itself a finalizer's caller, and lose it again.
+    # If it lands in another finalizer, it comes back here and is sent once more.
+    later = threading.Timer(0.001, _thread.interrupt_main)
+    later.daemon = True
+    with contextlib.suppress(RuntimeError):  # Python is shutting down: there is no build left to stop
+        later.start()
 
 
 @contextlib.contextmanager

@@ -168,7 +168,21 @@ def _table_may_differ(text: str) -> bool:
         depth_above = above[: len(above) - len(above.lstrip(" >"))].count(">")
         if "|" not in cells or "|" not in above or depth_above != row.group(1).count(">"):
             return True
+        above_ends = start - len(above) - 1  # the "\n" before the header line
+        before = padded[padded.rfind("\n", 0, above_ends) + 1 : above_ends]
+        if before.strip() and _quote_depth(before) != _quote_depth(above):
+            return True  # the header may be a lazy line of a paragraph quoted deeper ('> - > a\n> |b|\n> |-|')
     return False
+
+
+_CONTAINERS = re.compile(r"(?:[ >]|[*+-] |[0-9]{1,9}[.)] )*")
+"""The quote marks and list markers that open a line."""
+
+
+def _quote_depth(line: str) -> int:
+    """How many '>' open the line, list markers between them included ('> - > a': 2)."""
+    match = _CONTAINERS.match(line)
+    return match.group().count(">") if match else 0
 
 
 # A line that could be a table's delimiter row ('|---|:-:|'), inside quotes and list items too.
