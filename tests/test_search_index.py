@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import gzip
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -133,6 +134,21 @@ def test_a_rebuild_feeds_pagefind_the_edited_briefing_only_and_matches_a_cold_bu
     assert indexed == [24, 1]
     assert any("zanzibarite" in str(p["content"]) for p in fragments(site / "pagefind").values())
     assert cold_site(root, tmp_path) == snapshot(site)
+
+
+def test_a_fresh_checkout_with_the_cache_restored_indexes_nothing_and_builds_the_same_site(
+    tmp_path: Path, indexed: list[int]
+) -> None:
+    """What the Pages workflow does with actions/cache: a new checkout (other inodes, the time of the
+    checkout on every file) and the last run's .briefgen-cache, no site. Pagefind runs for nothing."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    checkout = tmp_path / "checkout"
+    shutil.copytree(root, checkout, copy_function=shutil.copy, ignore=shutil.ignore_patterns("site"))
+    assert (checkout / CACHE_DIR).is_dir() and not (checkout / "site").exists()
+    build_site(checkout)
+    assert indexed == [24, 0]
+    assert snapshot(checkout / "site") == snapshot(root / "site")
 
 
 def test_briefings_added_and_removed_leave_the_index_a_cold_build_makes(tmp_path: Path, indexed: list[int]) -> None:

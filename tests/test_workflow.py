@@ -114,6 +114,7 @@ def test_the_workflow_checks_builds_and_deploys_with_least_permissions(tmp_path:
         "actions/checkout",
         "actions/setup-python",
         "actions/configure-pages",
+        "actions/cache",
         "actions/upload-pages-artifact",
         "actions/deploy-pages",
     ]
@@ -126,6 +127,10 @@ def test_the_workflow_checks_builds_and_deploys_with_least_permissions(tmp_path:
     ]
     (build_step,) = [step for step in build["steps"] if step.get("run", "").startswith("briefgen build")]
     assert build_step["env"] == {"BASE_URL": "${{ steps.pages.outputs.base_url }}"}
+    (cache,) = [step for step in build["steps"] if step.get("uses", "").startswith("actions/cache@")]
+    assert cache["with"]["path"] == ".briefgen-cache"  # what a build reuses: search entries above all
+    assert cache["with"]["key"].startswith("briefgen-${{ hashFiles('briefings/**'")
+    assert cache["with"]["restore-keys"] == "briefgen-"
     (upload,) = [step for step in build["steps"] if step.get("uses", "").startswith("actions/upload-pages-artifact")]
     assert upload["with"] == {"path": "site/"}
 
