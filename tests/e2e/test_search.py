@@ -102,6 +102,29 @@ def test_typing_patriot_in_the_search_box_shows_the_isw_briefing(
     assert visit.problems == []
 
 
+def test_pagefind_reads_the_arabic_index_on_the_arabic_briefing_s_page(
+    sites: dict[str, ServedSite], browser: Browser
+) -> None:
+    """The example's Arabic briefing is indexed under its own language (an index beside the English one,
+    assembled from its entry like every other): on its page (<html lang="ar">), pagefind.js reads that
+    index and finds the briefing by an Arabic word, with the word marked in its excerpt."""
+    site = sites["example"]
+    with browse(browser, site.url(site.pages["rtl-briefing"])) as visit:
+        found = visit.page.evaluate(
+            """async (bundle) => {
+                const pagefind = await import(bundle + "pagefind.js");
+                const search = await pagefind.search("التهجير");
+                const data = await Promise.all(search.results.map(r => r.data()));
+                return data.map(d => ({url: d.url, excerpt: d.excerpt}));
+            }""",
+            site.url("pagefind/"),
+        )
+        assert len(found) == 1
+        assert found[0]["url"].endswith("-ar/")
+        assert "<mark>" in found[0]["excerpt"]
+    assert visit.problems == []
+
+
 @pytest.mark.parametrize("build", ["example", "example-path"])
 def test_filtering_by_source_narrows_the_results(sites: dict[str, ServedSite], browser: Browser, build: str) -> None:
     site = sites[build]
