@@ -29,6 +29,9 @@ from briefgen.searchdocs import EXCLUDED
 PROBE_TIMEOUT = 30
 BATCH_LEAST = 50
 """Documents a Pagefind service is given at the least: fewer are not worth starting another (0.1 s each)."""
+BATCH_MOST = 500
+"""Documents a Pagefind service is given at the most: its time per document grows with the documents it holds
+(5,000 briefings in two services: 29 ms of CPU a document, against 18 ms for 1,000 in two)."""
 
 
 class SearchError(BriefgenError):
@@ -129,8 +132,9 @@ def _start(executable: Path) -> subprocess.Popen[bytes]:
 
 
 def _batches(documents: list[IndexDocument], workers: int) -> list[list[IndexDocument]]:
-    """The documents in up to `workers` batches of about the same size, none under BATCH_LEAST unless it is all."""
-    count = max(1, min(workers, len(documents) // BATCH_LEAST))
+    """The documents in batches of about the same size: at least `workers` (none under BATCH_LEAST unless it is
+    all), and more when they would be over BATCH_MOST."""
+    count = max(1, min(workers, len(documents) // BATCH_LEAST), math.ceil(len(documents) / BATCH_MOST))
     size = math.ceil(len(documents) / count)
     return [documents[start : start + size] for start in range(0, len(documents), size)]
 
