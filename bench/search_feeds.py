@@ -8,6 +8,9 @@ and Pagefind's CPU time (user and system; less sensitive to other work on a
 shared machine than wall time):
 
 - cli-pages: the `pagefind` command over the written briefing pages (--glob);
+- cli-documents: each briefing's document (as service-documents has it)
+  written as a file at its page's address in a scratch folder, then the
+  `pagefind` command over that folder (the writing timed with it);
 - service-records: Pagefind's service fed custom records (AddRecord), the
   plain text of each briefing's title, takeaways, text and notes, with its
   filters and meta, made from the model (no HTML parsed by Pagefind);
@@ -115,8 +118,23 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="search-feeds-") as scratch:
         out = Path(scratch) / "bundle"
         command = [str(pagefind.executable), "--site", str(args.site), "--output-path", str(out)]
+
+        def cli_documents() -> None:
+            folder = Path(scratch) / "documents"
+            shutil.rmtree(folder, ignore_errors=True)
+            for document in documents:
+                page = folder / str(document["url"]).strip("/") / "index.html"
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(str(document["file_contents"]), "utf-8")
+            selectors = [part for selector in EXCLUDED for part in ("--exclude-selectors", selector)]
+            subprocess.run(
+                [str(pagefind.executable), "--site", str(folder), "--output-path", str(out), *selectors, "--quiet"],
+                check=True,
+            )
+
         ways: dict[str, Callable[[], object]] = {
             "cli-pages": lambda: subprocess.run([*command, "--glob", paths.BRIEFING_PAGES_GLOB, "--quiet"], check=True),
+            "cli-documents": cli_documents,
             "service-records": lambda: through_service(pagefind.executable, records),
             "service-documents": lambda: through_service(pagefind.executable, documents),
             "service-pages": lambda: through_service(pagefind.executable, pages),
