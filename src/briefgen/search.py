@@ -14,9 +14,9 @@ still does work in proportion to the edit:
   (incremental/searchentries.py), keyed by a digest of the document, its
   address, Pagefind's version and DOCUMENTS_VERSION: everything Pagefind's
   index holds for that page (pagefindformat.py);
-- the documents without an entry on record are fed to Pagefind as services
-  (searchrun.py), one per batch, as many at once as the build has
-  workers, and the bundles they write are split into entries;
+- the documents without an entry on record are given to the `pagefind`
+  command as pages in a scratch folder of the staging (searchrun.py), in
+  batches, and the bundles it writes are split into entries;
 - the site's bundle is assembled from every entry by Pagefind's own rules
   (pagefindassembly.py), pages numbered by date then address, so that it is
   the bundle one Pagefind run over all the documents in that order writes
@@ -73,6 +73,8 @@ STATE_FILE = "search-index"
 DOCUMENTS_VERSION = "documents 3"
 """Changed when searchdocs makes other documents from the same briefings, or entries are made otherwise:
 every briefing is indexed again."""
+SCRATCH = ".briefgen-search-documents"
+"""In the staging folder: the documents Pagefind indexes, as pages (searchrun.index_documents), removed after."""
 PAGEFIND_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
 """Pagefind's own files every bundle has; a stemming module wasm.<language>.pagefind for some languages."""
 
@@ -122,6 +124,8 @@ class SearchStep:
         """Pagefind's own files, once the entries were gathered (None until then)."""
         self._kept: KeptIndex | None = None
         """The index as this build made it, to be kept for the next (pagefindkept.py)."""
+        self._scratch: Path | None = None
+        """Where Pagefind is given the documents to index: a folder of the staging, set by `bundle`."""
 
     def _documents(self, archive: Archive) -> Iterator[IndexDocument]:
         """Every briefing's document, in the index's order. A briefing made from what it was made from when a
@@ -171,7 +175,7 @@ class SearchStep:
         self._state = self._wanted_state()
         if self.pagefind is None:
             return 0
-        files = self.bundle()
+        files = self.bundle(staging / SCRATCH)
         for name, content in files.items():
             target = staging.joinpath(*safe_relative_path(search_bundle_file_path(name)).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -189,7 +193,7 @@ class SearchStep:
             return 0
         if not self.pending():
             return 0
-        files = self.bundle()
+        files = self.bundle(update.staging / SCRATCH)
         staged = 0
         for name, content in files.items():
             if name not in old or not _same_bytes(old[name], content):
@@ -198,8 +202,9 @@ class SearchStep:
         _remove_also(update, [search_bundle_file_path(name) for name in sorted(old.keys() - files.keys())])
         return staged
 
-    def bundle(self) -> dict[str, bytes]:
+    def bundle(self, scratch: Path) -> dict[str, bytes]:
         """The index's files (relative path in pagefind/ -> bytes): every briefing's entry, assembled.
+        `scratch`, a folder of the staging, holds what Pagefind is given while it runs.
 
         The index kept from the last build is updated in place when it can be
         (pagefindkept.py): only the entries of briefings it does not have are read
@@ -207,6 +212,7 @@ class SearchStep:
         assert self.pagefind is not None
         kept = self._kept_index()
         known = kept.pages() if kept is not None else {}
+        self._scratch = scratch
         entries = self._gather([d for d in self.documents if d.key not in known], {k: p.wasm for k, p in known.items()})
         try:
             run = self._run(bool(self.documents))
@@ -269,7 +275,8 @@ class SearchStep:
         if missing:
             assert self.pagefind is not None
             missing = [self._with_html(document) for document in missing]
-            made, run_files = index_documents(self.pagefind.executable, missing, self.workers)
+            assert self._scratch is not None, "documents are indexed only while a bundle is made"
+            made, run_files = index_documents(self.pagefind.executable, missing, self._scratch)
             self.indexed += len(missing)
             found.update(made)
             static = {**static, **run_files}

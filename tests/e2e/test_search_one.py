@@ -2,7 +2,7 @@
 of the same documents, and it is current after an edit.
 
 The 300-briefing corpus is built by briefgen, its entries made by three
-Pagefind services at once and assembled into one index (search.py). A copy
+runs of Pagefind and assembled into one index (search.py). A copy
 of that site gets instead the bundle one Pagefind run writes over the same
 documents fed in the same order (what `pagefind --site` makes of a site
 whose pages are those documents). The same 20 queries, run on both through
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from briefgen import pagefindservice
+from briefgen import pagefindservice, searchrun
 from briefgen.build import build_site
 from briefgen.load import load_archive
 from briefgen.search import SearchStep
@@ -62,7 +62,10 @@ def two_sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, tu
         outputs = {name: tmp_path_factory.mktemp(f"e2e-one-{name}") / "site" for name in ("assembled", "pagefind")}
         addresses = {name: stack.enter_context(serve(output, PREFIX)) for name, output in outputs.items()}
         # The same base URL for both: the pages are the same; each is served under its own port.
-        build_site(root, output=outputs["assembled"], base_url=PREFIX, workers=3, use_cache=False)
+        # The entries come from three runs of Pagefind, as a build of 2,000 to 3,000 briefings makes them.
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(searchrun, "BATCH_MOST", 100)
+            build_site(root, output=outputs["assembled"], base_url=PREFIX, use_cache=False)
         shutil.copytree(outputs["assembled"], outputs["pagefind"], dirs_exist_ok=True)
         one_run_bundle(root, outputs["pagefind"] / "pagefind")
         served = {name: (outputs[name], addresses[name]) for name in outputs}
