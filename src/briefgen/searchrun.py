@@ -6,8 +6,8 @@ PAGEFIND_BINARY_PATH first, then the packaged binary, then `pagefind` on PATH).
 
 The documents are written as pages at their addresses into a scratch folder
 of the build's staging, and the `pagefind` command indexes them there, in
-batches of at most BATCH_MOST, one after the other (the command uses every
-core). An entry does not depend on the other pages of its run
+batches of at most BATCH_MOST, RUNS_AT_ONCE at a time (a command uses about
+one and a half cores of two). An entry does not depend on the other pages of its run
 (pagefindformat.py), so the batches need not be alike. The command took a
 quarter less CPU than Pagefind's service fed the same documents, and uses
 both cores where a service uses one (bench/search_feeds.py, 1,000 briefings:
