@@ -37,6 +37,7 @@ from briefgen.pagefindformat import (
     PagefindRun,
     encode_cbor,
     encode_file,
+    encode_files,
     pagefind_hash,
     without_collection,
 )
@@ -237,6 +238,11 @@ class _Compressed:
             found = self.files[full_hash] = encode_file(payload, level)
         return found
 
+    def prepare(self, wanted: Iterable[tuple[str, bytes]], level: int) -> None:
+        """Compress at once those of `wanted` (full hash, payload) not compressed yet (encode_files)."""
+        missing = {full: payload for full, payload in wanted if full not in self.files}
+        self.files.update(encode_files(missing, level))
+
     def forget_unused(self) -> None:
         self.files = {name: content for name, content in self.files.items() if name in self.used}
         self.used = set()
@@ -251,6 +257,8 @@ def _language_files(
     files: dict[str, bytes] = {}
     pages = []
     names = fragment_names(index.fragment_hashes, short)
+    fragments = (entry.fragment for entry in index.entries)
+    compressed.prepare(zip(index.fragment_hashes, fragments, strict=True), PAGEFIND_LEVEL)
     for entry, full, name in zip(index.entries, index.fragment_hashes, names, strict=True):
         files[f"fragment/{name}.pf_fragment"] = compressed.get(full, entry.fragment, PAGEFIND_LEVEL)
         pages.append([name, entry.word_count])
@@ -258,10 +266,8 @@ def _language_files(
     remap = index.remap()
     words = index.sorted_words
     chunks = cut_chunks([index.words[word].size for word in words], chunk_size)
-    chunk_names: dict[str, None] = {}
-    chunk_meta = []
     made = {}
-    for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
+    for first, last in chunks:
         chunk_words = words[first : last + 1]
         key = (chunk_words[0], chunk_words[-1])
         kept = index.chunks.get(key)
@@ -270,7 +276,10 @@ def _language_files(
             payload = b"\x81" + cbor_head(4, len(encoded)) + b"".join(encoded)
             kept = (len(chunk_words), f"{language}_{pagefind_hash(payload)}", payload)
         made[key] = kept
-        _count, full, payload = kept
+    compressed.prepare(((full, payload) for _count, full, payload in made.values()), index_level)
+    chunk_names: dict[str, None] = {}
+    chunk_meta = []
+    for (start, end), (_count, full, payload) in zip(chunk_ranges(words, chunks), made.values(), strict=True):
         name = short_name(full, short, chunk_names)
         chunk_names[name] = None
         files[f"index/{name}.pf_index"] = compressed.get(full, payload, index_level)

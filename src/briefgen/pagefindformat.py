@@ -41,12 +41,15 @@ from __future__ import annotations
 
 import array
 import contextlib
+import functools
 import gc
 import gzip
 import hashlib
 import json
+import os
 import zlib
 from collections.abc import Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -79,6 +82,16 @@ def decode_file(content: bytes) -> bytes:
 def encode_file(payload: bytes, level: int = 9) -> bytes:
     """Compressed as Pagefind compresses (level 9 unless told), with no time stamp: the same payload, the same bytes."""
     return gzip.compress(SIGNATURE + payload, compresslevel=level, mtime=0)
+
+
+def encode_files(payloads: Mapping[str, bytes], level: int) -> dict[str, bytes]:
+    """encode_file of each payload, by the same keys, over a thread a core: zlib lets go of the GIL while it
+    compresses, so both cores share a cold assembly's 5,000 fragments or an edit's hundreds of chunks."""
+    if len(payloads) < 2:
+        return {key: encode_file(payload, level) for key, payload in payloads.items()}
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        encoded = pool.map(functools.partial(encode_file, level=level), payloads.values(), chunksize=8)
+        return dict(zip(payloads, encoded, strict=True))
 
 
 def pagefind_hash(content: bytes) -> str:

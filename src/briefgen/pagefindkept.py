@@ -47,6 +47,7 @@ from briefgen.pagefindformat import (
     PagefindRun,
     encode_cbor,
     encode_file,
+    encode_files,
     pagefind_hash,
 )
 from briefgen.pagefindwords import OpenWords, Remap, cbor_head, kept_word
@@ -327,6 +328,7 @@ class KeptIndex:
         """Each page's fragment into `files`; returns [name, word count] of each page (None: a fragment is lost)."""
         hashes = [page.fragment_hash for page in state.pages]
         pages_meta: list[list[object]] = []
+        to_compress: dict[str, bytes] = {}
         for page, name in zip(state.pages, fragment_names(hashes, short), strict=True):
             path = f"fragment/{name}.pf_fragment"
             content = self._kept_file(path, page.fragment_hash, written)
@@ -334,9 +336,11 @@ class KeptIndex:
                 fragment = new_fragments.get(page.fragment_hash)
                 if fragment is None:
                     return None
-                content = encode_file(fragment, PAGEFIND_LEVEL)
-            files[path] = content
+                to_compress[path] = fragment
+            else:
+                files[path] = content
             pages_meta.append([name, page.word_count])
+        files.update(encode_files(to_compress, PAGEFIND_LEVEL))
         return pages_meta
 
     def _chunk_files(
@@ -352,6 +356,7 @@ class KeptIndex:
         chunks = cut_chunks(state.words.sizes(words), CHUNK_SIZE)
         taken: dict[str, None] = {}
         chunk_meta, made = [], {}
+        to_compress: dict[str, bytes] = {}
         for (first, last), (start, end) in zip(chunks, chunk_ranges(words, chunks), strict=True):
             key = (words[first], words[last], last - first + 1)
             full = state.chunks.get(key)
@@ -364,11 +369,12 @@ class KeptIndex:
             path = f"index/{name}.pf_index"
             content = self._kept_file(path, full, written)
             if content is None:
-                payload = payload if payload is not None else self._payload(state, words[first : last + 1])
-                content = encode_file(payload, INDEX_LEVEL)
-            files[path] = content
+                to_compress[path] = payload if payload is not None else self._payload(state, words[first : last + 1])
+            else:
+                files[path] = content
             made[key] = full
             chunk_meta.append([start, end, name])
+        files.update(encode_files(to_compress, INDEX_LEVEL))
         state.chunks = made
         state.touched = set()
         return chunk_meta

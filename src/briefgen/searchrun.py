@@ -21,7 +21,7 @@ import math
 import os
 import shutil
 import subprocess
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -88,10 +88,16 @@ class IndexDocument:
     html: str
 
 
+EntryKeeper = Callable[[str, PageEntry], None]
+"""Called with each entry made, by its document's key, in the thread that split it from its bundle."""
+
+
 def index_documents(
-    executable: Path, documents: Sequence[IndexDocument], scratch: Path
+    executable: Path, documents: Sequence[IndexDocument], scratch: Path, keep: EntryKeeper | None = None
 ) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
     """The entries of `documents` by key, and Pagefind's own files with its pagefind-entry.json.
+    `keep`, when given, is called with each entry as its batch is split, in the batch's thread: the cache
+    written while the next batch's command runs (compressing and writing let go of the GIL).
 
     `scratch` is a folder of the build's staging, made and removed here: the
     documents are written into it as pages at their addresses, BATCH_MOST at a
@@ -104,7 +110,7 @@ def index_documents(
     try:
         with ThreadPoolExecutor(max_workers=RUNS_AT_ONCE) as pool:
             futures = [
-                pool.submit(_entries_of, executable, batch, scratch / f"batch-{number}")
+                pool.submit(_entries_of, executable, batch, scratch / f"batch-{number}", keep)
                 for number, batch in enumerate(batches)
             ]
             try:
@@ -122,17 +128,22 @@ def index_documents(
 
 
 def _entries_of(
-    executable: Path, batch: Sequence[IndexDocument], folder: Path
+    executable: Path, batch: Sequence[IndexDocument], folder: Path, keep: EntryKeeper | None
 ) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
     files = _bundle_of(executable, batch, folder)
     try:
         by_url = {entry.url: entry for entry in split_bundle(files)}
-        return {document.key: by_url[document.url] for document in batch}, _pagefind_files(files)
+        made = {document.key: by_url[document.url] for document in batch}
+        static = _pagefind_files(files)
     except (BundleFormatError, KeyError) as exc:
         raise SearchError(
             f"the search index Pagefind wrote could not be read ({exc}); "
             "build with --no-search to publish without search"
         ) from exc
+    if keep is not None:
+        for key, entry in made.items():
+            keep(key, entry)
+    return made, static
 
 
 def _batches(documents: list[IndexDocument]) -> list[list[IndexDocument]]:
