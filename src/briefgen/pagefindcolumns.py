@@ -11,6 +11,7 @@ the blob: a chunk of the index joins them as they are.
 from __future__ import annotations
 
 import array
+import bisect
 import itertools
 from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from typing import Any
@@ -125,25 +126,33 @@ class KeptWords(MutableMapping[str, KeptWord]):
 
     def _runs(self, order: Sequence[str]) -> Iterator[tuple[str | None, int, int]]:
         """`order` in runs: (word, 0, 0) for a word changed since the columns were read, (None, first, end)
-        for words first..end-1 of the columns, one after the other."""
+        for words first..end-1 of the columns, one after the other.
+
+        `order` is sorted, every word of the index in a range of words (a language's sorted words, or a
+        chunk's run of them), as each caller has it: a run then ends only at a word changed or gone, and
+        the runs are found by bisecting between those few, not word by word (5,000 briefings: some
+        300,000 words, 0.6 s of an edit's rebuild each time they were walked)."""
         changed = self._changed
-        start = last = -2
-        for word in order:
-            if word in changed:
-                if start >= 0:
-                    yield None, start, last + 1
-                    start = last = -2
+        if not self._index:  # made from an assembly: every word is a changed one
+            for word in order:
                 yield word, 0, 0
-                continue
-            number = self._number(word)
-            if start >= 0 and number == last + 1:
-                last = number
-                continue
-            if start >= 0:
-                yield None, start, last + 1
-            start = last = number
-        if start >= 0:
-            yield None, start, last + 1
+            return
+        breaks = sorted(changed.keys() | self._gone)
+        at, count, next_break = 0, len(order), 0
+        while at < count:
+            next_break = bisect.bisect_left(breaks, order[at], lo=next_break)
+            stop = bisect.bisect_left(order, breaks[next_break], lo=at) if next_break < len(breaks) else count
+            if stop > at:
+                first = self._number(order[at])
+                if self._number(order[stop - 1]) != first + stop - at - 1:
+                    raise ValueError("the words asked for are not in the index's order")
+                yield None, first, first + stop - at
+            if stop < count and order[stop] == breaks[next_break]:
+                if order[stop] not in changed:
+                    raise KeyError(order[stop])  # a word gone from the index
+                yield order[stop], 0, 0
+                stop += 1
+            at = stop
 
     def sizes(self, order: Sequence[str]) -> list[int]:
         """What the chunking counts for each word of `order`."""
