@@ -106,8 +106,8 @@ def indexed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     counts: list[int] = []
     bundle = search.SearchStep.bundle
 
-    def counted(step: search.SearchStep, scratch: Path) -> dict[str, bytes]:
-        files = bundle(step, scratch)
+    def counted(step: search.SearchStep, scratch: Path, **options: bool) -> dict[str, bytes]:
+        files = bundle(step, scratch, **options)
         counts.append(step.indexed)
         return files
 

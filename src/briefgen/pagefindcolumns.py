@@ -48,7 +48,9 @@ class KeptWords(MutableMapping[str, KeptWord]):
             b"",
             {},
         )
-        self._index = {word: number for number, word in enumerate(words)}
+        self._words = words
+        """The columns' words, sorted: a word's number found by bisection (a dict of 300,000 words took
+        0.17 s to make, for the few hundred words an edit looks up)."""
         self._blob, self._pages, self._offsets = memoryview(blob), memoryview(pages), memoryview(offsets)
         self._lengths, self._items = _array("Q", lengths), _array("I", items)
         self._page_lengths, self._offset_lengths = _array("Q", page_lengths), _array("Q", offset_lengths)
@@ -85,13 +87,19 @@ class KeptWords(MutableMapping[str, KeptWord]):
         )
 
     def _number(self, word: str) -> int:
-        number = self._index.get(word)
+        number = self._column_number(word)
         if number is None or word in self._gone:
             raise KeyError(word)
         return number
 
+    def _column_number(self, word: str) -> int | None:
+        number = bisect.bisect_left(self._words, word)
+        return number if number < len(self._words) and self._words[number] == word else None
+
     def __contains__(self, word: object) -> bool:
-        return word in self._changed or (word in self._index and word not in self._gone)
+        if word in self._changed:
+            return True
+        return isinstance(word, str) and self._column_number(word) is not None and word not in self._gone
 
     def __setitem__(self, word: str, kept: KeptWord) -> None:
         self._changed[word] = kept
@@ -101,12 +109,12 @@ class KeptWords(MutableMapping[str, KeptWord]):
         if word not in self:
             raise KeyError(word)
         self._changed.pop(word, None)
-        if word in self._index:
+        if self._column_number(word) is not None:
             self._gone.add(word)
 
     def __iter__(self) -> Iterator[str]:
         yield from self._changed
-        yield from (word for word in self._index if word not in self._gone and word not in self._changed)
+        yield from (word for word in self._words if word not in self._gone and word not in self._changed)
 
     def __len__(self) -> int:
         return sum(1 for _ in self)
@@ -133,7 +141,7 @@ class KeptWords(MutableMapping[str, KeptWord]):
         the runs are found by bisecting between those few, not word by word (5,000 briefings: some
         300,000 words, 0.6 s of an edit's rebuild each time they were walked)."""
         changed = self._changed
-        if not self._index:  # made from an assembly: every word is a changed one
+        if not self._words:  # made from an assembly: every word is a changed one
             for word in order:
                 yield word, 0, 0
             return

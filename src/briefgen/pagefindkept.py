@@ -52,7 +52,8 @@ from briefgen.pagefindformat import (
 )
 from briefgen.pagefindwords import OpenWords, Remap, cbor_head, kept_word
 
-KEPT_FORMAT = 3
+KEPT_FORMAT = 4
+"""4: a kept word holds the length of each page's bytes, not where each starts."""
 
 
 class KeptPage(NamedTuple):
@@ -96,6 +97,8 @@ class KeptIndex:
         """Path -> (full hash of its payload, size) of the chunks and fragments last written."""
         self._fulls: dict[str, str] = {}
         """Path -> full hash of the chunks and fragments being written."""
+        self.as_written: set[str] = set()
+        """The files the last `files` took from the output as they were written there (their bytes read back)."""
 
     # ------------------------------------------------------------- made from an assembly, kept as bytes
 
@@ -255,12 +258,15 @@ class KeptIndex:
     # ------------------------------------------------------------- the files
 
     def files(
-        self, new_fragments: Mapping[str, bytes], written: Callable[[str], bytes | None]
+        self, new_fragments: Mapping[str, bytes], written: Callable[[str], bytes | int | None]
     ) -> dict[str, bytes] | None:
         """The bundle's files. `new_fragments`: the fragments of the pages put in, by their full hash;
-        `written`: a file as the output has it now, or None. None when a fragment is neither."""
+        `written`: a file as the output has it now, or None; or only its size, and then a file the output has
+        as it was written there is left out of the files (listed in `as_written`: a rebuild need not read
+        back thousands of unchanged fragments). None when a fragment is neither new nor in the output."""
         files: dict[str, bytes] = {}
         self._fulls = {}
+        self.as_written = set()
         languages = {}
         wanted_wasm = set()
         for language, state in sorted(self.languages.items()):
@@ -279,7 +285,9 @@ class KeptIndex:
             files[name] = content
         entry = {"version": self.run.version, "languages": languages, "include_characters": self.run.include_characters}
         files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self.written = {path: (full, len(files[path])) for path, full in self._fulls.items()}
+        sizes = {path: self.written[path][1] for path in self.as_written}  # left out: as written before
+        sizes.update((path, len(content)) for path, content in files.items())
+        self.written = {path: (full, sizes[path]) for path, full in self._fulls.items()}
         return dict(sorted(files.items()))
 
     def _language_files(
@@ -287,7 +295,7 @@ class KeptIndex:
         language: str,
         state: _Language,
         new_fragments: Mapping[str, bytes],
-        written: Callable[[str], bytes | None],
+        written: Callable[[str], bytes | int | None],
     ) -> tuple[str, dict[str, bytes]] | None:
         short = len(language) + 8
         files: dict[str, bytes] = {}
@@ -308,21 +316,25 @@ class KeptIndex:
         files[f"pagefind.{meta_hash}.pf_meta"] = encode_file(meta, PAGEFIND_LEVEL)
         return meta_hash, files
 
-    def _kept_file(self, path: str, full: str, written: Callable[[str], bytes | None]) -> bytes | None:
+    def _kept_file(self, path: str, full: str, written: Callable[[str], bytes | int | None]) -> bytes | None:
         """The file as the output has it, when it is the one last written there for this payload."""
         self._fulls[path] = full
         was = self.written.get(path)
         if was is None or was[0] != full:
             return None
         content = written(path)
-        return content if content is not None and len(content) == was[1] else None
+        size = content if isinstance(content, int) else len(content) if content is not None else None
+        if size != was[1]:
+            return None
+        self.as_written.add(path)
+        return content if isinstance(content, bytes) else b""  # b"": there as written, left out
 
     def _fragment_files(
         self,
         state: _Language,
         short: int,
         new_fragments: Mapping[str, bytes],
-        written: Callable[[str], bytes | None],
+        written: Callable[[str], bytes | int | None],
         files: dict[str, bytes],
     ) -> list[list[object]] | None:
         """Each page's fragment into `files`; returns [name, word count] of each page (None: a fragment is lost)."""
@@ -337,7 +349,7 @@ class KeptIndex:
                 if fragment is None:
                     return None
                 to_compress[path] = fragment
-            else:
+            elif content:
                 files[path] = content
             pages_meta.append([name, page.word_count])
         files.update(encode_files(to_compress, PAGEFIND_LEVEL))
@@ -348,7 +360,7 @@ class KeptIndex:
         language: str,
         state: _Language,
         short: int,
-        written: Callable[[str], bytes | None],
+        written: Callable[[str], bytes | int | None],
         files: dict[str, bytes],
     ) -> list[list[str]]:
         """The words cut into chunks into `files`, a chunk none of whose words changed kept; returns their ranges."""
@@ -370,7 +382,7 @@ class KeptIndex:
             content = self._kept_file(path, full, written)
             if content is None:
                 to_compress[path] = payload if payload is not None else self._payload(state, words[first : last + 1])
-            else:
+            elif content:
                 files[path] = content
             made[key] = full
             chunk_meta.append([start, end, name])

@@ -165,63 +165,122 @@ def page_of(item: tuple[int, object] | tuple[int, int, object]) -> int:
 
 KeptWord = tuple[bytes, int, int, bytes, bytes, int, tuple[Any, ...]]
 """A word as kept: its bytes in the index, where its pages' bytes start and end in them, its pages and
-their bytes' offsets (array 'I' as bytes), its size for the chunking, its forms with diacritics
+the length of each page's bytes (arrays 'I' as bytes), its size for the chunking, its forms with diacritics
 ((form, ((page, order in the page, packed, meta positions, size), ...)), ...))."""
 
 
+_NO_WORD: KeptWord = (b"", 0, 0, b"", b"", 0, ())
+
+
 class OpenWord:
-    """A kept word (KeptWord) read apart to be changed: its pages, each page's bytes, its forms.
+    """A kept word (KeptWord) read apart to be changed: its pages, the bytes of the pages put in or changed,
+    its forms.
 
     Unlike WordPages it holds no page's positions: a page put in brings its own, and the page after
-    it keeps its bytes but for the delta in their head (a page of the index: [delta, positions, meta])."""
+    it keeps its bytes but for the delta in their head (a page of the index: [delta, positions, meta]).
+    The other pages' bytes stay where they are in the kept bytes: an edit changes a few pages of a word
+    on thousands, and the word is written again as runs of the old bytes between the new (`kept`)."""
 
     def __init__(self, word: str, kept: KeptWord | None) -> None:
         self.word = word
-        if kept is None:
-            self.pages: list[int] = []
-            self.items: list[bytes] = []
-            self.size = 0
-            self.forms: dict[str, list[tuple[int, int, Locations]]] = {}
-            return
-        encoded, start, _end, pages, offsets, self.size, forms = kept
-        self.pages = array.array("I", pages).tolist()
-        bounds = array.array("I", offsets).tolist()
-        self.items = [encoded[start + a : start + b] for a, b in itertools.pairwise(bounds)]
-        self.forms = {form: [(p, o, Locations(k, tuple(m), s)) for p, o, k, m, s in found] for form, found in forms}
+        self.new: dict[int, bytes] = {}
+        """Page -> its bytes, for the pages put in or whose bytes changed."""
+        encoded, start, _end, pages, lengths, self.size, forms = kept if kept is not None else _NO_WORD
+        self._encoded, self._start = encoded, start
+        self._old_pages = array.array("I", pages)
+        self._old_lengths = array.array("I", lengths)
+        self._old_bounds: array.array[int] | None = None
+        self.pages = array.array("I", self._old_pages)
+        self.forms: dict[str, list[tuple[int, int, Locations]]] = {
+            form: [(p, o, Locations(k, tuple(m), s)) for p, o, k, m, s in found] for form, found in forms
+        }
 
     def remove(self, page: int, locations: Locations) -> None:
-        at = bisect.bisect_left(self.pages, page)
-        del self.pages[at], self.items[at]
+        del self.pages[bisect.bisect_left(self.pages, page)]
+        self.new.pop(page, None)
         self.size -= locations.size
 
     def add(self, page: int, locations: Locations) -> None:
-        at = bisect.bisect_left(self.pages, page)
-        self.pages.insert(at, page)
-        self.items.insert(at, b"")  # made by renew
+        self.pages.insert(bisect.bisect_left(self.pages, page), page)
+        self.new[page] = b""  # made by renew
         self.size += locations.size
 
     def renew(self, touched: set[int], put: Mapping[int, Locations], remap: Remap) -> None:
         """The bytes of each page put in (`put`: its locations), and of the page after each page taken
         out or put in (`touched`), whose delta changed."""
-        pages, items = self.pages, self.items
+        pages = self.pages
         for page in touched:
             at = bisect.bisect_left(pages, page)
             if at < len(pages) and pages[at] == page:
-                items[at] = page_item(page - (pages[at - 1] if at else 0), put[page], remap[page])
+                self.new[page] = page_item(page - (pages[at - 1] if at else 0), put[page], remap[page])
                 at += 1
             if at < len(pages) and pages[at] not in touched:
-                items[at] = _with_delta(items[at], pages[at] - (pages[at - 1] if at else 0))
+                after = pages[at]
+                self.new[after] = _with_delta(self._bytes_of(after), after - (pages[at - 1] if at else 0))
+
+    def _bytes_of(self, page: int) -> bytes:
+        found = self.new.get(page)
+        if found is not None:
+            return found
+        first, end = self._old_run(page, 1)
+        return self._encoded[first:end]
+
+    def _old_run(self, page: int, count: int) -> tuple[int, int]:
+        """Where the old bytes of `count` pages from `page` on start and end in the kept bytes."""
+        if self._old_bounds is None:
+            self._old_bounds = array.array("Q", itertools.accumulate(self._old_lengths, initial=self._start))
+        at = bisect.bisect_left(self._old_pages, page)
+        if at + count > len(self._old_pages) or self._old_pages[at] != page:
+            raise ValueError(f"page {page} of {self.word!r} is not among the pages it was kept with")
+        return self._old_bounds[at], self._old_bounds[at + count]
 
     def kept(self, remap: Remap) -> KeptWord:
-        head = b"\x83" + cbor_text(self.word) + cbor_head(4, len(self.pages))
-        bounds = [0, *itertools.accumulate(map(len, self.items))]
-        encoded = head + b"".join(self.items) + forms_bytes(self.forms, remap)
-        forms = tuple(
-            (form, tuple((p, o, loc.packed, loc.meta_locs, loc.size) for p, o, loc in found))
-            for form, found in self.forms.items()
-        )
-        pages = array.array("I", self.pages).tobytes()
-        return encoded, len(head), len(head) + bounds[-1], pages, array.array("I", bounds).tobytes(), self.size, forms
+        """The word as kept now: runs of pages whose bytes did not change copied from the old bytes (a page
+        after one taken out or put in changed: its delta), the others' bytes put between them."""
+        pages, lengths = self.pages, array.array("I")
+        pieces: list[bytes] = []
+        done = 0
+        for page in sorted(self.new):
+            at = bisect.bisect_left(pages, page, lo=done)
+            if at > done:
+                self._copy_old(done, at, pieces, lengths)
+            pieces.append(self.new[page])
+            lengths.append(len(self.new[page]))
+            done = at + 1
+        if done < len(pages):
+            self._copy_old(done, len(pages), pieces, lengths)
+        return kept_bytes(self.word, pages, pieces, lengths, self.size, self.forms, remap)
+
+    def _copy_old(self, first: int, end: int, pieces: list[bytes], lengths: array.array[int]) -> None:
+        """Pages first..end-1 of the word now: pages that kept their bytes, one after the other in the old."""
+        start, stop = self._old_run(self.pages[first], end - first)
+        at = bisect.bisect_left(self._old_pages, self.pages[first])
+        if self._old_pages[at + end - first - 1] != self.pages[end - 1]:
+            raise ValueError(f"the pages of {self.word!r} that kept their bytes are not one run of the old")
+        pieces.append(self._encoded[start:stop])
+        lengths.extend(self._old_lengths[at : at + end - first])
+
+
+def kept_bytes(
+    word: str,
+    pages: Sequence[int],
+    pieces: Sequence[bytes],
+    lengths: array.array[int],
+    size: int,
+    forms: dict[str, list[tuple[int, int, Locations]]],
+    remap: Remap,
+) -> KeptWord:
+    """A KeptWord from its pages, their bytes (`pieces`, joined: a run may hold several pages) and the
+    length of each page's bytes."""
+    head = b"\x83" + cbor_text(word) + cbor_head(4, len(pages))
+    body = b"".join(pieces)
+    encoded = head + body + forms_bytes(forms, remap)
+    kept_forms = tuple(
+        (form, tuple((p, o, loc.packed, loc.meta_locs, loc.size) for p, o, loc in found))
+        for form, found in forms.items()
+    )
+    page_bytes = pages.tobytes() if isinstance(pages, array.array) else array.array("I", pages).tobytes()
+    return encoded, len(head), len(head) + len(body), page_bytes, lengths.tobytes(), size, kept_forms
 
 
 def _with_delta(item: bytes, delta: int) -> bytes:
@@ -234,10 +293,9 @@ def _with_delta(item: bytes, delta: int) -> bytes:
 def kept_word(word: str, pages: WordPages, remap: Remap) -> KeptWord:
     """A word of an assembly as the kept index holds it (pagefindkept.py), its bytes those the assembly wrote."""
     encoded = pages.encode(word, remap)
-    opened = OpenWord(word, None)
-    opened.pages, opened.size, opened.forms = pages.pages, pages.size, pages.forms
-    opened.items = pages.items if pages.items is not None else []
-    kept = opened.kept(remap)
+    items = pages.items if pages.items is not None else []
+    lengths = array.array("I", map(len, items))
+    kept = kept_bytes(word, pages.pages, items, lengths, pages.size, pages.forms, remap)
     if kept[0] != encoded:
         raise ValueError(f"the word {word!r} was kept otherwise than the assembly encoded it")
     return kept
