@@ -22,6 +22,7 @@ that claims to change nothing shows it here: ratios near 1.
 from __future__ import annotations
 
 import argparse
+import compileall
 import os
 import shutil
 import statistics
@@ -42,6 +43,7 @@ def export(revision: str, into: Path) -> Path:
     into.mkdir(parents=True)
     archive = subprocess.run(["git", "archive", revision], cwd=CHECKOUT, capture_output=True, check=True).stdout
     subprocess.run(["tar", "-x", "-C", str(into)], input=archive, check=True)
+    compileall.compile_dir(into / "src", quiet=1)  # as this checkout's are: no run times Python compiling
     return into
 
 
@@ -51,6 +53,8 @@ def build_command(root: Path, search: bool) -> list[str]:
 
 def timed(command: list[str], source: Path) -> float:
     """Seconds `command` took, run with `source` (a tree's src/) first on the import path, after a sync."""
+    if not (source / "briefgen" / "__init__.py").is_file():  # else Python would run the installed briefgen
+        raise SystemExit(f"no briefgen to run in {source}")
     os.sync()  # so that no build is timed while the kernel writes out the one before
     environment = {**os.environ, "PYTHONPATH": str(source)}
     began = time.perf_counter()
@@ -75,7 +79,9 @@ def main() -> None:
     args = parser.parse_args()
 
     versions = {
-        "baseline": export(args.baseline, args.work / "baseline") / "src",
+        # Exported beside the corpora, never into a version's site root (which is replaced by a copy
+        # of the corpus below: the baseline then ran from the installed briefgen, not its own tree).
+        "baseline": export(args.baseline, args.work / "trees" / "baseline") / "src",
         "this checkout": CHECKOUT / "src",
     }
     shutil.rmtree(args.work / "corpus", ignore_errors=True)  # the generator writes only into an empty folder
