@@ -53,8 +53,6 @@ def build_command(root: Path, search: bool) -> list[str]:
 
 def timed(command: list[str], source: Path) -> float:
     """Seconds `command` took, run with `source` (a tree's src/) first on the import path, after a sync."""
-    if not (source / "briefgen" / "__init__.py").is_file():  # else Python would run the installed briefgen
-        raise SystemExit(f"no briefgen to run in {source}")
     os.sync()  # so that no build is timed while the kernel writes out the one before
     environment = {**os.environ, "PYTHONPATH": str(source)}
     began = time.perf_counter()
@@ -91,6 +89,9 @@ def main() -> None:
         roots[name] = args.work / name.replace(" ", "-")
         shutil.rmtree(roots[name], ignore_errors=True)
         shutil.copytree(corpus, roots[name])
+    for source in versions.values():  # checked once the folders are all made: else Python runs the installed briefgen
+        if not (source / "briefgen" / "__init__.py").is_file():
+            raise SystemExit(f"no briefgen to run in {source}")
     times: dict[tuple[str, str], list[float]] = {(name, kind): [] for name in versions for kind in KINDS}
     for run in range(args.runs):
         order = list(versions) if run % 2 == 0 else list(reversed(versions))
