@@ -91,6 +91,9 @@ def main() -> None:
         roots[name] = args.work / name.replace(" ", "-")
         shutil.rmtree(roots[name], ignore_errors=True)
         shutil.copytree(corpus, roots[name])
+    for source in versions.values():  # checked once the folders are all made: else Python runs the installed briefgen
+        if not (source / "briefgen" / "__init__.py").is_file():
+            raise SystemExit(f"no briefgen to run in {source}")
     times: dict[tuple[str, str], list[float]] = {(name, kind): [] for name in versions for kind in KINDS}
     for run in range(args.runs):
         order = list(versions) if run % 2 == 0 else list(reversed(versions))

@@ -15,10 +15,10 @@ from hypothesis import settings
 
 from tests.sites import MakeSite, SiteFiles, write_site
 
+# No property test has a deadline: Hypothesis's default (200 ms an example) failed a test whose example took
+# 391 ms once, with the suite's three workers and another run on two cores. Each test's time is the suite's to keep.
 settings.register_profile("briefgen", deadline=None)
 settings.load_profile("briefgen")
-"""No property test has a deadline: Hypothesis's default (200 ms an example) failed a test whose example took
-391 ms once, with the suite's three workers and another run on two cores. Each test's time is the suite's to keep."""
 
 
 @pytest.fixture
