@@ -2,11 +2,14 @@
 
 The loader records a briefing's state and its images' as it reads them, and
 the build cache compares them with the files' at the next build to skip the
-unchanged ones: both import these from here, below either of them.
+unchanged ones: both import these from here, below either of them. Search
+lists and compares its index's files in the output with the same helpers.
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,3 +44,28 @@ def root_relative(path: Path, *roots: Path) -> str:
         if path.is_relative_to(root):
             return path.relative_to(root).as_posix()
     return str(path)
+
+
+def files_under(folder: Path) -> Iterator[tuple[str, Path]]:
+    """Each file under `folder` (relative path, path). By os.scandir rather than Path.rglob: the index of
+    5,000 briefings has some 5,500 files, and pathlib took a fifth of a second to list them."""
+    found: list[tuple[str, str]] = []
+    folders = [(str(folder), "")] if folder.is_dir() else []
+    while folders:
+        top, prefix = folders.pop()
+        with os.scandir(top) as listed:
+            for entry in listed:
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    found.append((prefix + entry.name, entry.path))
+    for name, path in sorted(found):
+        yield name, Path(path)
+
+
+def same_bytes(file: Path, content: bytes) -> bool:
+    """Whether the file holds `content` (its size first, then its bytes)."""
+    try:
+        return file.stat().st_size == len(content) and file.read_bytes() == content
+    except OSError:
+        return False

@@ -29,6 +29,7 @@ import itertools
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from briefgen.pagefindformat import (
     ENTRY_FILE,
@@ -303,7 +304,14 @@ def _language_files(
     return meta_hash, files
 
 
-def page_filters(entries: Sequence[PageEntry]) -> dict[str, dict[str, list[int]]]:
+class Filtered(Protocol):
+    """A page's filters, as an entry or a kept page holds them."""
+
+    @property
+    def filters(self) -> tuple[tuple[str, tuple[str, ...]], ...]: ...
+
+
+def page_filters(entries: Sequence[Filtered]) -> dict[str, dict[str, list[int]]]:
     """Filter -> value -> pages, filters sorted (Pagefind's order is a hash map's)."""
     found: dict[str, dict[str, list[int]]] = {}
     for page, entry in enumerate(entries):
@@ -356,16 +364,24 @@ class Assembly:
                 wanted_wasm.add(f"wasm.{wasm}.pagefind")
             languages[language] = {"hash": meta_hash, "wasm": wasm, "page_count": len(index.entries)}
         self.compressed.forget_unused()
-        for name, content in sorted(self.run.static_files.items()):
-            if name.startswith("wasm.") and name != "wasm.unknown.pagefind" and name not in wanted_wasm:
-                continue  # a stemming module for a language no longer in the index
-            files[name] = content
-        missing = wanted_wasm - files.keys()
-        if missing:
-            raise BundleFormatError(f"no Pagefind run gave {', '.join(sorted(missing))}")
-        entry = {"version": self.run.version, "languages": languages, "include_characters": self.run.include_characters}
-        files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        return dict(sorted(files.items()))
+        return with_run_files(files, self.run, languages, wanted_wasm)
+
+
+def with_run_files(
+    files: dict[str, bytes], run: PagefindRun, languages: Mapping[str, Mapping[str, object]], wanted_wasm: set[str]
+) -> dict[str, bytes]:
+    """The bundle: the languages' `files`, Pagefind's own (the stemming modules `wanted_wasm` of the languages
+    in the index only) and pagefind-entry.json naming the `languages`, in path order."""
+    for name, content in sorted(run.static_files.items()):
+        if name.startswith("wasm.") and name != "wasm.unknown.pagefind" and name not in wanted_wasm:
+            continue  # a stemming module for a language no longer in the index
+        files[name] = content
+    missing = wanted_wasm - files.keys()
+    if missing:
+        raise BundleFormatError(f"no Pagefind run gave {', '.join(sorted(missing))}")
+    entry = {"version": run.version, "languages": languages, "include_characters": run.include_characters}
+    files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return dict(sorted(files.items()))
 
 
 def assemble(

@@ -24,7 +24,6 @@ a language added or gone; most pages changed) is left to a fresh assembly:
 
 from __future__ import annotations
 
-import json
 import marshal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,11 +37,12 @@ from briefgen.pagefindassembly import (
     chunk_ranges,
     cut_chunks,
     fragment_names,
+    page_filters,
     short_name,
+    with_run_files,
 )
 from briefgen.pagefindcolumns import KeptWords
 from briefgen.pagefindformat import (
-    ENTRY_FILE,
     PageEntry,
     PagefindRun,
     encode_cbor,
@@ -279,16 +279,10 @@ class KeptIndex:
             if wasm is not None:
                 wanted_wasm.add(f"wasm.{wasm}.pagefind")
             languages[language] = {"hash": meta_hash, "wasm": wasm, "page_count": len(state.pages)}
-        for name, content in sorted(self.run.static_files.items()):
-            if name.startswith("wasm.") and name != "wasm.unknown.pagefind" and name not in wanted_wasm:
-                continue
-            files[name] = content
-        entry = {"version": self.run.version, "languages": languages, "include_characters": self.run.include_characters}
-        files[ENTRY_FILE] = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         sizes = {path: self.written[path][1] for path in self.as_written}  # left out: as written before
         sizes.update((path, len(content)) for path, content in files.items())
         self.written = {path: (full, sizes[path]) for path, full in self._fulls.items()}
-        return dict(sorted(files.items()))
+        return with_run_files(files, self.run, languages, wanted_wasm)
 
     def _language_files(
         self,
@@ -305,7 +299,7 @@ class KeptIndex:
         chunk_meta = self._chunk_files(language, state, short, written, files)
         filter_names: dict[str, None] = {}
         filter_meta = []
-        for name, values in _filters(state.pages).items():
+        for name, values in page_filters(state.pages).items():
             payload = encode_cbor([name, [[value, numbers] for value, numbers in sorted(values.items())]])
             named = short_name(f"{language}_{pagefind_hash(payload)}", short, filter_names)
             filter_names[named] = None
@@ -401,14 +395,3 @@ class KeptIndex:
     def pages(self) -> dict[str, KeptPage]:
         """Every page, by its entry's key."""
         return {page.key: page for state in self.languages.values() for page in state.pages}
-
-
-def _filters(pages: Sequence[KeptPage]) -> dict[str, dict[str, list[int]]]:
-    """Filter -> value -> pages, filters sorted (as pagefindassembly.page_filters)."""
-    found: dict[str, dict[str, list[int]]] = {}
-    for number, page in enumerate(pages):
-        for name, values in page.filters:
-            by_value = found.setdefault(name, {})
-            for value in values:
-                by_value.setdefault(value, []).append(number)
-    return dict(sorted(found.items()))

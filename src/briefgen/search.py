@@ -44,12 +44,12 @@ only after the swap.
 from __future__ import annotations
 
 import dataclasses
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
 
 from briefgen.digests import digest
+from briefgen.filestate import files_under, same_bytes
 from briefgen.incremental.searchentries import SearchEntries
 from briefgen.model import Archive, Briefing
 from briefgen.pagefindassembly import Assembly
@@ -194,7 +194,7 @@ class SearchStep:
         and remove those it no longer has. Returns the files staged."""
         self._state = self._wanted_state()
         current = self.output / BUNDLE_DIR
-        old = dict(_files_under(current))
+        old = dict(files_under(current))
         if self.pagefind is None:
             _remove_also(update, [search_bundle_file_path(name) for name in sorted(old)])
             return 0
@@ -204,7 +204,7 @@ class SearchStep:
         as_written = self._kept.as_written if self._kept is not None else set()
         staged = 0
         for name, content in files.items():
-            if name not in old or not _same_bytes(old[name], content):
+            if name not in old or not same_bytes(old[name], content):
                 update.claim(search_bundle_file_path(name)).write_bytes(content)
                 staged += 1
         gone = old.keys() - files.keys() - as_written
@@ -385,29 +385,5 @@ def read_search_state(cache: Path | None) -> str:
         return ""
 
 
-def _files_under(folder: Path) -> Iterator[tuple[str, Path]]:
-    """Each file under `folder` (relative path, path). By os.scandir rather than Path.rglob: the index of
-    5,000 briefings has some 5,500 files, and pathlib took a fifth of a second to list them."""
-    found: list[tuple[str, str]] = []
-    folders = [(str(folder), "")] if folder.is_dir() else []
-    while folders:
-        top, prefix = folders.pop()
-        with os.scandir(top) as listed:
-            for entry in listed:
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{entry.name}/"))
-                elif entry.is_file():
-                    found.append((prefix + entry.name, entry.path))
-    for name, path in sorted(found):
-        yield name, Path(path)
-
-
 def _remove_also(update: SiteUpdate, names: list[str]) -> None:
     update.remove = sorted({*update.remove, *(safe_relative_path(name).as_posix() for name in names)})
-
-
-def _same_bytes(file: Path, content: bytes) -> bool:
-    try:
-        return file.stat().st_size == len(content) and file.read_bytes() == content
-    except OSError:
-        return False
