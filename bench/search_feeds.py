@@ -36,7 +36,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from briefgen import pagefindservice
+from tests.pagefindfeed import Service
+
 from briefgen import urls as paths
 from briefgen.load import load_archive
 from briefgen.model import Archive, Briefing
@@ -74,15 +75,14 @@ def record(archive: Archive, briefing: Briefing) -> dict[str, Any]:
     }
 
 
-def through_service(executable: Path, requests: list[dict[str, Any]]) -> None:
-    process = pagefindservice.start(executable)
+def through_service(requests: list[dict[str, Any]]) -> None:
+    service = Service()
     try:
-        session = pagefindservice.Session(process)
-        (created,) = session.ask([{"type": "NewIndex", "config": {"exclude_selectors": list(EXCLUDED)}}])
-        session.ask({**request, "index_id": created["index_id"]} for request in requests)
-        session.ask([{"type": "GetFiles", "index_id": created["index_id"]}])
+        (created,) = service.ask([{"type": "NewIndex", "config": {"exclude_selectors": list(EXCLUDED)}}])
+        service.ask({**request, "index_id": created["index_id"]} for request in requests)
+        service.ask([{"type": "GetFiles", "index_id": created["index_id"]}])
     finally:
-        pagefindservice.stop(process)
+        service.close()
 
 
 def children_cpu() -> float:
@@ -135,9 +135,9 @@ def main() -> None:
         ways: dict[str, Callable[[], object]] = {
             "cli-pages": lambda: subprocess.run([*command, "--glob", paths.BRIEFING_PAGES_GLOB, "--quiet"], check=True),
             "cli-documents": cli_documents,
-            "service-records": lambda: through_service(pagefind.executable, records),
-            "service-documents": lambda: through_service(pagefind.executable, documents),
-            "service-pages": lambda: through_service(pagefind.executable, pages),
+            "service-records": lambda: through_service(records),
+            "service-documents": lambda: through_service(documents),
+            "service-pages": lambda: through_service(pages),
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in ways}
         for run in range(args.runs):

@@ -2,8 +2,10 @@
 
 `pagefind --service` reads base64-encoded JSON requests, each followed by a
 comma, and answers each in order in the same form. This is the small
-synchronous client the tests need (the branch `search` has the build's own);
-a thread writes while this one reads, as a pipe holds only 64 KiB.
+synchronous client the tests and benchmarks need (the build runs the `pagefind`
+command instead: searchrun.py); a thread writes while this one reads, as a pipe
+holds only 64 KiB. Its pages are numbered in the order they are fed, which the
+command's are not: the oracle of the assembly, which numbers them the same way.
 """
 
 from __future__ import annotations
@@ -121,3 +123,16 @@ def bundle_of(
         service.close()
     files = {str(file["path"]): base64.b64decode(file["content"]) for file in answer["files"]}
     return files, FeedTimes(add=added, build=built - added, files=done - built, wall=wall)
+
+
+def write_bundle(
+    documents: Sequence[tuple[str, str]], bundle: Path, exclude_selectors: Sequence[str], leave_out: Sequence[str]
+) -> None:
+    """Pagefind's bundle of the (address, HTML) documents, numbered in that order, written into the folder
+    `bundle`, but for the files named in `leave_out`."""
+    files, _times = bundle_of(documents, exclude_selectors)
+    for name, content in files.items():
+        if name not in leave_out:
+            target = bundle.joinpath(*name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)

@@ -24,7 +24,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
     for layer in (
         # foundations: no stage of the pipeline
         "__init__",
-        "errors slugs links svg basemap interrupts installspec searchbundle pagefindservice fast.switch fast filestate "
+        "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate "
         "languages pagefindformat",
         "maps pagefindwords",
         "pagefindcolumns",

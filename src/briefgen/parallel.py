@@ -28,6 +28,7 @@ import contextlib
 import ctypes
 import ctypes.util
 import fcntl
+import functools
 import os
 import pickle
 import select
@@ -230,11 +231,37 @@ def _worker_started(parent: int) -> None:
 
 
 def _die_with_parent() -> None:
+    prctl = _prctl()
+    if prctl is not None:  # not Linux: workers end when their pipe breaks
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def dies_with(parent: int) -> Callable[[], None]:
+    """For a child process started by subprocess (its preexec_fn): be killed with `parent`, so that no
+    Pagefind writes on into a staging folder after its build was killed (the next build removes that folder).
+
+    The C library is looked up here, in the parent: after a fork, the child of a
+    process with threads should do no more than call into it."""
+    prctl = _prctl()
+    if prctl is None:  # not Linux
+        return lambda: None
+
+    def arrange() -> None:
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != parent:  # the build died before the line above
+            os._exit(1)
+
+    return arrange
+
+
+@functools.cache
+def _prctl() -> Callable[..., int] | None:
+    """The C library's prctl, looked up once (find_library may run ldconfig)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    except (OSError, AttributeError, TypeError):  # not Linux: workers end when their pipe breaks
-        pass
+        found: Callable[..., int] = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True).prctl
+    except (OSError, AttributeError, TypeError):
+        return None
+    return found
 
 
 def _work(

@@ -26,9 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from briefgen import pagefindservice
 from briefgen.errors import BriefgenError
 from briefgen.pagefindformat import ENTRY_FILE, BundleFormatError, PageEntry, run_of, split_bundle
+from briefgen.parallel import dies_with
 from briefgen.searchdocs import EXCLUDED
 
 PROBE_TIMEOUT = 30
@@ -172,7 +172,7 @@ def _bundle_of(executable: Path, documents: Sequence[IndexDocument], folder: Pat
             text=True,
             check=False,
             # Killed with the build: no Pagefind writes on into a staging folder being removed.
-            preexec_fn=pagefindservice.dies_with(os.getpid()),
+            preexec_fn=dies_with(os.getpid()),
         )
     except OSError as exc:
         raise SearchError(f"the search index could not be made: {executable} could not run ({exc})") from exc

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from briefgen import pagefindservice, searchrun
+from briefgen import searchrun
 from briefgen.build import build_site
 from briefgen.load import load_archive
 from briefgen.search import SearchStep
@@ -35,6 +35,7 @@ from briefgen.searchrun import find_pagefind
 from tests.e2e.conftest import PREFIX
 from tests.e2e.readers import browse
 from tests.e2e.test_search import result_count, results
+from tests.pagefindfeed import write_bundle
 from tests.sitetools import make_corpus, serve
 
 if TYPE_CHECKING:
@@ -79,9 +80,8 @@ def one_run_bundle(root: Path, bundle: Path) -> None:
     archive, _ = load_archive(root, base_url=PREFIX)
     step = SearchStep(pagefind, bundle.parent, None, archive=archive)
     shutil.rmtree(bundle)
-    process = pagefindservice.start(pagefind.executable)
     documents = [(document.url, document.html) for document in step.documents]
-    pagefindservice.write_bundle(process, documents, bundle, EXCLUDED, UNUSED_FILES)
+    write_bundle(documents, bundle, EXCLUDED, UNUSED_FILES)
     make_reproducible(bundle)
 
 
