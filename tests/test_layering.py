@@ -26,7 +26,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "__init__",
         "errors slugs links svg basemap interrupts installspec searchbundle fast.switch fast filestate "
         "languages pagefindformat",
-        "maps pagefindwords",
+        "maps pagefindwords pagefindmarshal",
         "pagefindcolumns",
         "model pagefindassembly",
         "pagefindkept",

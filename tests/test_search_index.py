@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from briefgen import build as build_module
-from briefgen import search
+from briefgen import search, searchrun
 from briefgen.build import build_site
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.searchentries import FOLDER, KEPT_FILE, SearchEntries, entry_bytes, entry_from_bytes
@@ -134,6 +134,38 @@ def test_a_rebuild_feeds_pagefind_the_edited_briefing_only_and_matches_a_cold_bu
     assert indexed == [24, 1]
     assert any("zanzibarite" in str(p["content"]) for p in fragments(site / "pagefind").values())
     assert cold_site(root, tmp_path) == snapshot(site)
+
+
+def test_batches_indexed_by_forked_workers_make_the_index_and_entries_of_one_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first build cuts the documents into batches that forked workers index, split and keep; the
+    entries come back marshalled. Batches of 4 (six batches, two workers) against one batch of 24."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    one_run = snapshot(root / "site")
+    entries = kept_entries(root)
+    shutil.rmtree(root / "site")
+    shutil.rmtree(root / CACHE_DIR)
+    monkeypatch.setattr(searchrun, "BATCH_MOST", 4)
+    workers: list[int] = []
+    parallel_map = searchrun.parallel_map
+
+    def counted(function, shared, items, workers_wanted, **options):  # type: ignore[no-untyped-def]
+        workers.append(len(items))
+        return parallel_map(function, shared, items, workers_wanted, **options)
+
+    monkeypatch.setattr(searchrun, "parallel_map", counted)
+    build_site(root, workers=2)
+    assert workers == [6]
+    assert snapshot(root / "site") == one_run
+    assert kept_entries(root) == entries  # the same entries (marshal's bytes follow the objects' sharing)
+
+
+def kept_entries(root: Path) -> dict[str, PageEntry | None]:
+    """Every entry in the cache, read back, by key."""
+    kept = SearchEntries(root / CACHE_DIR)
+    return {path.stem: kept.entry(path.stem) for path in (root / CACHE_DIR / FOLDER).glob("*.entry")}
 
 
 def test_a_fresh_checkout_with_the_cache_restored_indexes_nothing_and_builds_the_same_site(

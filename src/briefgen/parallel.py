@@ -93,15 +93,21 @@ def default_workers() -> int:
 
 @contextlib.contextmanager
 def parallel_map(
-    function: Callable[[Any, Item], Result], shared: Any, items: Sequence[Item], workers: int
+    function: Callable[[Any, Item], Result],
+    shared: Any,
+    items: Sequence[Item],
+    workers: int,
+    *,
+    least_per_worker: int = MIN_ITEMS_PER_WORKER,
 ) -> Iterator[Iterator[Result]]:
-    """`function(shared, item)` for every item, in order, over up to `workers` processes.
+    """`function(shared, item)` for every item, in order, over up to `workers` processes, a worker for
+    each `least_per_worker` items (fewer items are worth no process; 1 for items of seconds each).
 
     `function` must be a module-level function; `shared` and `items` reach the
     workers by fork, unpickled, so they may hold anything. Use as
     `with parallel_map(...) as results:`: the workers are gone when the block ends.
     """
-    usable = min(workers, len(items) // MIN_ITEMS_PER_WORKER)
+    usable = min(workers, len(items) // least_per_worker)
     if usable < 2 or not hasattr(os, "fork"):
         yield (function(shared, item) for item in items)
         return

@@ -295,7 +295,7 @@ class SearchStep:
             assert self.pagefind is not None
             missing = [self._with_html(document) for document in missing]
             assert self._scratch is not None, "documents are indexed only while a bundle is made"
-            keep = self.entries.put if self.entries is not None else None
+            keep = self.entries.put_marshalled if self.entries is not None else None
             made, run_files = index_documents(self.pagefind.executable, missing, self._scratch, keep)
             self.indexed += len(missing)
             found.update(made)

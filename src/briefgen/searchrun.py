@@ -22,13 +22,19 @@ import os
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from briefgen.errors import BriefgenError
-from briefgen.pagefindformat import ENTRY_FILE, BundleFormatError, PageEntry, run_of, split_bundle
-from briefgen.parallel import dies_with
+from briefgen.pagefindformat import (
+    ENTRY_FILE,
+    BundleFormatError,
+    PageEntry,
+    run_of,
+    split_bundle,
+)
+from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
+from briefgen.parallel import dies_with, parallel_map
 from briefgen.searchdocs import EXCLUDED
 
 PROBE_TIMEOUT = 30
@@ -88,62 +94,73 @@ class IndexDocument:
     html: str
 
 
-EntryKeeper = Callable[[str, PageEntry], None]
-"""Called with each entry made, by its document's key, in the thread that split it from its bundle."""
+EntryKeeper = Callable[[str, bytes], None]
+"""Called with each entry made, by its document's key, as its marshalled bytes (pagefindformat.entry_marshalled),
+in the worker that split it from its bundle."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Batches:
+    """What each worker indexing batches needs, handed over by fork."""
+
+    executable: Path
+    scratch: Path
+    keep: EntryKeeper | None
 
 
 def index_documents(
     executable: Path, documents: Sequence[IndexDocument], scratch: Path, keep: EntryKeeper | None = None
 ) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
     """The entries of `documents` by key, and Pagefind's own files with its pagefind-entry.json.
-    `keep`, when given, is called with each entry as its batch is split, in the batch's thread: the cache
-    written while the next batch's command runs (compressing and writing let go of the GIL).
+    `keep`, when given, is called with each entry as its batch is split, in the worker that split it.
 
     `scratch` is a folder of the build's staging, made and removed here: the
     documents are written into it as pages at their addresses, BATCH_MOST at a
-    time, and the `pagefind` command indexes each batch there, RUNS_AT_ONCE
-    batches at a time (a thread each: one splits its bundle while another's
-    command runs)."""
+    time, and the `pagefind` command indexes each batch there, in RUNS_AT_ONCE
+    forked workers (parallel.py): each runs the command on a batch, splits its
+    bundle into entries and keeps them, while the other's command runs. In
+    threads, the splitting (Python) of both took turns on one core, and the
+    build's own process was busy the whole time; here it only reads the entries
+    the workers hand back, marshalled."""
     made: dict[str, PageEntry] = {}
     static: dict[str, bytes] = {}
-    batches = _batches(list(documents))
+    batches = list(enumerate(_batches(list(documents))))
     try:
-        with ThreadPoolExecutor(max_workers=RUNS_AT_ONCE) as pool:
-            futures = [
-                pool.submit(_entries_of, executable, batch, scratch / f"batch-{number}", keep)
-                for number, batch in enumerate(batches)
-            ]
-            try:
-                for future in futures:
-                    entries, files = future.result()
-                    made.update(entries)
-                    static.update(files)
-            except BaseException:
-                for future in futures:
-                    future.cancel()
-                raise
+        task = _Batches(executable, scratch, keep)
+        with parallel_map(_index_batch, task, batches, RUNS_AT_ONCE, least_per_worker=1) as results:
+            for entries, files in results:
+                made.update((key, entry_unmarshalled(data)) for key, data in entries)
+                static.update(files)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return made, static
 
 
+def _index_batch(
+    task: _Batches, numbered: tuple[int, Sequence[IndexDocument]]
+) -> tuple[list[tuple[str, bytes]], dict[str, bytes]]:
+    """A batch's entries, marshalled, by key, and Pagefind's own files. Runs in a worker."""
+    number, batch = numbered
+    made, static = _entries_of(task.executable, batch, task.scratch / f"batch-{number}")
+    entries = [(key, entry_marshalled(entry)) for key, entry in made.items()]
+    if task.keep is not None:
+        for key, data in entries:
+            task.keep(key, data)
+    return entries, static
+
+
 def _entries_of(
-    executable: Path, batch: Sequence[IndexDocument], folder: Path, keep: EntryKeeper | None
+    executable: Path, batch: Sequence[IndexDocument], folder: Path
 ) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
     files = _bundle_of(executable, batch, folder)
     try:
         by_url = {entry.url: entry for entry in split_bundle(files)}
-        made = {document.key: by_url[document.url] for document in batch}
-        static = _pagefind_files(files)
+        return {document.key: by_url[document.url] for document in batch}, _pagefind_files(files)
     except (BundleFormatError, KeyError) as exc:
         raise SearchError(
             f"the search index Pagefind wrote could not be read ({exc}); "
             "build with --no-search to publish without search"
         ) from exc
-    if keep is not None:
-        for key, entry in made.items():
-            keep(key, entry)
-    return made, static
 
 
 def _batches(documents: list[IndexDocument]) -> list[list[IndexDocument]]:

@@ -29,13 +29,13 @@ import marshal
 import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from briefgen.digests import digest
 from briefgen.errors import DamagedCacheError
 from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed
-from briefgen.pagefindformat import Locations, PageEntry, PageWord
+from briefgen.pagefindformat import PageEntry
 from briefgen.pagefindkept import KeptIndex
+from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
 
 FOLDER = "search"
 """In the cache folder."""
@@ -44,61 +44,23 @@ STATIC_PREFIX = "static-"
 DOCUMENT_KEYS_FILE = "document-keys"
 KEPT_FILE = "kept-index"
 """The index the last build assembled, in the form a rebuild updates in place (pagefindkept.py)."""
-ENTRY_FORMAT = 1
-"""Written in each entry: an entry of any other format is not read (made again by Pagefind)."""
 COMPRESSION_LEVEL = 1
 
 
 def entry_bytes(entry: PageEntry) -> bytes:
     """An entry as the cache keeps it."""
-    words = tuple(
-        (
-            word.word,
-            tuple(word.normal) if word.normal is not None else None,
-            tuple((form, tuple(locations)) for form, locations in word.variants),
-        )
-        for word in entry.words
-    )
-    plain: Any = (
-        ENTRY_FORMAT,
-        entry.url,
-        entry.language,
-        entry.wasm,
-        entry.fragment,
-        entry.word_count,
-        entry.meta_fields,
-        entry.filters,
-        words,
-        entry.digest,
-    )
-    return zlib.compress(marshal.dumps(plain), COMPRESSION_LEVEL)
+    return compressed_entry(entry_marshalled(entry))
+
+
+def compressed_entry(marshalled: bytes) -> bytes:
+    """An entry's marshalled bytes (pagefindformat.entry_marshalled) as the cache keeps them."""
+    return zlib.compress(marshalled, COMPRESSION_LEVEL)
 
 
 def entry_from_bytes(data: bytes | memoryview) -> PageEntry:
     """The entry entry_bytes wrote; raises DamagedCacheError for anything else."""
     try:
-        plain = marshal.loads(zlib.decompress(data))  # noqa: S302 - sealed: checked against its digest
-        version, url, language, wasm, fragment, word_count, meta_fields, filters, words, entry_digest = plain
-        if version != ENTRY_FORMAT:
-            raise DamagedCacheError(f"an entry of format {version}")
-        return PageEntry(
-            url=url,
-            language=language,
-            wasm=wasm,
-            fragment=fragment,
-            word_count=word_count,
-            meta_fields=meta_fields,
-            filters=filters,
-            words=tuple(
-                PageWord(
-                    word,
-                    Locations(*normal) if normal is not None else None,
-                    tuple((form, Locations(*locations)) for form, locations in variants),
-                )
-                for word, normal, variants in words
-            ),
-            digest=entry_digest,
-        )
+        return entry_unmarshalled(zlib.decompress(data))
     except (ValueError, TypeError, EOFError, zlib.error) as exc:
         raise DamagedCacheError(f"an unreadable search entry ({exc})") from exc
 
@@ -121,8 +83,12 @@ class SearchEntries:
         return found
 
     def put(self, key: str, entry: PageEntry) -> None:
+        self.put_marshalled(key, entry_marshalled(entry))
+
+    def put_marshalled(self, key: str, marshalled: bytes) -> None:
+        """Keep an entry given as its marshalled bytes (the form a build's worker hands entries back in)."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_sealed(self._path(key), entry_bytes(entry))
+        write_sealed(self._path(key), compressed_entry(marshalled))
 
     def static_files(self, version: str) -> dict[str, bytes]:
         """Pagefind's own files as its runs of `version` wrote them; empty when none is on record."""
