@@ -145,19 +145,20 @@ def test_batches_indexed_by_forked_workers_make_the_index_and_entries_of_one_run
     build_site(root)
     one_run = snapshot(root / "site")
     entries = kept_entries(root)
+    assert len(entries) == 24 and None not in entries.values()
     shutil.rmtree(root / "site")
     shutil.rmtree(root / CACHE_DIR)
     monkeypatch.setattr(searchrun, "BATCH_MOST", 4)
-    workers: list[int] = []
+    batches: list[int] = []
     parallel_map = searchrun.parallel_map
 
-    def counted(function, shared, items, workers_wanted, **options):  # type: ignore[no-untyped-def]
-        workers.append(len(items))
-        return parallel_map(function, shared, items, workers_wanted, **options)
+    def counted(function, shared, items, workers, **options):  # type: ignore[no-untyped-def]
+        batches.append(len(items))
+        return parallel_map(function, shared, items, workers, **options)
 
     monkeypatch.setattr(searchrun, "parallel_map", counted)
-    build_site(root, workers=2)
-    assert workers == [6]
+    build_site(root)
+    assert batches == [6]
     assert snapshot(root / "site") == one_run
     assert kept_entries(root) == entries  # the same entries (marshal's bytes follow the objects' sharing)
 

@@ -257,15 +257,19 @@ class SearchStep:
     def _in_output(self, name: str) -> bytes | None:
         """A file of the index as the output has it now (the kept index reuses its unchanged chunks)."""
         try:
-            return (self.output / BUNDLE_DIR).joinpath(*PurePosixPath(name).parts).read_bytes()
+            return self._output_path(name).read_bytes()
         except OSError:
             return None
 
     def _size_in_output(self, name: str) -> int | None:
+        """The size of that file, when only whether it is as written matters (not its bytes)."""
         try:
-            return (self.output / BUNDLE_DIR).joinpath(*PurePosixPath(name).parts).stat().st_size
+            return self._output_path(name).stat().st_size
         except OSError:
             return None
+
+    def _output_path(self, name: str) -> Path:
+        return (self.output / BUNDLE_DIR).joinpath(*PurePosixPath(name).parts)
 
     def _kept_index(self) -> KeptIndex | None:
         """The index the last build left, when the output has it: from this process, else from the cache."""

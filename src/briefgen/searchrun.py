@@ -95,7 +95,7 @@ class IndexDocument:
 
 
 EntryKeeper = Callable[[str, bytes], None]
-"""Called with each entry made, by its document's key, as its marshalled bytes (pagefindformat.entry_marshalled),
+"""Called with each entry made, by its document's key, as its marshalled bytes (pagefindmarshal.entry_marshalled),
 in the worker that split it from its bundle."""
 
 

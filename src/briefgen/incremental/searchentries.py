@@ -53,7 +53,7 @@ def entry_bytes(entry: PageEntry) -> bytes:
 
 
 def compressed_entry(marshalled: bytes) -> bytes:
-    """An entry's marshalled bytes (pagefindformat.entry_marshalled) as the cache keeps them."""
+    """An entry's marshalled bytes (pagefindmarshal.entry_marshalled) as the cache keeps them."""
     return zlib.compress(marshalled, COMPRESSION_LEVEL)
 
 
