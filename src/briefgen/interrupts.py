@@ -14,6 +14,7 @@ import contextlib
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from types import FrameType
 
@@ -36,13 +37,22 @@ def _deliver_again_if_interrupt(unraisable: sys.UnraisableHookArgs) -> None:
     if unraisable.exc_type is None or not issubclass(unraisable.exc_type, KeyboardInterrupt):
         sys.__unraisablehook__(unraisable)
         return
-    # Delivered from another thread a moment later: interrupting the main thread from here
-    # would raise inside this hook, which is itself a finalizer's caller, and lose it again.
+    # Delivered from another thread once this hook has returned: interrupting the main thread
+    # from here would raise inside this hook, which is itself a finalizer's caller, and lose it
+    # again. A timer of a millisecond was not enough: on a busy machine it fired while this
+    # thread still waited in Thread.start (the test met it with the suite running beside it).
     # If it lands in another finalizer, it comes back here and is sent once more.
-    later = threading.Timer(0.001, _thread.interrupt_main)
-    later.daemon = True
+    returned = threading.Event()
+    later = threading.Thread(target=_interrupt_once_set, args=(returned,), daemon=True)
     with contextlib.suppress(RuntimeError):  # Python is shutting down: there is no build left to stop
         later.start()
+    returned.set()  # the hook's last step: nothing checks for a pending interrupt between it and the return
+
+
+def _interrupt_once_set(returned: threading.Event) -> None:
+    returned.wait()
+    time.sleep(0.001)  # the main thread back in the code the finalizer interrupted
+    _thread.interrupt_main()
 
 
 @contextlib.contextmanager
