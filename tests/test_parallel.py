@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 
 from briefgen.interrupts import uninterrupted
-from briefgen.parallel import WorkerError, parallel_map
+from briefgen.parallel import WorkerError, parallel_map, run_to_its_end
 
 ITEMS = list(range(1000))
 
@@ -88,3 +90,34 @@ def test_a_ctrl_c_during_a_cleanup_comes_once_it_is_done() -> None:
         time.sleep(0.05)
         finished = True
     assert finished
+
+
+STUBBORN_CHILD = """
+import os, pathlib, signal, sys, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a command that takes its time to stop
+pathlib.Path(sys.argv[1]).write_text(str(os.getpid()))
+time.sleep(60)
+"""
+
+
+def test_a_command_stopped_by_ctrl_c_has_ended_before_the_build_goes_on(tmp_path: Path) -> None:
+    """subprocess.run kills the command on a Ctrl-C but does not wait for it, so it could still be
+    writing into the staging folder the build then removes (CI once found the folder left behind)."""
+    started = tmp_path / "pid"
+
+    def press_ctrl_c_once_started() -> None:
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    presser = threading.Thread(target=press_ctrl_c_once_started)
+    presser.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_to_its_end([sys.executable, "-c", STUBBORN_CHILD, str(started)])
+    finally:
+        presser.join()
+    child = int(started.read_text())
+    with pytest.raises(ChildProcessError):  # waited for already: no longer this process's child at all
+        os.waitpid(child, os.WNOHANG)

@@ -34,6 +34,7 @@ import pickle
 import select
 import signal
 import struct
+import subprocess
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -258,6 +259,36 @@ def dies_with(parent: int) -> Callable[[], None]:
             os._exit(1)
 
     return arrange
+
+
+def run_to_its_end(command: Sequence[str]) -> subprocess.CompletedProcess[str]:
+    """Run `command` (killed with the build, see dies_with), its output captured as text.
+
+    Whatever stops the build meanwhile (a Ctrl-C, an error), the command is
+    killed and waited for before the build goes on to remove the staging
+    folder it writes into. subprocess.run waits a quarter of a second after a
+    Ctrl-C, kills the command and lets it go: a Pagefind killed but still
+    writing its bundle then put files back into a folder being removed, and
+    the build left that folder behind."""
+    process: subprocess.Popen[str] | None = None
+    try:
+        with uninterrupted():  # a Ctrl-C while it starts comes once there is a process to kill
+            process = subprocess.Popen(  # noqa: S603 - the caller's command, no shell
+                command,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                preexec_fn=dies_with(os.getpid()),  # noqa: PLW1509 - only prctl, found before the fork
+            )
+        with process:
+            out, errors = process.communicate()
+    except BaseException:
+        if process is not None:
+            with uninterrupted():
+                process.kill()
+                process.wait()
+        raise
+    return subprocess.CompletedProcess(command, process.returncode, out, errors)
 
 
 @functools.cache

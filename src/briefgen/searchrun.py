@@ -18,7 +18,6 @@ the two bundles are the same.
 from __future__ import annotations
 
 import math
-import os
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -34,7 +33,7 @@ from briefgen.pagefindformat import (
     split_bundle,
 )
 from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
-from briefgen.parallel import dies_with, parallel_map
+from briefgen.parallel import parallel_map, run_to_its_end
 from briefgen.searchdocs import EXCLUDED
 
 PROBE_TIMEOUT = 30
@@ -183,14 +182,7 @@ def _bundle_of(executable: Path, documents: Sequence[IndexDocument], folder: Pat
     selectors = [part for selector in EXCLUDED for part in ("--exclude-selectors", selector)]
     command = [str(executable), "--site", str(pages), "--output-path", str(bundle), *selectors, "--quiet"]
     try:
-        result = subprocess.run(  # noqa: S603 - the binary the pagefind package ships, no shell
-            command,
-            capture_output=True,
-            text=True,
-            check=False,
-            # Killed with the build: no Pagefind writes on into a staging folder being removed.
-            preexec_fn=dies_with(os.getpid()),
-        )
+        result = run_to_its_end(command)  # gone before the build removes its folder
     except OSError as exc:
         raise SearchError(f"the search index could not be made: {executable} could not run ({exc})") from exc
     if result.returncode != 0:
