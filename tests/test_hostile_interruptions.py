@@ -377,6 +377,36 @@ def test_a_ctrl_c_that_lands_in_a_finalizer_still_stops_briefgen() -> None:
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "briefgen: interrupted\n")
 
 
+CLASS_INTERRUPTED = """
+import sys
+from briefgen.__main__ import main
+import briefgen.cli
+
+class Field:
+    def __set_name__(self, owner, name):
+        raise KeyboardInterrupt  # where a Ctrl-C lands while a dataclass is made, as a module is imported
+
+def build(argv=None):
+    class Registry:
+        terms = Field()
+    print("the Ctrl-C was lost")
+    return 0
+
+briefgen.cli.main = build
+sys.exit(main())
+"""
+
+
+def test_a_ctrl_c_while_a_class_is_made_is_one_line() -> None:
+    """The Ctrl-C test met a Ctrl-C during the import of briefgen.gazetteer, in dataclasses'
+    __set_name__: Python 3.11 raises it as 'RuntimeError: Error calling __set_name__', caused
+    by the KeyboardInterrupt, and briefgen printed that traceback."""
+    done = subprocess.run(
+        [sys.executable, "-c", CLASS_INTERRUPTED], check=False, capture_output=True, text=True, timeout=60
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (130, "", "briefgen: interrupted\n")
+
+
 def test_dropped_pack_readers_and_writers_close_their_files(tmp_path: Path) -> None:
     from briefgen.incremental.packs import PackedBodies, PackWriter  # noqa: PLC0415
 

@@ -26,7 +26,9 @@ def main() -> int:
             # The work is done: a Ctrl-C from here on would only cut Python's own exit short,
             # killing it without a word or printing a traceback from an atexit handler.
             signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except KeyboardInterrupt:  # while importing, or parsing the arguments, before cli's own handler
+    except BaseException as exc:  # while importing, or parsing the arguments, before cli's own handler
+        if not _interrupted(exc):
+            raise
         print("briefgen: interrupted", file=sys.stderr)
         code = EXIT_INTERRUPTED
     if code == EXIT_INTERRUPTED:
@@ -37,6 +39,17 @@ def main() -> int:
         sys.stderr.flush()
         os._exit(EXIT_INTERRUPTED)
     return code
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether `exc` is a Ctrl-C, or was raised because of one: Python 3.11 wraps a KeyboardInterrupt
+    raised while a class is made (dataclasses' __set_name__, as a module is imported) in a RuntimeError."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        cause = cause.__cause__
+    return False
 
 
 if __name__ == "__main__":
