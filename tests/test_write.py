@@ -12,14 +12,23 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 
+from briefgen import write
 from briefgen.errors import OutputError
-from briefgen.neighbours import MARKER, STAGING_SUFFIX, TWIN_SUFFIX, UPDATE_SUFFIX, neighbour
+from briefgen.neighbours import (
+    MARKER,
+    STAGING_SUFFIX,
+    TWIN_SUFFIX,
+    UPDATE_SUFFIX,
+    make_marked_folder,
+    neighbour,
+)
 from briefgen.write import TWIN_RECORD, SiteUpdate, StagedSite, Twin, copy_no_wider
 
 OLD_SITE = {"index.html": b"home", "a/index.html": b"a", "b/index.html": b"b", "c/d/index.html": b"d"}
@@ -207,6 +216,26 @@ def test_an_exception_inside_an_update_leaves_the_old_site_and_no_staging_folder
         raise HalfwayError
     assert stamps(output) == before and contents(output) == OLD_SITE
     assert beside(output) == around
+
+
+@pytest.mark.parametrize("kind", [StagedSite, SiteUpdate])
+def test_a_ctrl_c_just_as_the_staging_folder_is_made_leaves_none(
+    output: Path, kind: type[StagedSite | SiteUpdate], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Ctrl-C test met a staging folder left behind under load: a Ctrl-C that came once the folder
+    was made but before the build knew it had made it, so that nothing removed it."""
+
+    def made_then_ctrl_c(folder: Path) -> None:
+        make_marked_folder(folder)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(write, "make_marked_folder", made_then_ctrl_c)
+    around = beside(output)
+    staged = StagedSite(output) if kind is StagedSite else SiteUpdate(output, [])
+    with pytest.raises(KeyboardInterrupt), staged:
+        pass
+    assert beside(output) == around
+    assert contents(output) == OLD_SITE
 
 
 @pytest.mark.parametrize("record", ["removed", "naming another site"])

@@ -135,8 +135,10 @@ class _Staging:
 
     def _make(self) -> None:
         """Make the staging folder, marked as briefgen's before anything else is put in it."""
-        make_marked_folder(self.staging)
-        self._made = True
+        # Made and known as made in one step: a Ctrl-C between the two left the folder to no one.
+        with uninterrupted():
+            make_marked_folder(self.staging)
+            self._made = True
 
     def claim(self, path: str, *, make_folder: bool = True) -> Path:
         """Reserve `path`; any process may then write the returned file.
