@@ -15,14 +15,16 @@ import hashlib
 import os
 import random
 import shutil
+import signal
 import struct
+import tempfile
 import zlib
 from pathlib import Path
 
 import pytest
 
 from briefgen.build import BuildReport, build_site
-from briefgen.incremental import cacheindex
+from briefgen.incremental import cacheindex, sealed
 from briefgen.incremental.cache import CACHE_DIR, BuildCache
 from briefgen.incremental.cacheindex import FORMAT_VERSION, schema_of
 from briefgen.incremental.packs import PackedBody
@@ -339,3 +341,21 @@ def test_a_cache_written_by_an_older_briefgen_or_schema_is_rebuilt(
     assert cache_notices(report) == []
     assert [index.name for index in (root / CACHE_DIR).glob("index-*")] == [index_file(root).name]
     assert_same_as_cold(root, tmp_path)
+
+
+def test_a_ctrl_c_just_as_a_cache_file_is_begun_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache file is written into a temporary file renamed over it; a Ctrl-C that came once the
+    temporary file was made but before its name was known left it behind."""
+    made = tempfile.mkstemp
+
+    def made_then_ctrl_c(**where: str) -> tuple[int, str]:
+        found = made(**where)
+        os.kill(os.getpid(), signal.SIGINT)
+        return found
+
+    monkeypatch.setattr(sealed.tempfile, "mkstemp", made_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt):
+        sealed.write_sealed(tmp_path / "entry", b"data")
+    assert list(tmp_path.iterdir()) == []

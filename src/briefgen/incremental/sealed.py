@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from briefgen.errors import DamagedCacheError
+from briefgen.interrupts import uninterrupted
 
 DIGEST_SIZE = 32
 TEMPORARY_PREFIX = ".tmp-"
@@ -61,15 +62,18 @@ def write_sealed(path: Path, data: bytes) -> None:
 
 def write_whole(path: Path, chunks: Iterable[bytes | memoryview]) -> None:
     """Write the chunks one after another, whole or not at all: into a temporary file renamed over `path`."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
+    temporary = None
     try:
+        with uninterrupted():  # made and named in one step: a Ctrl-C between left it to no one
+            fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=TEMPORARY_PREFIX)
         with os.fdopen(fd, "wb") as stream:
             for chunk in chunks:
                 stream.write(chunk)
         Path(temporary).replace(path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            Path(temporary).unlink()
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                Path(temporary).unlink()
         raise
 
 
