@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import gzip
 import json
+import marshal
 import shutil
 from pathlib import Path
 
@@ -16,10 +17,12 @@ from briefgen import build as build_module
 from briefgen import search, searchrun
 from briefgen.build import build_site
 from briefgen.incremental.cache import CACHE_DIR
+from briefgen.incremental.sealed import read_sealed, write_sealed
 from briefgen.incremental.searchentries import FOLDER, KEPT_FILE, SearchEntries, entry_bytes, entry_from_bytes
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
 from briefgen.pagefindformat import PageEntry
+from briefgen.pagefindkept import KEPT_FORMAT
 from briefgen.search import SearchError
 from briefgen.searchbundle import SIGNATURE
 from briefgen.searchdocs import index_order, search_document
@@ -214,6 +217,23 @@ def test_a_damaged_entry_or_lost_pagefind_files_are_made_again_by_pagefind(tmp_p
     assert indexed[1] >= 1
     assert report.notices == (".briefgen-cache: 2 damaged entries rebuilt from their files",)
     assert cold_site(root, tmp_path) == snapshot(root / "site")
+
+
+def test_a_kept_index_of_another_format_is_assembled_afresh_without_a_warning(tmp_path: Path) -> None:
+    """A briefgen that keeps its index in another format than the last one's (an upgrade): its bytes
+    match their digest, so they are not damaged, and the build says nothing of them."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    kept = root / CACHE_DIR / FOLDER / KEPT_FILE
+    state = search.read_search_state(root / CACHE_DIR).encode()
+    write_sealed(kept, state + b"\n" + marshal.dumps((4, "an index as format 4 kept it")))  # as briefgen kept it before
+    edited = sorted((root / "briefings").rglob("*.md"))[5]
+    edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
+    search._KEPT.clear()  # as a new process: the kept index read from the cache
+    report = build_site(root)
+    assert report.notices == ()
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
+    assert bytes(read_sealed(kept) or b"").startswith(f"{KEPT_FORMAT} ".encode())
 
 
 def test_a_rebuild_reads_only_the_entries_of_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -364,7 +364,7 @@ class SearchStep:
             temporary.write_text(self._state + "\n", encoding="utf-8")
             temporary.replace(self.cache / STATE_FILE)
         if self.entries is not None and self._state is not None and self._kept is not None:
-            self.entries.put_kept_index(self._state, self._kept.to_bytes())
+            self.entries.put_kept_index(self._state, self._kept.to_pieces())
             if self._document_keys != self._known_keys:
                 self.entries.put_document_keys(self._document_keys)
             self.entries.keep_only(self._version(), self._kept.keys())

@@ -17,7 +17,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from briefgen.errors import DamagedCacheError
@@ -58,6 +58,14 @@ def read_sealed(path: Path) -> memoryview | None:
 
 def write_sealed(path: Path, data: bytes) -> None:
     write_whole(path, [digest_of(data), data])
+
+
+def write_sealed_pieces(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
+    """write_sealed of the pieces joined, without joining them: a large file is not copied once more."""
+    digest = hashlib.sha256()  # digest_of's, fed piece by piece
+    for piece in pieces:
+        digest.update(piece)
+    write_whole(path, [digest.digest(), *pieces])
 
 
 def write_whole(path: Path, chunks: Iterable[bytes | memoryview]) -> None:

@@ -27,14 +27,14 @@ from __future__ import annotations
 import contextlib
 import marshal
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from briefgen.digests import digest
 from briefgen.errors import DamagedCacheError
-from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed
+from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed, write_sealed_pieces
 from briefgen.pagefindformat import PageEntry
-from briefgen.pagefindkept import KeptIndex
+from briefgen.pagefindkept import KEPT_FORMAT, KeptIndex
 from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
 
 FOLDER = "search"
@@ -115,8 +115,8 @@ class SearchEntries:
             return None
         if data is None:
             return None
-        head = state.encode("utf-8") + b"\n"
-        if not state or bytes(data[: len(head)]) != head:
+        head = _kept_head(state)
+        if not state or bytes(data[: len(head)]) != head:  # another state, or another briefgen's format
             return None
         try:
             return KeptIndex.from_bytes(data[len(head) :])
@@ -137,9 +137,10 @@ class SearchEntries:
         self.folder.mkdir(parents=True, exist_ok=True)
         write_sealed(self.folder / DOCUMENT_KEYS_FILE, marshal.dumps(dict(keys)))
 
-    def put_kept_index(self, state: str, data: bytes) -> None:
+    def put_kept_index(self, state: str, pieces: Sequence[bytes | memoryview]) -> None:
+        """Keep the index (KeptIndex.to_pieces) under `state`."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_sealed(self.folder / KEPT_FILE, state.encode("utf-8") + b"\n" + data)
+        write_sealed_pieces(self.folder / KEPT_FILE, [_kept_head(state), *pieces])
 
     def keep_only(self, version: str, keys: Iterable[str]) -> None:
         """Remove every entry but those of `keys` (the index's pages), and Pagefind's files of other versions."""
@@ -165,6 +166,12 @@ class SearchEntries:
 
     def _static_path(self, version: str) -> Path:
         return self.folder / f"{STATIC_PREFIX}{digest(version)[:16]}"
+
+
+def _kept_head(state: str) -> bytes:
+    """What a kept index's file begins with: its format, so that a briefgen that reads another format
+    quietly assembles the index afresh (its bytes are not damaged), and the state it was kept under."""
+    return f"{KEPT_FORMAT} {state}\n".encode()
 
 
 def _files(folder: Path) -> Iterable[Path]:
