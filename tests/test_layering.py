@@ -60,10 +60,10 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "write lock",
         # the incremental engine, wrapping the pipeline; search, which it feeds
         "incremental.sealed",
-        "incremental.searchentries",
+        "incremental.packs incremental.searchentries",
         "incremental.pickling incremental.reads incremental.fingerprint",
         "incremental",
-        "incremental.packs incremental.templates",
+        "incremental.templates",
         "incremental.cacheindex",
         "incremental.cache",
         "search",

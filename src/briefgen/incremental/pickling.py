@@ -6,8 +6,9 @@ build as a pickle. Python's own unpickling of a frozen slotted dataclass sets
 each field through object.__setattr__, three times slower than a call; a named
 tuple's runs Python code. Registered with copyreg, so that the model itself
 knows nothing of it; imported by the incremental package, which every build
-imports. The loader's records (parsecache.ParsedEntry, filestate.FileState)
-cross from its workers with them, and are kept in the cache: registered here too.
+imports. The loader's records (parsecache.ParsedEntry, filestate.FileState,
+and the place of each body in the packs, packs.PackedBody) cross from its
+workers with them, and are kept in the cache: registered here too.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from typing import Any
 
 from briefgen.filestate import FileState
+from briefgen.incremental.packs import PackedBody
 from briefgen.model import Body, Briefing, Footnote, Image, Source, Term
 from briefgen.parsecache import ParsedEntry
 
@@ -36,5 +38,5 @@ def _footnote(note: Footnote) -> tuple[type[Footnote], tuple[Any, ...]]:
 
 
 copyreg.pickle(Footnote, _footnote)
-for _cls in (Source, Term, Image, Body, Briefing, FileState, ParsedEntry):
+for _cls in (Source, Term, Image, Body, Briefing, FileState, ParsedEntry, PackedBody):
     pickled_by_fields(_cls)
