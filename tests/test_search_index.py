@@ -18,7 +18,14 @@ from briefgen import search, searchrun
 from briefgen.build import build_site
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.sealed import read_sealed, write_sealed
-from briefgen.incremental.searchentries import FOLDER, KEPT_FILE, SearchEntries, entry_bytes, entry_from_bytes
+from briefgen.incremental.searchentries import (
+    FOLDER,
+    KEPT_FILE,
+    KEPT_SLOTS,
+    SearchEntries,
+    entry_bytes,
+    entry_from_bytes,
+)
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
 from briefgen.pagefindformat import PageEntry
@@ -224,7 +231,8 @@ def test_a_kept_index_of_another_format_is_assembled_afresh_without_a_warning(tm
     match their digest, so they are not damaged, and the build says nothing of them."""
     root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
     build_site(root)
-    kept = root / CACHE_DIR / FOLDER / KEPT_FILE
+    store = root / CACHE_DIR / FOLDER
+    kept = store / KEPT_FILE
     state = search.read_search_state(root / CACHE_DIR).encode()
     write_sealed(kept, state + b"\n" + marshal.dumps((4, "an index as format 4 kept it")))  # as briefgen kept it before
     edited = sorted((root / "briefings").rglob("*.md"))[5]
@@ -233,7 +241,36 @@ def test_a_kept_index_of_another_format_is_assembled_afresh_without_a_warning(tm
     report = build_site(root)
     assert report.notices == ()
     assert cold_site(root, tmp_path) == snapshot(root / "site")
-    assert bytes(read_sealed(kept) or b"").startswith(f"{KEPT_FORMAT} ".encode())
+    slot = store / bytes(read_sealed(kept) or b"").decode()
+    assert bytes(read_sealed(slot) or b"").startswith(f"{KEPT_FORMAT} ".encode())
+
+
+def test_the_kept_index_is_written_over_the_slot_not_in_use_never_through_a_link(tmp_path: Path) -> None:
+    """Written over its own older copy (no 90 MB file to free at each edit); the one in use is named only
+    once the other is whole; a link planted at a slot is replaced, not written through."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    store = root / CACHE_DIR / FOLDER
+    outside = tmp_path / "outside"
+    outside.write_bytes(b"not the cache's")
+
+    def in_use() -> str:
+        return bytes(read_sealed(store / KEPT_FILE) or b"").decode()
+
+    first = in_use()
+    (other,) = set(KEPT_SLOTS) - {first}
+    (store / other).symlink_to(outside)
+    edited = sorted((root / "briefings").rglob("*.md"))[5]
+    for number, slot in enumerate([other, first, other]):
+        inode = (store / slot).lstat().st_ino
+        edited.write_text(edited.read_text("utf-8") + f"\nThe zanzibarite convoy {number}.\n", "utf-8")
+        search._KEPT.clear()  # as a new process: the kept index read from the cache
+        build_site(root)
+        assert in_use() == slot
+        assert (store / slot).is_file() and not (store / slot).is_symlink()
+        assert number == 0 or (store / slot).stat().st_ino == inode, "written over, not renamed over"
+    assert outside.read_bytes() == b"not the cache's"
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
 
 
 def test_a_rebuild_reads_only_the_entries_of_what_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,6 +16,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -60,12 +61,33 @@ def write_sealed(path: Path, data: bytes) -> None:
     write_whole(path, [digest_of(data), data])
 
 
-def write_sealed_pieces(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
-    """write_sealed of the pieces joined, without joining them: a large file is not copied once more."""
+def overwrite_sealed_pieces(path: Path, pieces: Sequence[bytes | memoryview]) -> None:
+    """write_sealed of the pieces joined (without joining them), written over the file's own bytes.
+
+    Not whole or not at all, as write_whole is: for a large file that only
+    the caller names as current once it is written (searchentries.py's
+    kept index). Freeing a large file's pages, as renaming another over it
+    does, takes longer than writing it. A link, or a file with other names,
+    is replaced rather than written through."""
     digest = hashlib.sha256()  # digest_of's, fed piece by piece
     for piece in pieces:
         digest.update(piece)
-    write_whole(path, [digest.digest(), *pieces])
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        descriptor = os.open(path, flags | os.O_NONBLOCK, 0o600)  # a pipe there: no wait for a reader
+    except OSError:  # a link (ELOOP), or what cannot be opened for writing: made anew
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, flags | os.O_EXCL, 0o600)
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:  # another name would see it change
+        os.close(descriptor)
+        path.unlink(missing_ok=True)
+        descriptor = os.open(path, flags | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(digest.digest())
+        for piece in pieces:
+            stream.write(piece)
+        stream.truncate()
 
 
 def write_whole(path: Path, chunks: Iterable[bytes | memoryview]) -> None:

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from briefgen.digests import digest
 from briefgen.errors import DamagedCacheError
-from briefgen.incremental.sealed import TEMPORARY_PREFIX, read_sealed, write_sealed, write_sealed_pieces
+from briefgen.incremental.sealed import TEMPORARY_PREFIX, overwrite_sealed_pieces, read_sealed, write_sealed
 from briefgen.pagefindformat import PageEntry
 from briefgen.pagefindkept import KEPT_FORMAT, KeptIndex
 from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
@@ -43,7 +43,12 @@ ENTRY_SUFFIX = ".entry"
 STATIC_PREFIX = "static-"
 DOCUMENT_KEYS_FILE = "document-keys"
 KEPT_FILE = "kept-index"
-"""The index the last build assembled, in the form a rebuild updates in place (pagefindkept.py)."""
+"""Names which of KEPT_SLOTS holds the index the last build assembled, in the form a rebuild updates in
+place (pagefindkept.py)."""
+KEPT_SLOTS = ("kept-index-0", "kept-index-1")
+"""The index is written over the slot not in use, then KEPT_FILE names it. Renamed over the last one, as
+other cache files are, the 90 MB of 5,000 briefings' index took 0.3 s to free at each edit; written over
+the older slot, its pages are reused. A build stopped while writing it leaves KEPT_FILE naming the other."""
 COMPRESSION_LEVEL = 1
 
 
@@ -108,10 +113,13 @@ class SearchEntries:
     def kept_index(self, state: str) -> KeptIndex | None:
         """The index the last build assembled (pagefindkept.py), when it was kept under `state`
         (search.py: what the index in the output is made from); None otherwise or when it fails its check."""
+        slot = self._kept_slot()
+        if slot is None:
+            return None
         try:
-            data = read_sealed(self.folder / KEPT_FILE)
+            data = read_sealed(self.folder / slot)
         except DamagedCacheError:
-            self.damaged.add(KEPT_FILE)
+            self.damaged.add(slot)
             return None
         if data is None:
             return None
@@ -138,15 +146,28 @@ class SearchEntries:
         write_sealed(self.folder / DOCUMENT_KEYS_FILE, marshal.dumps(dict(keys)))
 
     def put_kept_index(self, state: str, pieces: Sequence[bytes | memoryview]) -> None:
-        """Keep the index (KeptIndex.to_pieces) under `state`."""
+        """Keep the index (KeptIndex.to_pieces) under `state`: over the slot not in use, then named in use."""
         self.folder.mkdir(parents=True, exist_ok=True)
-        write_sealed_pieces(self.folder / KEPT_FILE, [_kept_head(state), *pieces])
+        slot = KEPT_SLOTS[1] if self._kept_slot() == KEPT_SLOTS[0] else KEPT_SLOTS[0]
+        overwrite_sealed_pieces(self.folder / slot, [_kept_head(state), *pieces])
+        write_sealed(self.folder / KEPT_FILE, slot.encode())
+
+    def _kept_slot(self) -> str | None:
+        """The slot KEPT_FILE names, if it names one."""
+        try:
+            data = read_sealed(self.folder / KEPT_FILE)
+        except DamagedCacheError:
+            self.damaged.add(KEPT_FILE)
+            return None
+        slot = bytes(data).decode("ascii", "replace") if data is not None else None
+        return slot if slot in KEPT_SLOTS else None
 
     def keep_only(self, version: str, keys: Iterable[str]) -> None:
         """Remove every entry but those of `keys` (the index's pages), and Pagefind's files of other versions."""
         keep = {f"{key}{ENTRY_SUFFIX}" for key in keys} | {
             self._static_path(version).name,
             KEPT_FILE,
+            *KEPT_SLOTS,
             DOCUMENT_KEYS_FILE,
         }
         for file in _files(self.folder):
