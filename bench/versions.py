@@ -13,7 +13,10 @@ machine's drift falls on both alike):
 - first build: no output, no cache; the cache is written, as a fresh checkout's
   first `briefgen build` does (search left out unless --search);
 - no-op: the same build again;
-- one edit: a paragraph added to one briefing's text, then built.
+- one edit: a paragraph added to one briefing's text, then built (the first
+  rebuild after a whole build also makes the site's twin: write.py);
+- a later edit: another briefing's paragraph added, then built, as an editor's
+  every edit after the first is.
 
 Prints the medians and this checkout's time over the baseline's. A refactoring
 that claims to change nothing shows it here: ratios near 1.
@@ -34,7 +37,7 @@ from pathlib import Path
 from corpus import write_corpus  # bench/corpus.py, beside this script
 
 CHECKOUT = Path(__file__).resolve().parents[1]
-KINDS = ("first build", "no-op", "one edit")
+KINDS = ("first build", "no-op", "one edit", "a later edit")
 
 
 def export(revision: str, into: Path) -> Path:
@@ -106,6 +109,8 @@ def main() -> None:
             times[name, "no-op"].append(timed(command, source))
             add_paragraph(root, run)
             times[name, "one edit"].append(timed(command, source))
+            add_paragraph(root, run + args.runs)
+            times[name, "a later edit"].append(timed(command, source))
         print(f"round {run + 1}/{args.runs} done", file=sys.stderr)
 
     print(f"{args.briefings} briefings, {'with' if args.search else 'without'} search, medians of {args.runs}")
