@@ -25,7 +25,7 @@ def kept_of(entries: Sequence[PageEntry], files_of: dict[str, bytes], run: objec
     assembly.update(entries)
     files_of.update(assembly.files())
     kept = KeptIndex.of_assembly(assembly, {entry.url: entry.url for entry in entries}, files_of)
-    return KeptIndex.from_bytes(kept.to_bytes())
+    return KeptIndex.from_bytes(b"".join(kept.to_pieces()))
 
 
 def updated(kept: KeptIndex, entries: Sequence[PageEntry], old: dict[str, PageEntry], written: dict[str, bytes]):  # type: ignore[no-untyped-def]
@@ -64,7 +64,7 @@ def test_pages_edited_added_and_removed_at_the_end_give_a_fresh_assembly_s_bytes
         "most files are the ones the output has"
     )
     fewer = entries[:-3]
-    kept = KeptIndex.from_bytes(kept.to_bytes())  # the updated words kept as columns, among the others
+    kept = KeptIndex.from_bytes(b"".join(kept.to_pieces()))  # the updated words kept as columns, among the others
     assert updated(kept, fewer, known, files) == assemble(fewer, run)  # type: ignore[arg-type]
 
 

@@ -23,13 +23,14 @@ from briefgen.incremental.searchentries import (
     KEPT_FILE,
     KEPT_SLOTS,
     SearchEntries,
-    entry_bytes,
+    compressed_entry,
     entry_from_bytes,
 )
 from briefgen.load import load_archive
 from briefgen.model import Body, Briefing, Settings, Source
 from briefgen.pagefindformat import PageEntry
 from briefgen.pagefindkept import KEPT_FORMAT
+from briefgen.pagefindmarshal import entry_marshalled
 from briefgen.search import SearchError
 from briefgen.searchbundle import SIGNATURE
 from briefgen.searchdocs import index_order, search_document
@@ -310,7 +311,7 @@ def test_an_entry_is_kept_in_few_bytes_and_read_back_whole(tmp_path: Path) -> No
     assert step.entries is not None
     for path in entries:
         entry = step.entries.entry(path.stem)
-        assert entry is not None and entry_from_bytes(entry_bytes(entry)) == entry
+        assert entry is not None and entry_from_bytes(compressed_entry(entry_marshalled(entry))) == entry
         assert path.stat().st_size < 4 * len(entry.fragment)
 
 

@@ -149,7 +149,7 @@ class KeptIndex:
         return written
 
     def to_pieces(self) -> list[Bytes]:
-        """The index as bytes, in pieces to be written one after the other (to_bytes joins them).
+        """The index as bytes, in pieces to be written one after the other.
 
         Everything but the words' three large columns is marshalled, after its
         length; the large columns follow it as they are, so that from_bytes
@@ -174,9 +174,6 @@ class KeptIndex:
         run = (self.run.version, self.run.include_characters, dict(self.run.static_files))
         small = marshal.dumps((KEPT_FORMAT, run, languages, self.written))
         return [_LENGTH.pack(len(small)), small, *large]
-
-    def to_bytes(self) -> bytes:
-        return b"".join(self.to_pieces())
 
     @classmethod
     def from_bytes(cls, data: bytes | memoryview) -> KeptIndex:

@@ -35,7 +35,7 @@ from briefgen.errors import DamagedCacheError
 from briefgen.incremental.sealed import TEMPORARY_PREFIX, overwrite_sealed_pieces, read_sealed, write_sealed
 from briefgen.pagefindformat import PageEntry
 from briefgen.pagefindkept import KEPT_FORMAT, KeptIndex
-from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
+from briefgen.pagefindmarshal import entry_unmarshalled
 
 FOLDER = "search"
 """In the cache folder."""
@@ -52,18 +52,13 @@ the older slot, its pages are reused. A build stopped while writing it leaves KE
 COMPRESSION_LEVEL = 1
 
 
-def entry_bytes(entry: PageEntry) -> bytes:
-    """An entry as the cache keeps it."""
-    return compressed_entry(entry_marshalled(entry))
-
-
 def compressed_entry(marshalled: bytes) -> bytes:
     """An entry's marshalled bytes (pagefindmarshal.entry_marshalled) as the cache keeps them."""
     return zlib.compress(marshalled, COMPRESSION_LEVEL)
 
 
 def entry_from_bytes(data: bytes | memoryview) -> PageEntry:
-    """The entry entry_bytes wrote; raises DamagedCacheError for anything else."""
+    """The entry compressed_entry kept; raises DamagedCacheError for anything else."""
     try:
         return entry_unmarshalled(zlib.decompress(data))
     except (ValueError, TypeError, EOFError, zlib.error) as exc:
@@ -86,9 +81,6 @@ class SearchEntries:
             self.damaged.add(key)
             return None
         return found
-
-    def put(self, key: str, entry: PageEntry) -> None:
-        self.put_marshalled(key, entry_marshalled(entry))
 
     def put_marshalled(self, key: str, marshalled: bytes) -> None:
         """Keep an entry given as its marshalled bytes (the form a build's worker hands entries back in)."""
