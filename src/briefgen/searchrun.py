@@ -4,8 +4,8 @@ Pagefind comes from PyPI as the `pagefind` package with its `bin` extra,
 which ships the binary; it is found as that package finds it (the variable
 PAGEFIND_BINARY_PATH first, then the packaged binary, then `pagefind` on PATH).
 
-The documents are written as pages at their addresses into a scratch folder
-of the build's staging, and the `pagefind` command indexes them there, in
+The documents are written as pages into a scratch folder of the build's
+staging (_scratch_pages), and the `pagefind` command indexes them there, in
 batches of at most BATCH_MOST, RUNS_AT_ONCE at a time (a command uses about
 one and a half cores of two). An entry does not depend on the other pages of its run
 (pagefindformat.py), so the batches need not be alike. The command took a
@@ -18,19 +18,24 @@ the two bundles are the same.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from briefgen.errors import BriefgenError
+from briefgen.fast import switch as fastpaths
 from briefgen.pagefindformat import (
     ENTRY_FILE,
     BundleFormatError,
     PageEntry,
+    entry_readdressed,
     run_of,
     split_bundle,
+    without_collection,
 )
 from briefgen.pagefindmarshal import entry_marshalled, entry_unmarshalled
 from briefgen.parallel import parallel_map, run_to_its_end
@@ -39,6 +44,8 @@ from briefgen.searchdocs import EXCLUDED
 PROBE_TIMEOUT = 30
 RUNS_AT_ONCE = 2
 """Runs of the `pagefind` command at once: one uses about one and a half cores of two."""
+_PLAIN_ADDRESS = re.compile(r"/(?:[A-Za-z0-9._~-]+/)+")
+"""An address Pagefind keeps as it is, the page's folders joined: written as a flat page (_scratch_pages)."""
 BATCH_MOST = 500
 """Documents indexed by one run of the `pagefind` command at the most: a run's memory grows with them, and the
 service's time per document grew with the documents it held (5,000 briefings in two services: 29 ms of CPU a
@@ -114,7 +121,7 @@ def index_documents(
     `keep`, when given, is called with each entry as its batch is split, in the worker that split it.
 
     `scratch` is a folder of the build's staging, made and removed here: the
-    documents are written into it as pages at their addresses, BATCH_MOST at a
+    documents are written into it as pages (_scratch_pages), BATCH_MOST at a
     time, and the `pagefind` command indexes each batch there, in RUNS_AT_ONCE
     forked workers (parallel.py): each runs the command on a batch, splits its
     bundle into entries and keeps them, while the other's command runs. In
@@ -126,9 +133,12 @@ def index_documents(
     batches = list(enumerate(_batches(list(documents))))
     try:
         task = _Batches(executable, scratch, keep)
+        # Reading 5,000 entries back makes millions of tuples without cycles: the collector walking them
+        # again and again took 4 of the 6 s of CPU this process spent here, which the workers needed.
         with parallel_map(_index_batch, task, batches, RUNS_AT_ONCE, least_per_worker=1) as results:
             for entries, files in results:
-                made.update((key, entry_unmarshalled(data)) for key, data in entries)
+                with without_collection():
+                    made.update((key, entry_unmarshalled(data)) for key, data in entries)
                 static.update(files)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -151,15 +161,52 @@ def _index_batch(
 def _entries_of(
     executable: Path, batch: Sequence[IndexDocument], folder: Path
 ) -> tuple[dict[str, PageEntry], dict[str, bytes]]:
-    files = _bundle_of(executable, batch, folder)
+    pages = _scratch_pages(batch)
+    files = _bundle_of(executable, pages, folder)
     try:
         by_url = {entry.url: entry for entry in split_bundle(files)}
-        return {document.key: by_url[document.url] for document in batch}, _pagefind_files(files)
+        made = {}
+        for page, document in zip(pages, batch, strict=True):
+            entry = by_url[page.address]
+            made[document.key] = entry if page.address == document.url else entry_readdressed(entry, document.url)
+        return made, _pagefind_files(files)
     except (BundleFormatError, KeyError) as exc:
         raise SearchError(
             f"the search index Pagefind wrote could not be read ({exc}); "
             "build with --no-search to publish without search"
         ) from exc
+
+
+class _ScratchPage(NamedTuple):
+    """A document as the `pagefind` command is given it: a page in the scratch folder."""
+
+    address: str
+    """The address Pagefind gives the page, from its path."""
+    path: PurePosixPath
+    """In the scratch folder."""
+    html: str
+
+
+def _scratch_pages(batch: Sequence[IndexDocument]) -> list[_ScratchPage]:
+    """Each document as a page to write for Pagefind.
+
+    A page at its address (a folder, then index.html) costs a new folder per
+    briefing, and a folder or a file made costs some 0.5 ms of CPU on the
+    project's machine (5,000 briefings: 3 s of a cold build's CPU). So a
+    document whose address is plain ASCII is written as `<n>.html` in one
+    folder, which Pagefind gives the address `/<n>.html`, and its entry is
+    readdressed (pagefindformat.entry_readdressed). With fast paths off
+    (fast/switch.py), every page is written at its address, the reference."""
+    pages: list[_ScratchPage] = []
+    for number, document in enumerate(batch):
+        if fastpaths.enabled() and _PLAIN_ADDRESS.fullmatch(document.url):
+            pages.append(_ScratchPage(f"/{number}.html", PurePosixPath(f"{number}.html"), document.html))
+            continue
+        address = PurePosixPath(document.url.strip("/"))
+        if address.is_absolute() or ".." in address.parts or not address.parts:
+            raise SearchError(f"a briefing's address cannot be indexed: {document.url!r}")
+        pages.append(_ScratchPage(document.url, address / "index.html", document.html))
+    return pages
 
 
 def _batches(documents: list[IndexDocument]) -> list[list[IndexDocument]]:
@@ -169,18 +216,16 @@ def _batches(documents: list[IndexDocument]) -> list[list[IndexDocument]]:
     return [documents[start : start + size] for start in range(0, len(documents), size)]
 
 
-def _bundle_of(executable: Path, documents: Sequence[IndexDocument], folder: Path) -> dict[str, bytes]:
-    """The bundle the `pagefind` command writes for `documents`, written as pages into `folder`."""
-    pages, bundle = folder / "pages", folder / "bundle"
-    for document in documents:
-        address = PurePosixPath(document.url.strip("/"))
-        if address.is_absolute() or ".." in address.parts or not address.parts:
-            raise SearchError(f"a briefing's address cannot be indexed: {document.url!r}")
-        page = pages.joinpath(*address.parts, "index.html")
-        page.parent.mkdir(parents=True, exist_ok=True)
-        page.write_text(document.html, encoding="utf-8")
+def _bundle_of(executable: Path, pages: Sequence[_ScratchPage], folder: Path) -> dict[str, bytes]:
+    """The bundle the `pagefind` command writes for `pages` (_scratch_pages), written into `folder`."""
+    scratch, bundle = folder / "pages", folder / "bundle"
+    scratch.mkdir(parents=True, exist_ok=True)
+    for page in pages:
+        path = scratch.joinpath(*page.path.parts)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page.html, encoding="utf-8")
     selectors = [part for selector in EXCLUDED for part in ("--exclude-selectors", selector)]
-    command = [str(executable), "--site", str(pages), "--output-path", str(bundle), *selectors, "--quiet"]
+    command = [str(executable), "--site", str(scratch), "--output-path", str(bundle), *selectors, "--quiet"]
     try:
         result = run_to_its_end(command)  # gone before the build removes its folder
     except OSError as exc:
