@@ -50,7 +50,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "index",
         "calendars related filters atlas",
         "searchdocs",
-        "searchrun",
+        "searchrun fast.searchrun",
         "contexts",
         "plan",
         "render",
@@ -80,7 +80,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
 
 PAIRS = {
     pair
-    for reference in ("markdown", "yamlfields")
+    for reference in ("markdown", "yamlfields", "searchrun")
     for pair in ((reference, f"fast.{reference}"), (f"fast.{reference}", reference))
 }
 """A fast path and its reference: the reference takes the shortcut; the shortcut reads the reference's types."""

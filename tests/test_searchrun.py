@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from briefgen import searchrun
+from briefgen.fast.searchrun import PLAIN_ADDRESS, entry_readdressed
 from briefgen.fast.switch import SWITCH
 from briefgen.load import load_archive
-from briefgen.pagefindformat import BundleFormatError, PageEntry, entry_readdressed
+from briefgen.pagefindformat import BundleFormatError, PageEntry
 from briefgen.search import SearchStep
 from briefgen.searchrun import IndexDocument, find_pagefind, index_documents
 from tests.sitetools import copy_example, make_corpus
@@ -75,7 +76,7 @@ def test_a_plain_address_is_written_as_a_flat_page_and_others_at_their_addresses
     monkeypatch.setattr(searchrun, "run_to_its_end", listed)
     entries_of(documents, tmp_path / "scratch")
     (pages,) = written
-    plain = [document for document in documents if searchrun._PLAIN_ADDRESS.fullmatch(document.url)]
+    plain = [document for document in documents if PLAIN_ADDRESS.fullmatch(document.url)]
     assert len(plain) == len(documents) - 3  # all but the Arabic address, the space and the percent sign
     assert {f"{number}.html" for number in range(len(documents))} & pages == {
         f"{number}.html" for number, document in enumerate(documents) if document in plain

@@ -41,7 +41,6 @@ from __future__ import annotations
 
 import array
 import contextlib
-import dataclasses
 import functools
 import gc
 import gzip
@@ -187,23 +186,6 @@ def entry_digest(url: str, language: str, wasm: str | None, fragment: bytes, wor
     hasher.update(array.array("Q", [len(part) for part in parts]).tobytes())
     hasher.update(b"".join(parts))
     return hasher.hexdigest()
-
-
-def entry_readdressed(entry: PageEntry, url: str) -> PageEntry:
-    """`entry` as Pagefind makes it for the same document found at `url`.
-
-    A page's address is in its entry twice: as `url`, and as the first member
-    of its fragment's JSON, `{"url":"..."`, which serde_json writes as Python's
-    json module does (the same escapes). Nothing else Pagefind keeps of a page
-    depends on where its file was (tests/test_searchrun.py indexes the same
-    documents both ways and compares the entries)."""
-    head = b'{"url":' + json.dumps(entry.url, ensure_ascii=False).encode("utf-8") + b","
-    if not entry.fragment.startswith(head):
-        raise BundleFormatError(f"the fragment of {entry.url} does not begin with its address")
-    fragment = b'{"url":' + json.dumps(url, ensure_ascii=False).encode("utf-8") + b"," + entry.fragment[len(head) :]
-    return dataclasses.replace(
-        entry, url=url, fragment=fragment, digest=entry_digest(url, entry.language, entry.wasm, fragment, entry.words)
-    )
 
 
 # ----------------------------------------------------------------- a bundle split into entries

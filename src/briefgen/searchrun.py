@@ -18,7 +18,6 @@ the two bundles are the same.
 from __future__ import annotations
 
 import math
-import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping, Sequence
@@ -27,12 +26,12 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from briefgen.errors import BriefgenError
+from briefgen.fast import searchrun as fast_searchrun
 from briefgen.fast import switch as fastpaths
 from briefgen.pagefindformat import (
     ENTRY_FILE,
     BundleFormatError,
     PageEntry,
-    entry_readdressed,
     run_of,
     split_bundle,
     without_collection,
@@ -44,8 +43,6 @@ from briefgen.searchdocs import EXCLUDED
 PROBE_TIMEOUT = 30
 RUNS_AT_ONCE = 2
 """Runs of the `pagefind` command at once: one uses about one and a half cores of two."""
-_PLAIN_ADDRESS = re.compile(r"/(?:[A-Za-z0-9._~-]+/)+")
-"""An address Pagefind keeps as it is, the page's folders joined: written as a flat page (_scratch_pages)."""
 BATCH_MOST = 500
 """Documents indexed by one run of the `pagefind` command at the most: a run's memory grows with them, and the
 service's time per document grew with the documents it held (5,000 briefings in two services: 29 ms of CPU a
@@ -168,7 +165,9 @@ def _entries_of(
         made = {}
         for page, document in zip(pages, batch, strict=True):
             entry = by_url[page.address]
-            made[document.key] = entry if page.address == document.url else entry_readdressed(entry, document.url)
+            made[document.key] = (
+                entry if page.address == document.url else fast_searchrun.entry_readdressed(entry, document.url)
+            )
         return made, _pagefind_files(files)
     except (BundleFormatError, KeyError) as exc:
         raise SearchError(
@@ -188,19 +187,13 @@ class _ScratchPage(NamedTuple):
 
 
 def _scratch_pages(batch: Sequence[IndexDocument]) -> list[_ScratchPage]:
-    """Each document as a page to write for Pagefind.
-
-    A page at its address (a folder, then index.html) costs a new folder per
-    briefing, and a folder or a file made costs some 0.5 ms of CPU on the
-    project's machine (5,000 briefings: 3 s of a cold build's CPU). So a
-    document whose address is plain ASCII is written as `<n>.html` in one
-    folder, which Pagefind gives the address `/<n>.html`, and its entry is
-    readdressed (pagefindformat.entry_readdressed). With fast paths off
-    (fast/switch.py), every page is written at its address, the reference."""
+    """Each document as a page to write for Pagefind: at its address, the reference, or flat
+    (fast/searchrun.py) unless fast paths are off (fast/switch.py)."""
     pages: list[_ScratchPage] = []
     for number, document in enumerate(batch):
-        if fastpaths.enabled() and _PLAIN_ADDRESS.fullmatch(document.url):
-            pages.append(_ScratchPage(f"/{number}.html", PurePosixPath(f"{number}.html"), document.html))
+        flat = fast_searchrun.flat_page(number, document.url) if fastpaths.enabled() else None
+        if flat is not None:
+            pages.append(_ScratchPage(f"/{flat}", PurePosixPath(flat), document.html))
             continue
         address = PurePosixPath(document.url.strip("/"))
         if address.is_absolute() or ".." in address.parts or not address.parts:
