@@ -296,19 +296,24 @@ class KeptIndex:
     # ------------------------------------------------------------- the files
 
     def files(
-        self, new_fragments: Mapping[str, bytes], written: Callable[[str], bytes | int | None]
+        self,
+        new_fragments: Mapping[str, bytes],
+        written: Callable[[str], bytes | int | None],
+        fragment_of: Callable[[str], bytes | None] = lambda _key: None,
     ) -> dict[str, bytes] | None:
         """The bundle's files. `new_fragments`: the fragments of the pages put in, by their full hash;
         `written`: a file as the output has it now, or None; or only its size, and then a file the output has
         as it was written there is left out of the files (listed in `as_written`: a rebuild need not read
-        back thousands of unchanged fragments). None when a fragment is neither new nor in the output."""
+        back thousands of unchanged fragments); `fragment_of`: the fragment of a page's entry by its key,
+        for a page whose fragment the output lost (a fresh checkout with its cache restored: every page).
+        None when a fragment is neither new, nor in the output, nor given by `fragment_of` as it was."""
         files: dict[str, bytes] = {}
         self._fulls = {}
         self.as_written = set()
         languages = {}
         wanted_wasm = set()
         for language, state in sorted(self.languages.items()):
-            made = self._language_files(language, state, new_fragments, written)
+            made = self._language_files(language, state, new_fragments, written, fragment_of)
             if made is None:
                 return None
             meta_hash, language_files = made
@@ -328,10 +333,11 @@ class KeptIndex:
         state: _Language,
         new_fragments: Mapping[str, bytes],
         written: Callable[[str], bytes | int | None],
+        fragment_of: Callable[[str], bytes | None],
     ) -> tuple[str, dict[str, bytes]] | None:
         short = len(language) + 8
         files: dict[str, bytes] = {}
-        pages_meta = self._fragment_files(state, short, new_fragments, written, files)
+        pages_meta = self._fragment_files(state, short, new_fragments, written, fragment_of, files)
         if pages_meta is None:
             return None
         chunk_meta = self._chunk_files(language, state, short, written, files)
@@ -367,6 +373,7 @@ class KeptIndex:
         short: int,
         new_fragments: Mapping[str, bytes],
         written: Callable[[str], bytes | int | None],
+        fragment_of: Callable[[str], bytes | None],
         files: dict[str, bytes],
     ) -> list[list[object]] | None:
         """Each page's fragment into `files`; returns [name, word count] of each page (None: a fragment is lost)."""
@@ -379,7 +386,10 @@ class KeptIndex:
             if content is None:
                 fragment = new_fragments.get(page.fragment_hash)
                 if fragment is None:
-                    return None
+                    fragment = fragment_of(page.key)
+                    # '<language>_<hash>': the entry on record must be the one this page was made from.
+                    if fragment is None or not page.fragment_hash.endswith(f"_{pagefind_hash(fragment)}"):
+                        return None
                 to_compress[path] = fragment
             elif content:
                 files[path] = content

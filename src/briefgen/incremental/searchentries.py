@@ -11,11 +11,13 @@ format: search.py) and sealed (sealed.py): a damaged file fails its check
 and its briefing is indexed again. Only a build's new entries are written;
 the ones no page of the index has any more are removed once the build is in place.
 
-On disk an entry is its fields as plain tuples, bytes and numbers written
-by `marshal` and compressed by zlib at level 1: 13.5 KB for a briefing of
-the benchmark's corpus (44 KB uncompressed; a pickle of the named tuples was
-as large and took longer to read than to make again by Pagefind). Reading
-back makes some 900 small objects a briefing, which is most of its cost.
+On disk an entry is its fragment, then its other fields as plain tuples,
+bytes and numbers written by `marshal` (pagefindmarshal.py), compressed by
+zlib at level 1: 13.5 KB for a briefing of the benchmark's corpus (44 KB
+uncompressed; a pickle of the named tuples was as large and took longer to
+read than to make again by Pagefind). Reading back makes some 900 small
+objects a briefing, which is most of its cost; the fragment alone is read
+by decompressing only as far as its end (`fragment`).
 
 Pagefind's own files (pagefind.js, its worker, the stemming modules) are
 kept by Pagefind's version in one sealed file, the union of what its runs
@@ -29,13 +31,14 @@ import marshal
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from briefgen.digests import digest
 from briefgen.errors import DamagedCacheError
 from briefgen.incremental.sealed import TEMPORARY_PREFIX, overwrite_sealed_pieces, read_sealed, write_sealed
 from briefgen.pagefindformat import PageEntry
 from briefgen.pagefindkept import KEPT_FORMAT, KeptIndex
-from briefgen.pagefindmarshal import entry_unmarshalled
+from briefgen.pagefindmarshal import FRAGMENT_START, entry_unmarshalled, fragment_length
 
 FOLDER = "search"
 """In the cache folder."""
@@ -65,6 +68,34 @@ def entry_from_bytes(data: bytes | memoryview) -> PageEntry:
         raise DamagedCacheError(f"an unreadable search entry ({exc})") from exc
 
 
+def fragment_from_bytes(data: bytes | memoryview) -> bytes:
+    """The fragment of the entry compressed_entry kept, decompressing no more than the fragment (it comes
+    first: pagefindmarshal.py); raises DamagedCacheError for anything else."""
+    try:
+        unpacking = zlib.decompressobj()
+        head = _inflated(unpacking, data, FRAGMENT_START)
+        length = fragment_length(head)
+        fragment = _inflated(unpacking, unpacking.unconsumed_tail, length)
+    except (ValueError, zlib.error) as exc:
+        raise DamagedCacheError(f"an unreadable search entry ({exc})") from exc
+    if len(fragment) != length:
+        raise DamagedCacheError("an unreadable search entry (shorter than its fragment)")
+    return fragment
+
+
+def _inflated(unpacking: Any, data: bytes | memoryview, size: int) -> bytes:
+    """The next `size` bytes out of a zlib stream (fewer where it ends), reading `data` then what it left."""
+    if size == 0:
+        return b""  # a max_length of 0 would mean no limit
+    out = unpacking.decompress(data, size)
+    while len(out) < size and not unpacking.eof:
+        more = unpacking.decompress(unpacking.unconsumed_tail, size - len(out))
+        if not more:
+            break
+        out += more
+    return bytes(out)
+
+
 class SearchEntries:
     """The entries in the cache folder's search/, read on demand; the build's new ones written at once."""
 
@@ -81,6 +112,16 @@ class SearchEntries:
             self.damaged.add(key)
             return None
         return found
+
+    def fragment(self, key: str) -> bytes | None:
+        """The fragment of the entry on record for `key`, read without its words; None when there is none
+        or it failed its check."""
+        try:
+            data = read_sealed(self._path(key))
+            return fragment_from_bytes(data) if data is not None else None
+        except DamagedCacheError:
+            self.damaged.add(key)
+            return None
 
     def put_marshalled(self, key: str, marshalled: bytes) -> None:
         """Keep an entry given as its marshalled bytes (the form a build's worker hands entries back in)."""
