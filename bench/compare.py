@@ -23,7 +23,9 @@ then times, run by run and interleaved:
 - briefgen one edit: the same again, as an editor's every later rebuild;
 - briefgen cold with search: the same as the first build, and Pagefind's
   index (the default build, what the publishing workflow runs); then one
-  briefing edited and built again with search;
+  briefing edited and built again with search; then built with search into
+  a new folder, the cache as that build left it: what the Pages workflow
+  does on a fresh checkout with its cache restored;
 - Hugo 0.168 cold; Hugo followed by `pagefind --site` over its output (the
   binary of the pagefind_bin package), what a Hugo user with search runs:
   the peer of the builds with search; Pelican 4.12 cold (content cache off).
@@ -307,7 +309,19 @@ def main() -> None:
     hugo_site_out = [tool("hugo"), "--quiet", "--source", str(hugo_site), "--destination"]
     pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-q", "-o"]
 
-    kinds = ("cold", "nocache", "noop", "first", "edit", "search", "search-edit", "hugo", "hugo-pagefind", "pelican")
+    kinds = (
+        "cold",
+        "nocache",
+        "noop",
+        "first",
+        "edit",
+        "search",
+        "search-edit",
+        "restored",
+        "hugo",
+        "hugo-pagefind",
+        "pelican",
+    )
     results: dict[str, list[Run]] = {k: [] for k in kinds}
     peaks: dict[str, float] = {}
 
@@ -343,6 +357,7 @@ def main() -> None:
             measure(briefgen_search_first)
             edit_one_briefing(corpus, 4 * run + 3)
             record("search-edit", run, briefgen(f"search-{run}"))
+            record("restored", run, briefgen(f"restored-{run}"))  # the cache as the last build left it, no site
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
         hugo = record("hugo", run, [*hugo_site_out, str(outputs / f"hugo-{run}")])
         if not args.no_search:
@@ -363,6 +378,9 @@ def main() -> None:
         subprocess.run([*verify_command, "--output", str(outputs / "verify-search")], check=True, capture_output=True)
         identical_search = tree_digest(outputs / "verify-search") == tree_digest(
             outputs / f"briefgen-search-{args.runs}" / "site"
+        )
+        identical_restored = tree_digest(outputs / "verify-search") == tree_digest(
+            outputs / f"briefgen-restored-{args.runs}" / "site"
         )
     shutil.rmtree(outputs, ignore_errors=True)
 
@@ -391,6 +409,12 @@ def main() -> None:
         ("briefgen first rebuild after a cold build (one edit)", "first", "Hugo", hugo_cold),
         ("briefgen cold, with search (cache written)", "search", "Hugo + Pagefind", hugo_search),
         ("briefgen after one edit, with search", "search-edit", "Hugo + Pagefind", hugo_search),
+        (
+            "briefgen with search, its cache restored, no site (the Pages workflow)",
+            "restored",
+            "Hugo + Pagefind",
+            hugo_search,
+        ),
         ("Hugo 0.168 cold", "hugo", "Hugo", hugo_cold),
         ("Hugo 0.168 cold, then pagefind --site", "hugo-pagefind", "Hugo + Pagefind", hugo_search),
         ("Pelican 4.12 cold", "pelican", "Hugo", hugo_cold),
@@ -416,7 +440,8 @@ def main() -> None:
     print(f"one-edit build byte-identical to a cold build: {'yes' if identical else 'NO'}")
     if not args.no_search:
         print(f"one-edit build with search byte-identical to a cold build: {'yes' if identical_search else 'NO'}")
-        identical = identical and identical_search
+        print(f"build with the cache restored byte-identical to a cold build: {'yes' if identical_restored else 'NO'}")
+        identical = identical and identical_search and identical_restored
     if not identical:
         raise SystemExit(1)
 
