@@ -5,9 +5,11 @@
 
 Writes the synthetic corpus with the project's generator (bench/corpus.py),
 converts it for Hugo (content plus small equivalent templates: a page per
-briefing with its takeaways and notes rendered as Markdown, and taxonomy
-pages per source, tag, place and date) and for Pelican (its default theme),
-then times, run by run and interleaved:
+briefing with its takeaways and notes rendered as Markdown, taxonomy pages
+per source, tag, place, author and date, and for the site and each source,
+tag, place and author an RSS feed and a JSON Feed of its newest 50 briefings
+in full, as briefgen writes them: 112 of each for the 5,000 briefings) and
+for Pelican (its default theme), then times, run by run and interleaved:
 
 - briefgen first build: no output, no cache, no search index (Hugo makes
   none); the cache is written, as `briefgen build --no-search` does on a
@@ -29,6 +31,9 @@ then times, run by run and interleaved:
 - Hugo 0.168 cold; Hugo followed by `pagefind --site` over its output (the
   binary of the pagefind_bin package), what a Hugo user with search runs:
   the peer of the builds with search; Pelican 4.12 cold (content cache off).
+  Beside them, Hugo with the pages only (no feed, no author page), the peer
+  of the figures before 2026-12-02: the feeds are 46% of the bytes briefgen
+  writes (389 of 846 MB at 5,000 briefings) and doubled Hugo's time.
 
 briefgen's modules are compiled to bytecode first, as pip does when it
 installs a package: an editable install where PYTHONDONTWRITEBYTECODE is
@@ -144,6 +149,33 @@ def split(path: Path) -> tuple[dict, str]:
 
 HUGO_CONFIG = """baseURL = "https://example.github.io/archive/"
 title = "Synthetic briefing archive"
+[pagination]
+  pagerSize = 20
+[taxonomies]
+  source = "sources"
+  tag = "tags"
+  place = "places"
+  author = "authors"
+  day = "days"
+[services.rss]
+  limit = 50
+[mediaTypes."application/feed+json"]
+  suffixes = ["json"]
+[outputFormats.jsonfeed]
+  mediaType = "application/feed+json"
+  baseName = "feed"
+  isPlainText = true
+[outputFormats.rss]
+  baseName = "feed"
+[outputs]
+  home = ["html", "rss", "jsonfeed"]
+  section = ["html"]
+  taxonomy = ["html"]
+  term = ["html", "rss", "jsonfeed"]
+"""
+
+HUGO_PAGES_ONLY_CONFIG = """baseURL = "https://example.github.io/archive/"
+title = "Synthetic briefing archive"
 disableKinds = ["RSS"]
 [pagination]
   pagerSize = 20
@@ -152,6 +184,34 @@ disableKinds = ["RSS"]
   tag = "tags"
   place = "places"
   day = "days"
+"""
+
+HUGO_DAYS = """---
+title: Days
+cascade:
+  outputs: ["html"]
+---
+"""
+"""A day's page has no feed, as briefgen's date pages have none."""
+
+HUGO_FEED_CONTENT = """{{ with .Params.takeaways }}<h2>Key takeaways</h2><ul>{{ range . }}<li>{{ . | markdownify }}</li>{{ end }}</ul>{{ end }}{{ .Content }}{{ with .Params.notes }}<h2>Notes</h2><ol>{{ range . }}<li>{{ . | markdownify }}</li>{{ end }}</ol>{{ end }}
+"""
+
+HUGO_RSS = """{{- $pages := cond .IsHome site.RegularPages .Pages -}}
+<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>{{ .Title }}</title><link>{{ .Permalink }}</link>
+{{ range first 50 $pages }}<item><title>{{ .Title }}</title><link>{{ .Permalink }}</link><pubDate>{{ .Date.Format "Mon, 02 Jan 2006 15:04:05 -0700" }}</pubDate><guid>{{ .Permalink }}</guid>
+<description>{{ .Params.summary }}</description>
+<content>{{ partial "feed-content.html" . | html }}</content></item>
+{{ end }}</channel></rss>
+"""
+
+HUGO_JSON_FEED = """{{- $pages := cond .IsHome site.RegularPages .Pages -}}
+{{- $items := slice -}}
+{{- range first 50 $pages -}}
+{{- $items = $items | append (dict "id" .Permalink "url" .Permalink "title" .Title "summary" .Params.summary "date_published" (.Date.Format "2006-01-02T15:04:05Z07:00") "content_html" (partial "feed-content.html" .)) -}}
+{{- end -}}
+{{- dict "version" "https://jsonfeed.org/version/1.1" "title" .Title "home_page_url" .Permalink "items" $items | jsonify -}}
 """
 
 HUGO_BASEOF = """<!doctype html>
@@ -173,15 +233,28 @@ HUGO_LIST = """{{ define "main" }}<h1>{{ .Title }}</h1>
 """
 
 
-def convert_for_hugo(corpus: Path, out: Path) -> Path:
+def convert_for_hugo(corpus: Path, out: Path, *, feeds: bool = True) -> Path:
+    """The corpus as a Hugo site in `out`: with `feeds`, what briefgen makes of it (pages, author pages, and
+    an RSS and a JSON feed of the newest 50 briefings, in full, for the site and each source, tag, place and
+    author); without, the pages only (no feed, no author page): the peer of the figures before 2026-12-02."""
     if (out / "hugo.toml").is_file():
         return out
-    for folder, text in (
+    files = [
         ("layouts/_default/baseof.html", HUGO_BASEOF),
         ("layouts/_default/single.html", HUGO_SINGLE),
         ("layouts/_default/list.html", HUGO_LIST),
-        ("hugo.toml", HUGO_CONFIG),
-    ):
+    ]
+    if feeds:
+        files += [
+            ("layouts/_default/rss.xml", HUGO_RSS),
+            ("layouts/_default/list.jsonfeed.json", HUGO_JSON_FEED),
+            ("layouts/partials/feed-content.html", HUGO_FEED_CONTENT),
+            ("content/days/_index.md", HUGO_DAYS),
+            ("hugo.toml", HUGO_CONFIG),
+        ]
+    else:
+        files.append(("hugo.toml", HUGO_PAGES_ONLY_CONFIG))
+    for folder, text in files:
         (out / folder).parent.mkdir(parents=True, exist_ok=True)
         (out / folder).write_text(text, encoding="utf-8")
     content = out / "content" / "briefings"
@@ -197,6 +270,7 @@ def convert_for_hugo(corpus: Path, out: Path) -> Path:
             "sources": [meta["source"]],
             "tags": meta.get("tags", []),
             "places": meta.get("places", []),
+            **({"authors": meta.get("authors", [])} if feeds else {}),
             "days": [str(meta["date"])],
             "takeaways": meta.get("takeaways", []),
             "notes": [meta["footnotes"][n] for n in sorted(meta.get("footnotes", {}))],
@@ -292,7 +366,8 @@ def main() -> None:
     work = args.work / str(args.briefings)
     compile_briefgen()
     corpus = make_corpus(work / "corpus", args.briefings)
-    hugo_site = convert_for_hugo(corpus, work / "hugo")
+    hugo_site = convert_for_hugo(corpus, work / "hugo-with-feeds")
+    hugo_pages_site = convert_for_hugo(corpus, work / "hugo", feeds=False)
     pelican_site = convert_for_pelican(corpus, work / "pelican")
     # Hugo builds no search index, so the side-by-side builds leave Pagefind out;
     # a cold build with search is timed on its own row.
@@ -307,6 +382,7 @@ def main() -> None:
         return [sys.executable, "-m", "briefgen", "build", "--root", str(corpus), "--output", str(site), *extra]
 
     hugo_site_out = [tool("hugo"), "--quiet", "--source", str(hugo_site), "--destination"]
+    hugo_pages_out = [tool("hugo"), "--quiet", "--source", str(hugo_pages_site), "--destination"]
     pelican = [tool("pelican"), "content", "-s", "pelicanconf.py", "-q", "-o"]
 
     kinds = (
@@ -319,6 +395,7 @@ def main() -> None:
         "search-edit",
         "restored",
         "hugo",
+        "hugo-pages",
         "hugo-pagefind",
         "pelican",
     )
@@ -359,6 +436,8 @@ def main() -> None:
             record("search-edit", run, briefgen(f"search-{run}"))
             record("restored", run, briefgen(f"restored-{run}"))  # the cache as the last build left it, no site
         shutil.rmtree(hugo_site / "resources", ignore_errors=True)
+        shutil.rmtree(hugo_pages_site / "resources", ignore_errors=True)
+        record("hugo-pages", run, [*hugo_pages_out, str(outputs / f"hugo-pages-{run}")])
         hugo = record("hugo", run, [*hugo_site_out, str(outputs / f"hugo-{run}")])
         if not args.no_search:
             pagefind = [pagefind_binary(), "--site", str(outputs / f"hugo-{run}"), "--quiet"]
@@ -415,7 +494,8 @@ def main() -> None:
             "Hugo + Pagefind",
             hugo_search,
         ),
-        ("Hugo 0.168 cold", "hugo", "Hugo", hugo_cold),
+        ("Hugo 0.168 cold (the same pages and feeds)", "hugo", "Hugo", hugo_cold),
+        ("Hugo 0.168 cold, pages only (no feeds, no author pages)", "hugo-pages", "Hugo", hugo_cold),
         ("Hugo 0.168 cold, then pagefind --site", "hugo-pagefind", "Hugo + Pagefind", hugo_search),
         ("Pelican 4.12 cold", "pelican", "Hugo", hugo_cold),
     ]
