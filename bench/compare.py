@@ -147,17 +147,20 @@ def split(path: Path) -> tuple[dict, str]:
     return yaml.load(front, Loader=yaml.CSafeLoader), body
 
 
-HUGO_CONFIG = """baseURL = "https://example.github.io/archive/"
-title = "Synthetic briefing archive"
-[pagination]
-  pagerSize = 20
-[taxonomies]
-  source = "sources"
-  tag = "tags"
-  place = "places"
-  author = "authors"
-  day = "days"
-[services.rss]
+def hugo_config(*, feeds: bool) -> str:
+    """hugo.toml: with `feeds`, author pages and the feeds briefgen writes; without, no feed at all."""
+    taxonomies = ["source", "tag", "place", *(["author"] if feeds else []), "day"]
+    config = (
+        'baseURL = "https://example.github.io/archive/"\n'
+        'title = "Synthetic briefing archive"\n'
+        + ("" if feeds else 'disableKinds = ["RSS"]\n')
+        + "[pagination]\n  pagerSize = 20\n[taxonomies]\n"
+        + "".join(f'  {name} = "{name}s"\n' for name in taxonomies)
+    )
+    return config + HUGO_FEEDS if feeds else config
+
+
+HUGO_FEEDS = """[services.rss]
   limit = 50
 [mediaTypes."application/feed+json"]
   suffixes = ["json"]
@@ -172,18 +175,6 @@ title = "Synthetic briefing archive"
   section = ["html"]
   taxonomy = ["html"]
   term = ["html", "rss", "jsonfeed"]
-"""
-
-HUGO_PAGES_ONLY_CONFIG = """baseURL = "https://example.github.io/archive/"
-title = "Synthetic briefing archive"
-disableKinds = ["RSS"]
-[pagination]
-  pagerSize = 20
-[taxonomies]
-  source = "sources"
-  tag = "tags"
-  place = "places"
-  day = "days"
 """
 
 HUGO_DAYS = """---
@@ -250,10 +241,8 @@ def convert_for_hugo(corpus: Path, out: Path, *, feeds: bool = True) -> Path:
             ("layouts/_default/list.jsonfeed.json", HUGO_JSON_FEED),
             ("layouts/partials/feed-content.html", HUGO_FEED_CONTENT),
             ("content/days/_index.md", HUGO_DAYS),
-            ("hugo.toml", HUGO_CONFIG),
         ]
-    else:
-        files.append(("hugo.toml", HUGO_PAGES_ONLY_CONFIG))
+    files.append(("hugo.toml", hugo_config(feeds=feeds)))
     for folder, text in files:
         (out / folder).parent.mkdir(parents=True, exist_ok=True)
         (out / folder).write_text(text, encoding="utf-8")
