@@ -8,9 +8,9 @@ canonical (marshal marks an object met twice by reference, which depends on how
 the objects were shared when written); the entry read back is.
 
 The fragment (the page's JSON a result shows) comes first, after its length,
-so that it is read without the rest (fragment_of): a build whose output lost
-the index's files makes them again from the kept index and the fragments alone
-(search.py), without reading back every entry's words.
+so that it is read without the rest (searchentries.fragment_from_bytes): a
+build whose output lost the index's files makes them again from the kept index
+and the fragments alone (search.py), without reading back every entry's words.
 
     ENTRY_MAGIC, fragment length (4 bytes, big-endian), fragment, marshal of the rest
 """
