@@ -236,6 +236,36 @@ def test_a_search_index_lost_from_the_output_is_made_again(searched_corpus: Path
     assert_same_as_cold(corpus, tmp_path, search=True)
 
 
+@pytest.mark.parametrize(
+    "lost",
+    ["a page", "a page cut short", "a fragment and a chunk of the index", "a file of the index cut short"],
+)
+def test_a_file_removed_or_cut_from_the_output_by_hand_is_made_again(
+    searched_corpus: Path, tmp_path: Path, lost: str
+) -> None:
+    """Nothing the site is made from changed, but the output lost a file: the build that would have stopped
+    at once makes that file again, and only it (a page rendered; the index's files from the kept index)."""
+    site = searched_corpus / "site"
+    page = site / "sources" / "index.html"
+    fragment = sorted((site / "pagefind" / "fragment").iterdir())[3]
+    chunk = sorted((site / "pagefind" / "index").iterdir())[0]
+    if lost == "a page":
+        page.unlink()
+    elif lost == "a page cut short":
+        page.write_bytes(page.read_bytes()[:100])
+    elif lost == "a fragment and a chunk of the index":
+        fragment.unlink()
+        chunk.unlink()
+    else:
+        fragment.write_bytes(fragment.read_bytes()[:-10])
+    report = build_site(searched_corpus)
+    assert report.rendered == (1 if "page" in lost else 0)
+    assert report.written >= 1
+    assert_same_as_cold(searched_corpus, tmp_path, search=True)
+    again = build_site(searched_corpus)
+    assert (again.rendered, again.written) == (0, 0)
+
+
 def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:
     shutil.rmtree(corpus / CACHE_DIR)
     edit_text(corpus)

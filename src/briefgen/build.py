@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import gc
+import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -42,13 +43,12 @@ from briefgen.load import BRIEFINGS_DIR, check_site_root, load_archive
 from briefgen.lock import build_lock
 from briefgen.model import Archive
 from briefgen.neighbours import MARKER, recover_interrupted
-from briefgen.pagefindformat import ENTRY_FILE
 from briefgen.parallel import default_workers
 from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import SiteRenderer, theme_assets
-from briefgen.search import BUNDLE_DIR, SearchStep
+from briefgen.search import BUNDLE_DIR, SearchStep, index_in_place
 from briefgen.searchrun import Pagefind, find_pagefind
 from briefgen.write import check_output_folder
 
@@ -150,7 +150,8 @@ def _build_locked(request: BuildRequest, *, trust_packs: bool) -> BuildReport:
     archive, warnings = _load(request, cache)
     site = _site_inputs(request, archive, warnings)
     last_build = LastBuild(cache, request.output)
-    unchanged = last_build.unchanged(site.inputs) if _search_index_intact(request.output, site.pagefind) else None
+    in_place = _search_index_intact(request.output, site.pagefind, cache) and _pages_in_place(request.output, cache)
+    unchanged = last_build.unchanged(site.inputs) if in_place else None
     if unchanged is not None:  # nothing the site is made from has changed since it was built
         if cache is not None:  # briefings parsed again (touched, or their entries damaged) are kept
             cache.save(cache.state.pages)
@@ -193,10 +194,26 @@ def _site_inputs(request: BuildRequest, archive: Archive, warnings: tuple[Proble
     return SiteInputs(pagefind, notices, copies, (*warnings, *left_out), theme, shape, inputs)
 
 
-def _search_index_intact(output: Path, pagefind: Pagefind | None) -> bool:
-    """Whether the output's search index is as the build would leave it: there with search, gone without."""
-    bundle = output / BUNDLE_DIR
-    return (bundle / ENTRY_FILE).is_file() if pagefind is not None else not bundle.exists()
+def _search_index_intact(output: Path, pagefind: Pagefind | None, cache: BuildCache | None) -> bool:
+    """Whether the output's search index is as the build would leave it: all there with search, gone without."""
+    if pagefind is None:
+        return not (output / BUNDLE_DIR).exists()
+    return index_in_place(output, cache.folder if cache is not None else None)
+
+
+def _pages_in_place(output: Path, cache: BuildCache | None) -> bool:
+    """Whether every file the last build wrote into `output` is still there at its size: a page removed or
+    cut by hand is made again, as any build whose inputs changed would (publish.py: still_there). A stat a
+    file: some 30 ms for the 14,000 files of 5,000 briefings' site."""
+    if cache is None:
+        return False
+    for path, record in cache.pages_in(output).items():
+        try:
+            if os.stat(f"{output}/{path}").st_size != record.size:  # noqa: PTH116 - thousands of files
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def _plan_pages(

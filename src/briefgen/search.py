@@ -46,7 +46,9 @@ only after the swap.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -76,6 +78,9 @@ BUNDLE_DIR = SEARCH_BUNDLE_DIR
 """Where Pagefind's bundle is, in the output: pagefind/pagefind.js (the search API) and the index."""
 STATE_FILE = "search-index"
 """In the cache folder: what the index in the output was made from."""
+FILES_FILE = "search-index-files"
+"""In the cache folder: each file of the index in the output and its size, as the last build left them, so
+that one removed or cut by hand is made again (index_in_place)."""
 DOCUMENTS_VERSION = "documents 3"
 """Changed when searchdocs makes other documents from the same briefings, or entries are made otherwise:
 every briefing is indexed again."""
@@ -170,11 +175,11 @@ class SearchStep:
         return f"{self.output_name} {self._tool()} {digest(*(document.key for document in self.documents))}"
 
     def pending(self) -> bool:
-        """Whether the index in the output is not the one this build's briefings need."""
+        """Whether the index in the output is not the one this build's briefings need, or not all there."""
         bundle = self.output / BUNDLE_DIR
         if self.pagefind is None:
             return bundle.exists()
-        return read_search_state(self.cache) != self._wanted_state() or not (bundle / ENTRY_FILE).is_file()
+        return read_search_state(self.cache) != self._wanted_state() or not index_in_place(self.output, self.cache)
 
     def stage_whole(self, staging: Path) -> int:
         """Write the index into the staged site's pagefind/ folder; returns the files written."""
@@ -366,9 +371,11 @@ class SearchStep:
             return
         if self._state is not None:
             self.cache.mkdir(parents=True, exist_ok=True)
-            temporary = self.cache / f"{STATE_FILE}.tmp"
-            temporary.write_text(self._state + "\n", encoding="utf-8")
-            temporary.replace(self.cache / STATE_FILE)
+            listing = "".join(f"{size} {name}\n" for name, size in _sizes_under(self.output / BUNDLE_DIR))
+            for name, text in ((STATE_FILE, self._state + "\n"), (FILES_FILE, listing)):
+                temporary = self.cache / f"{name}.tmp"
+                temporary.write_text(text, encoding="utf-8")
+                temporary.replace(self.cache / name)
         if self.entries is not None and self._state is not None and self._kept is not None:
             self.entries.put_kept_index(self._state, self._kept.to_pieces())
             if self._document_keys != self._known_keys:
@@ -393,6 +400,35 @@ def read_search_state(cache: Path | None) -> str:
         return (cache / STATE_FILE).read_text(encoding="utf-8").strip()
     except OSError:
         return ""
+
+
+def index_in_place(output: Path, cache: Path | None) -> bool:
+    """Whether the index the last build left in `output` is all there: each file it listed (FILES_FILE) at its
+    size; without a listing (no cache, or an older briefgen's), whether pagefind-entry.json is. A stat a file:
+    some 20 ms for the 5,500 files of 5,000 briefings' index."""
+    bundle = output / BUNDLE_DIR
+    try:
+        listing = (cache / FILES_FILE).read_text(encoding="utf-8") if cache is not None else ""
+    except OSError:
+        listing = ""
+    if not listing:
+        return (bundle / ENTRY_FILE).is_file()
+    for line in listing.splitlines():
+        size, _, name = line.partition(" ")
+        try:
+            if os.stat(f"{bundle}/{name}").st_size != int(size):  # noqa: PTH116 - thousands of files
+                return False
+        except (OSError, ValueError):
+            return False
+    return True
+
+
+def _sizes_under(folder: Path) -> list[tuple[str, int]]:
+    sizes = []
+    for name, path in files_under(folder):
+        with contextlib.suppress(OSError):
+            sizes.append((name, path.stat().st_size))
+    return sizes
 
 
 def _remove_also(update: SiteUpdate, names: list[str]) -> None:

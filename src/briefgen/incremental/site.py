@@ -109,8 +109,9 @@ class LastBuild:
     """What the last complete build into an output folder was made from.
 
     When nothing has changed since (the same inputs digest, the same output
-    folder and marker, the same search index), a build has nothing to do:
-    it need not even plan the pages, which is most of a no-op build's time.
+    folder and marker, the same search index) and every file it wrote is still
+    there (build.py checks), a build has nothing to do: it need not even plan
+    the pages, which is most of a no-op build's time.
     """
 
     FILE = "last-build"
