@@ -10,11 +10,12 @@ import pytest
 import yaml
 
 from briefgen import build as build_module
-from briefgen import publish
+from briefgen import publish, searchstate
 from briefgen.build import build_site
 from briefgen.errors import ArchiveError
 from briefgen.incremental.cache import CACHE_DIR
 from briefgen.incremental.packs import PackWriter
+from briefgen.incremental.sealed import unseal
 from briefgen.neighbours import MARKER, TWIN_SUFFIX, UPDATE_SUFFIX
 from briefgen.parallel import MIN_ITEMS_PER_WORKER
 from briefgen.write import TWIN_RECORD
@@ -264,6 +265,22 @@ def test_a_file_removed_or_cut_from_the_output_by_hand_is_made_again(
     assert_same_as_cold(searched_corpus, tmp_path, search=True)
     again = build_site(searched_corpus)
     assert (again.rendered, again.written) == (0, 0)
+
+
+def test_a_damaged_listing_of_the_index_makes_it_checked_again_not_trusted(
+    searched_corpus: Path, tmp_path: Path
+) -> None:
+    """The listing of the index's files is sealed: altered (here, to leave out a fragment lost since), it is
+    not believed, the index is made again where it differs, and a sound listing is written."""
+    listing = searched_corpus / CACHE_DIR / searchstate.FILES_FILE
+    fragment = sorted((searched_corpus / "site" / "pagefind" / "fragment").iterdir())[2]
+    fragment.unlink()
+    lines = bytes(unseal(listing.read_bytes())).decode("utf-8").splitlines(keepends=True)
+    listing.write_text("".join(line for line in lines if fragment.name not in line), "utf-8")
+    report = build_site(searched_corpus)
+    assert report.written >= 1
+    assert_same_as_cold(searched_corpus, tmp_path, search=True)
+    assert searchstate.index_in_place(searched_corpus / "site", searched_corpus / CACHE_DIR)
 
 
 def test_deleting_the_cache_is_safe(corpus: Path, tmp_path: Path) -> None:

@@ -66,6 +66,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "incremental.templates",
         "incremental.cacheindex",
         "incremental.cache",
+        "searchstate",
         "search",
         "incremental.site",
         # the pipeline read top to bottom (its rendering and writing in workers below it), and what drives it

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from briefgen import build as build_module
-from briefgen import search, searchrun
+from briefgen import search, searchrun, searchstate
 from briefgen.build import build_site
 from briefgen.errors import DamagedCacheError
 from briefgen.incremental.cache import CACHE_DIR
@@ -282,7 +282,7 @@ def test_a_kept_index_of_another_format_is_assembled_afresh_without_a_warning(tm
     build_site(root)
     store = root / CACHE_DIR / FOLDER
     kept = store / KEPT_FILE
-    state = search.read_search_state(root / CACHE_DIR).encode()
+    state = searchstate.read_search_state(root / CACHE_DIR).encode()
     write_sealed(kept, state + b"\n" + marshal.dumps((4, "an index as format 4 kept it")))  # as briefgen kept it before
     edited = sorted((root / "briefings").rglob("*.md"))[5]
     edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")

@@ -48,8 +48,9 @@ from briefgen.plan import PageJob, SitePlan
 from briefgen.publish import ProgressCallback, render_order, update_site, write_whole_site
 from briefgen.published import folder_files
 from briefgen.render import SiteRenderer, theme_assets
-from briefgen.search import BUNDLE_DIR, SearchStep, index_in_place
+from briefgen.search import BUNDLE_DIR, SearchStep
 from briefgen.searchrun import Pagefind, find_pagefind
+from briefgen.searchstate import index_in_place
 from briefgen.write import check_output_folder
 
 OUTPUT_DIR = "site"

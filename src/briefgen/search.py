@@ -40,15 +40,13 @@ site with its old index or the new site with its new one, a whole build
 writes the bundle into the staging folder before it is swapped in, and a
 rebuild stages the files whose bytes changed (most fragments, named by their
 content, do not) to be moved in with the pages, removing the ones no longer
-made. What the index was made from is recorded in the cache (STATE_FILE)
+made. What the index was made from is recorded in the cache (searchstate.py)
 only after the swap.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import os
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path, PurePosixPath
@@ -71,16 +69,12 @@ from briefgen.pagefindmarshal import ENTRY_FORMAT
 from briefgen.searchbundle import UNUSED_FILES
 from briefgen.searchdocs import document_key, document_url, index_order, search_document
 from briefgen.searchrun import IndexDocument, Pagefind, SearchError, index_documents
+from briefgen.searchstate import index_in_place, read_search_state, record_search_state
 from briefgen.urls import SEARCH_BUNDLE_DIR, search_bundle_file_path
 from briefgen.write import SiteUpdate, safe_relative_path
 
 BUNDLE_DIR = SEARCH_BUNDLE_DIR
 """Where Pagefind's bundle is, in the output: pagefind/pagefind.js (the search API) and the index."""
-STATE_FILE = "search-index"
-"""In the cache folder: what the index in the output was made from."""
-FILES_FILE = "search-index-files"
-"""In the cache folder: each file of the index in the output and its size, as the last build left them, so
-that one removed or cut by hand is made again (index_in_place)."""
 DOCUMENTS_VERSION = "documents 3"
 """Changed when searchdocs makes other documents from the same briefings, or entries are made otherwise:
 every briefing is indexed again."""
@@ -370,12 +364,7 @@ class SearchStep:
         if self.cache is None:
             return
         if self._state is not None:
-            self.cache.mkdir(parents=True, exist_ok=True)
-            listing = "".join(f"{size} {name}\n" for name, size in _sizes_under(self.output / BUNDLE_DIR))
-            for name, text in ((STATE_FILE, self._state + "\n"), (FILES_FILE, listing)):
-                temporary = self.cache / f"{name}.tmp"
-                temporary.write_text(text, encoding="utf-8")
-                temporary.replace(self.cache / name)
+            record_search_state(self.cache, self._state, self.output / BUNDLE_DIR)
         if self.entries is not None and self._state is not None and self._kept is not None:
             self.entries.put_kept_index(self._state, self._kept.to_pieces())
             if self._document_keys != self._known_keys:
@@ -390,45 +379,6 @@ class SearchStep:
 _KEPT: dict[str, tuple[str, KeptIndex]] = {}
 """The index the last build of an output folder in this process left, with the state it was recorded
 under: `serve`'s next build updates it without reading it from the cache."""
-
-
-def read_search_state(cache: Path | None) -> str:
-    """What the search index now in the output was made from, as the last build recorded it."""
-    if cache is None:
-        return ""
-    try:
-        return (cache / STATE_FILE).read_text(encoding="utf-8").strip()
-    except OSError:
-        return ""
-
-
-def index_in_place(output: Path, cache: Path | None) -> bool:
-    """Whether the index the last build left in `output` is all there: each file it listed (FILES_FILE) at its
-    size; without a listing (no cache, or an older briefgen's), whether pagefind-entry.json is. A stat a file:
-    some 20 ms for the 5,500 files of 5,000 briefings' index."""
-    bundle = output / BUNDLE_DIR
-    try:
-        listing = (cache / FILES_FILE).read_text(encoding="utf-8") if cache is not None else ""
-    except OSError:
-        listing = ""
-    if not listing:
-        return (bundle / ENTRY_FILE).is_file()
-    for line in listing.splitlines():
-        size, _, name = line.partition(" ")
-        try:
-            if os.stat(f"{bundle}/{name}").st_size != int(size):  # noqa: PTH116 - thousands of files
-                return False
-        except (OSError, ValueError):
-            return False
-    return True
-
-
-def _sizes_under(folder: Path) -> list[tuple[str, int]]:
-    sizes = []
-    for name, path in files_under(folder):
-        with contextlib.suppress(OSError):
-            sizes.append((name, path.stat().st_size))
-    return sizes
 
 
 def _remove_also(update: SiteUpdate, names: list[str]) -> None:

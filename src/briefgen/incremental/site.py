@@ -25,8 +25,8 @@ from briefgen.languages import LOCALES_DIR
 from briefgen.model import Archive
 from briefgen.plan import PageJob
 from briefgen.render import builtin_theme_dir
-from briefgen.search import read_search_state
 from briefgen.searchrun import Pagefind
+from briefgen.searchstate import read_search_state
 
 
 def theme_digest(site_templates: Path, archive: Archive) -> str:
