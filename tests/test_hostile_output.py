@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -200,6 +201,28 @@ def test_two_real_builds_at_once_one_refused_the_other_complete(tmp_path: Path) 
 
 
 @pytest.mark.slow
+def test_a_forked_worker_does_not_hold_the_build_s_lock(tmp_path: Path) -> None:
+    """A lock belongs to the open folder, which a forked worker shares: were the worker to keep its copy, a
+    build killed while its workers were still exiting would hold the next build off."""
+    output = tmp_path / "site"
+    started, ready = os.pipe()
+    with build_lock(output):
+        child = os.fork()
+        if child == 0:  # a worker that outlives its build for a while
+            os.write(ready, b"!")
+            time.sleep(5)
+            os._exit(0)
+        os.read(started, 1)  # the worker runs
+    try:
+        with build_lock(output):  # the build is over; its worker is still there
+            pass
+    finally:
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        os.close(started)
+        os.close(ready)
+
+
 def test_a_build_killed_while_holding_the_lock_does_not_block_the_next(tmp_path: Path) -> None:
     corpus = make_corpus(tmp_path / "corpus", briefings=100, sources=3, length=0.3)
     build = subprocess.Popen(

@@ -5,7 +5,10 @@ each other's work. Each build takes an exclusive, non-blocking `flock` on the
 folder that holds its output (where the staging folders live) and on the
 cache folder. The locks are on the folders themselves, so no lock file is
 ever left behind, and the kernel drops them when the process ends, however
-it ends: a killed build never leaves a stale lock.
+it ends: a killed build never leaves a stale lock. A lock belongs to the open
+folder, which a forked worker shares: so each worker closes its copy as it
+starts, or a build killed with its workers still exiting would hold the next
+one off for as long as they take.
 """
 
 from __future__ import annotations
@@ -25,6 +28,21 @@ except ImportError:  # pragma: no cover - Windows has no flock; builds there are
 
 class BuildLockedError(OutputError):
     """Another briefgen build holds the lock."""
+
+
+_HELD: set[int] = set()
+"""The descriptors of the folders this process holds locked."""
+
+
+def _let_go_in_child() -> None:
+    """In a forked child: close its copies of the locked folders (the parent still holds the locks)."""
+    for descriptor in _HELD:
+        with contextlib.suppress(OSError):
+            os.close(descriptor)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_let_go_in_child)
 
 
 @contextlib.contextmanager
@@ -50,6 +68,7 @@ def _locked(folder: Path) -> Iterator[None]:
         if fcntl is not None:
             try:
                 fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                _HELD.add(descriptor)
             except BlockingIOError as exc:
                 raise BuildLockedError(
                     f"another briefgen build is running in {folder}: wait for it to finish, then build again"
@@ -58,4 +77,5 @@ def _locked(folder: Path) -> Iterator[None]:
                 pass  # a file system without locks (some network ones): build as before, unlocked
         yield
     finally:
+        _HELD.discard(descriptor)
         os.close(descriptor)
