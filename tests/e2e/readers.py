@@ -164,6 +164,13 @@ def browse(
         if response.status >= 400 and not (response.url == url and response.status == expected_status):
             visit.problems.append(f"HTTP {response.status}: {response.url}")
 
+    def on_request_failed(request: Any) -> None:
+        # net::ERR_ABORTED is the browser cancelling a request of a page it leaves (a click on a result while
+        # the favicon still loads, on a busy machine), not a failure: a missing file is an HTTP status above,
+        # a blocked one a violation.
+        if request.failure != "net::ERR_ABORTED":
+            visit.problems.append(f"failed request: {request.url} ({request.failure})")
+
     def on_dialog(dialog: Any) -> None:
         visit.problems.append(f"a script opened a dialog: {dialog.type}({dialog.message!r})")
         dialog.dismiss()
@@ -177,9 +184,7 @@ def browse(
     page.on("dialog", on_dialog)
     page.on("console", on_console)
     page.on("pageerror", lambda error: visit.problems.append(f"uncaught exception: {error}"))
-    page.on(
-        "requestfailed", lambda request: visit.problems.append(f"failed request: {request.url} ({request.failure})")
-    )
+    page.on("requestfailed", on_request_failed)
     page.on("response", on_response)
     try:
         response = page.goto(url, wait_until="load")
