@@ -294,6 +294,23 @@ def test_a_kept_index_of_another_format_is_assembled_afresh_without_a_warning(tm
     assert bytes(read_sealed(slot) or b"").startswith(f"{KEPT_FORMAT} ".encode())
 
 
+def test_entries_of_another_format_are_not_looked_for_and_every_briefing_is_indexed_again_quietly(
+    tmp_path: Path, indexed: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The entries' format is part of their keys (search.py): a briefgen that keeps entries otherwise (an
+    upgrade) never reads the old ones, so none is taken for damaged; each briefing is indexed once again."""
+    root = make_corpus(tmp_path / "root", briefings=24, length=0.3)
+    build_site(root)
+    monkeypatch.setattr(search, "ENTRY_FORMAT", search.ENTRY_FORMAT + 1)
+    search._KEPT.clear()
+    edited = sorted((root / "briefings").rglob("*.md"))[5]  # briefgen's version, in the inputs, would change too
+    edited.write_text(edited.read_text("utf-8") + "\nThe zanzibarite convoy.\n", "utf-8")
+    report = build_site(root)
+    assert indexed == [24, 24]
+    assert report.notices == ()
+    assert cold_site(root, tmp_path) == snapshot(root / "site")
+
+
 def test_the_kept_index_is_written_over_the_slot_not_in_use_never_through_a_link(tmp_path: Path) -> None:
     """Written over its own older copy (no 90 MB file to free at each edit); the one in use is named only
     once the other is whole; a link planted at a slot is replaced, not written through."""

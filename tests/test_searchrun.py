@@ -21,9 +21,9 @@ from tests.sitetools import copy_example, make_corpus
 def documents_of(root: Path) -> list[IndexDocument]:
     """Every briefing's document of the site root `root`, as a build feeds them to Pagefind."""
     archive, _ = load_archive(root)
-    step = SearchStep(None, root / "unused", None, archive=archive)
-    step.pagefind = find_pagefind()  # type: ignore[assignment]
-    step.documents = tuple(step._documents(archive))
+    pagefind = find_pagefind()
+    assert not isinstance(pagefind, str), pagefind
+    step = SearchStep(pagefind, root / "unused", None, archive=archive)
     return [step._with_html(document) for document in step.documents]
 
 

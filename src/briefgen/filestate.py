@@ -63,6 +63,15 @@ def files_under(folder: Path) -> Iterator[tuple[str, Path]]:
         yield name, Path(path)
 
 
+def at_size(path: str, size: int) -> bool:
+    """Whether the file at `path` (a string: a Path for each of thousands of files cost twice as much) is
+    there with `size` bytes: the check that a file an earlier build wrote is still in place."""
+    try:
+        return os.stat(path).st_size == size  # noqa: PTH116
+    except OSError:
+        return False
+
+
 def same_bytes(file: Path, content: bytes) -> bool:
     """Whether the file holds `content` (its size first, then its bytes)."""
     try:

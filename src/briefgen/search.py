@@ -195,14 +195,15 @@ class SearchStep:
     def stage_update(self, update: SiteUpdate) -> int:
         """Stage the index's files whose bytes changed into `update`, to be moved in with the pages,
         and remove those it no longer has. Returns the files staged."""
-        self._state = self._wanted_state()
         current = self.output / BUNDLE_DIR
-        old = dict(files_under(current))
         if self.pagefind is None:
-            _remove_also(update, [search_bundle_file_path(name) for name in sorted(old)])
+            self._state = self._wanted_state()
+            _remove_also(update, [search_bundle_file_path(name) for name, _path in files_under(current)])
             return 0
         if not self.pending():
-            return 0
+            return 0  # the index in the output is the one wanted, all there, and on record as it is
+        self._state = self._wanted_state()
+        old = dict(files_under(current))
         files = self.bundle(update.staging / SCRATCH, leave_out_as_written=True)
         as_written = self._kept.as_written if self._kept is not None else set()
         staged = 0

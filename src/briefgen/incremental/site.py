@@ -9,14 +9,13 @@ a page (LastBuild).
 
 from __future__ import annotations
 
-import os
 import stat
 from collections.abc import Mapping
 from pathlib import Path
 
 from briefgen import __version__
 from briefgen.digests import digest, fields_digest
-from briefgen.filestate import root_relative
+from briefgen.filestate import at_size, root_relative
 from briefgen.filters import source_date_epoch
 from briefgen.incremental.cache import BuildCache, output_identity
 from briefgen.incremental.cacheindex import PageRecord
@@ -150,7 +149,11 @@ def still_there(
         return False
     if old.texts_read and old.texts != texts_digest({read: texts.get(read) for read in old.texts_read}):
         return False
-    try:  # a Path and a FileState for each of thousands of files cost twice this
-        return os.stat(f"{output}/{path}").st_size == old.size  # noqa: PTH116
-    except OSError:
-        return False
+    return at_size(f"{output}/{path}", old.size)
+
+
+def pages_in_place(output: Path, pages: Mapping[str, PageRecord]) -> bool:
+    """Whether every file of `pages` (the last build's records) is still in `output` at its size: a page
+    removed or cut by hand is made again, as by any build whose inputs changed (still_there). Some 30 ms for
+    the 8,500 pages of 5,000 briefings' site; asked only when nothing else changed."""
+    return all(at_size(f"{output}/{path}", record.size) for path, record in pages.items())
