@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from briefgen.fast import bodygate
 from briefgen.markdown import MarkdownRenderer, ParsedBody
 from tests.properties import examples
 from tests.sitetools import REPO_ROOT, make_corpus
@@ -119,3 +120,23 @@ def test_everyday_constructs_take_the_fast_path() -> None:
         "See the [original report](https://example.org/r/1).\n\n    indented [7] code\n"
     )
     assert assert_same(text)
+
+
+# Marks, white space of every kind \s knows (and characters near them that are not), letters, punctuation.
+_AROUND_MARKS = "*_ \t\n\xa0\u2003\u3000\x1c\x85\u200bab.,!]é-"
+
+
+@settings(max_examples=examples(2000), deadline=None)
+@given(st.text(st.sampled_from(_AROUND_MARKS), max_size=30))
+def test_the_emphasis_gate_finds_what_its_regex_finds(text: str) -> None:
+    expected = bodygate._EMPHASIS_BETWEEN_TEXT.search(text) is not None
+    assert bodygate._emphasis_between_text(text) == expected
+
+
+def test_the_emphasis_gate_over_many_marks_is_the_regex(monkeypatch: pytest.MonkeyPatch) -> None:
+    spaced = "* _ " * 3000  # every mark has white space beside it
+    assert bodygate._emphasis_between_text(spaced) is False
+    assert bodygate._emphasis_between_text(spaced + "a*b") is True
+    monkeypatch.setattr(bodygate, "_FEW_MARKS", 10**9)  # the same answers looked at run by run
+    assert bodygate._emphasis_between_text(spaced) is False
+    assert bodygate._emphasis_between_text(spaced + "a*b") is True

@@ -39,7 +39,7 @@ LAYERS: tuple[frozenset[str], ...] = tuple(
         "config",
         "gazetteer",
         "markdown_rules",
-        "markdown_checks",
+        "markdown_checks fast.bodygate",
         "markdown fast.markdown",
         "published",
         "parallel parsecache frontmatter translations",

@@ -19,7 +19,7 @@ since linkify costs ~90 µs a note and an archive has hundreds of thousands.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import unquote
@@ -80,12 +80,7 @@ class MarkdownRenderer:
 
     def parse_body(self, text: str, note_numbers: Collection[int] | None = None) -> ParsedBody:
         """Parse a body. With `note_numbers`, a body that cites only those notes may take the fast path."""
-        if (
-            note_numbers is not None
-            and self._fast is not None
-            and fastpaths.enabled()
-            and not fast_markdown.tables_may_be_too_large(text)
-        ):
+        if note_numbers is not None and self._fast is not None and fastpaths.enabled():
             fast = self._fast.parse(text, note_numbers)
             if fast is not None:
                 return fast
@@ -165,9 +160,19 @@ class MarkdownRenderer:
 
     def render_note(self, text: str) -> str:
         """A note's inline Markdown, with bare addresses made links."""
-        fast = fast_markdown.plain_note_html(text) if fastpaths.enabled() else None
-        if fast is not None:
-            return allowed_links_only(fast)
+        return self.render_notes([text])[0]
+
+    def render_notes(self, texts: Iterable[str]) -> list[str]:
+        """Each note's inline Markdown, with bare addresses made links: a briefing's notes at once,
+        the switch read once for them all (some 40 a briefing; reading the environment was a fifth
+        of a note's time)."""
+        fast = fastpaths.enabled()
+        return [self._render_one_note(text, fast=fast) for text in texts]
+
+    def _render_one_note(self, text: str, *, fast: bool) -> str:
+        html = fast_markdown.plain_note_html(text) if fast else None
+        if html is not None:
+            return allowed_links_only(html)
         return self.render_note_reference(text)
 
     def render_note_reference(self, text: str) -> str:

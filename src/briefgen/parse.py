@@ -388,7 +388,8 @@ def _footnotes(
     for number, (_, line) in notes.items():
         if number not in cited:
             problems.append(warning(rel, line, f"note {number} is never cited in the text"))
+    htmls = renderer.render_notes(text for text, _ in notes.values())
     return tuple(
-        Footnote(number, renderer.render_note(text), line, tuple(cited.get(number, ())))
-        for number, (text, line) in notes.items()
+        Footnote(number, html, line, tuple(cited.get(number, ())))
+        for (number, (_, line)), html in zip(notes.items(), htmls, strict=True)
     )
