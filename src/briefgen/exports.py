@@ -190,7 +190,9 @@ def _item_json(
 
 def _item_text(briefing: Briefing, urls: SiteUrls, content: FeedContent, taxonomies: tuple[Taxonomy, ...]) -> str:
     # Its content is asked for only here: a kept item needs no template rendered for it.
-    html = json_string(content.html(briefing))
+    # The json module's own escaping: in C, faster than the str.replace shortcut this once took (72 against
+    # 165 us for an item's 30 KB, the scan for rare control characters costing the most).
+    html = json.dumps(str(content.html(briefing)), ensure_ascii=False)
     return _json_text_with(_feed_item(briefing, urls, taxonomies), "content_html", html)
 
 
@@ -231,13 +233,6 @@ def _json_text_with(document: Mapping[str, Any], key: str, value_json: str) -> s
     if not fastpaths.enabled():
         return json_text({**document, key: json.loads(value_json)})
     return fast_exports.json_text_with(document, key, value_json)
-
-
-def json_string(text: str) -> str:
-    """json.dumps(text, ensure_ascii=False); with str.replace for a long text (fast/exports.py)."""
-    text = str(text)  # not Markup, whose replace() would escape what it puts in
-    fast = fast_exports.json_string(text) if fastpaths.enabled() else None
-    return fast if fast is not None else json.dumps(text, ensure_ascii=False)
 
 
 _RECORDS = Recent(1024)

@@ -3,7 +3,7 @@
 A fast path is a shortcut that promises the output of the code it skips: the
 Rust Markdown renderer for bodies, the plain-text shortcuts for takeaways,
 notes and summaries, the plain-footnotes shortcut of the front matter, the
-JSON shortcuts of the exports, the flat pages Pagefind is given
+JSON exports' shortcut, the flat pages Pagefind is given
 (fast/searchrun.py). With the switch set, a build takes the
 reference path everywhere, so that anyone who suspects a shortcut can compare
 the two builds byte for byte (tests/test_fast_path_switch.py does).
