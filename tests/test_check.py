@@ -405,6 +405,16 @@ BROKEN: list[tuple[str, SiteFiles, tuple[str, ...]]] = [
         ),
     ),
     (
+        # The JSON Feed's `_briefgen` extension has a field `locations` (the places, located) beside
+        # each taxonomy's terms: a taxonomy by that key would have one overwrite the other.
+        "taxonomy-takes-the-feeds-locations",
+        {"briefgen.yaml": "taxonomies:\n  locations: {label: L, plural: Ls}\n", "briefings/a.md": VALID_BRIEFING},
+        (
+            "briefgen.yaml:2: taxonomy 'locations' would take the field 'locations' of the JSON Feed's"
+            " _briefgen extension: name it otherwise",
+        ),
+    ),
+    (
         "taxonomy-path-of-another",
         {
             "briefgen.yaml": "taxonomies:\n  regions: {label: Region, plural: Regions, path: places}\n",

@@ -15,6 +15,7 @@ from pathlib import Path
 import feedparser
 
 from briefgen.build import build_site
+from briefgen.config import FEED_EXTENSION_KEYS, FIXED_BRIEFING_KEYS
 from briefgen.index import build_index
 from briefgen.load import load_archive
 from briefgen.plan import SitePlan
@@ -175,3 +176,16 @@ def test_authors_link_from_the_byline_and_have_feeds(make_site: MakeSite, tmp_pa
     assert feed["items"][0]["authors"][0] == {"name": "Jane Doe", "url": BASE_URL + "authors/jane-doe/"}
     record = json.loads((site / "briefings.json").read_bytes())["briefings"][0]
     assert record["authors"] == ["Jane Doe", "John Roe"], "briefgen-index/1 gives authors as names"
+
+
+def test_no_taxonomy_can_take_a_field_of_the_feeds_extension(make_site: MakeSite, tmp_path: Path) -> None:
+    """The JSON Feed's `_briefgen` extension holds each taxonomy's terms under its key, beside fields of
+    its own (`date`, `source`, `locations`): every one of those is a key no taxonomy may be given."""
+    settings = REGIONS_SETTINGS + "  places:\n    label: Place\n    plural: Places\n"
+    site = build(regions_site(make_site, settings), tmp_path / "out")
+    taxonomies = {"regions", "tags", "places", "authors"}
+    own_fields = set()
+    for item in json.loads((site / "feed.json").read_bytes())["items"]:
+        own_fields |= set(item["_briefgen"]) - taxonomies
+    assert "locations" in own_fields, "the places, located, are in the extension"
+    assert own_fields <= set(FIXED_BRIEFING_KEYS) | FEED_EXTENSION_KEYS

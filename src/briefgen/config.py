@@ -41,6 +41,9 @@ RESERVED_FILTERS = frozenset({"source", "year"})
 RECORD_KEYS = frozenset({"id", "path", "notes"})
 """Fields of a briefing's record in the JSON indexes (exports.py) that a plain name could take:
 a taxonomy's terms are written under its key beside them."""
+FEED_EXTENSION_KEYS = frozenset({"locations"})
+"""Fields of the JSON Feed's `_briefgen` extension (exports.py) that a plain name could take, besides
+the front matter's: a taxonomy's terms are written there under its key too."""
 
 # A well-formed language tag: RFC 5646's grammar (section 2.1), letter for letter.
 # Whether its subtags are registered is not checked: that needs IANA's registry, and a
@@ -208,6 +211,9 @@ def _taxonomy_key_problem(key: str, seen: set[str]) -> str:
         return f"taxonomy '{key}' would take the front-matter key '{key}', which briefgen reads already"
     if key in RECORD_KEYS:
         return f"taxonomy '{key}' would take the field '{key}' of the JSON indexes' records: name it otherwise"
+    if key in FEED_EXTENSION_KEYS:
+        where = "the JSON Feed's _briefgen extension"
+        return f"taxonomy '{key}' would take the field '{key}' of {where}: name it otherwise"
     return ""
 
 
