@@ -184,7 +184,7 @@ def _item_json(
     """A feed item as JSON, made once while recent: a briefing is in its source's and its terms' feeds."""
     # content.key: the item holds what that environment's template made of the briefing (render.FeedContent).
     key = (briefing.path, briefing.fingerprint, content.key, urls.origin, urls.base_path, taxonomies)
-    bodies.body(briefing)  # a read of its text, even when the item is kept (render.Recent)
+    bodies.shown(briefing)  # its text is shown, even when the item is kept (render.Recent)
     return _ITEMS.get(key, lambda: _item_text(briefing, urls, content, taxonomies))
 
 

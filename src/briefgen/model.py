@@ -252,6 +252,11 @@ class Bodies(Protocol):
         """Body.notes_json, which a store may read without the rest of the body."""
         ...
 
+    def shown(self, briefing: Briefing) -> None:
+        """Note that a page shows the briefing's text through something made from it and kept (a feed's
+        item, render.Recent): a read for the record (incremental/reads.py), without fetching the text."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class BodiesInMemory:
@@ -264,3 +269,6 @@ class BodiesInMemory:
 
     def notes_json(self, briefing: Briefing) -> str:
         return self.by_path[briefing.path].notes_json
+
+    def shown(self, briefing: Briefing) -> None:
+        pass

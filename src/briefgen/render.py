@@ -76,9 +76,10 @@ class Recent:
     A briefing is in several feeds and JSON indexes of one build (its source,
     its date, its tags and places): its part of them is made once while it
     is recent. Keys hold every input, so a result can never be stale.
-    A result made from a briefing's text is asked for after the text itself
-    (model.Bodies), so that the build's record of what a page read has it,
-    whether the result is made or kept (incremental/reads.py).
+    A page asking for a result made from a briefing's text first tells its
+    Bodies that it shows that text (Bodies.shown), so that the build's record
+    of what a page read has it whether the result is made or kept
+    (incremental/reads.py); a kept result does not fetch the text again.
     """
 
     def __init__(self, size: int) -> None:
@@ -110,12 +111,13 @@ def template_errors(template_name: str) -> Iterator[None]:
 FEED_BODY_TEMPLATE = "partials/feed-body.html"
 """The whole briefing as one HTML fragment, as both feeds carry it (README: the theme)."""
 
-# 256, not more: a briefing's content is asked for by more feeds than 256 entries hold (its source's,
-# its tags', places' and authors'), but a miss only renders this small template again. 1,000 briefings
-# of bench/corpus.py, one worker: 3,557 renders at 256, 959 at 1,024, and no measurable difference in
-# user CPU time, while 1,024 whole briefings held 35 MB more in a worker. exports._ITEMS, dearer to
-# remake, is the one kept larger.
-_CONTENTS = Recent(256)
+# 1,024: a briefing's content is asked for by more feeds than 256 entries hold (its source's, its tags',
+# places' and authors'), and a miss renders the template again from the briefing's text, read from the
+# cache's packs unless among the last few read. 5,000 briefings of bench/corpus.py, one worker: 4,523
+# renders at 256, 2,008 at 1,024, and 2,480 fewer texts read; user CPU 16.21 -> 15.87 s (medians of 3,
+# side by side), for some 27 MB more in a worker. Before kept results stopped reading the text
+# (Bodies.shown), 1,024 saved no measurable time at 1,000 briefings.
+_CONTENTS = Recent(1024)
 _FEED_CONTENTS = itertools.count()
 """Numbers each FeedContent: a key of _CONTENTS names the one that made the result."""
 
@@ -140,9 +142,9 @@ class FeedContent:
         self._template: jinja2.Template | None = None
 
     def html(self, briefing: Briefing) -> Markup:
-        # Asked for even when the result is kept (see Recent); the template reads it as
+        # Shown even when the result is kept (see Recent); the template reads the text as
         # briefing.body_html and briefing.footnotes (_Environment).
-        self.env.bodies.body(briefing)  # type: ignore[attr-defined]
+        self.env.bodies.shown(briefing)  # type: ignore[attr-defined]
         # Markup: the Atom feed's template escapes it once, whole, as feed content must be.
         made = _CONTENTS.get((briefing.path, briefing.fingerprint, self.key), lambda: self._render(briefing))
         return Markup(made)  # noqa: S704 - briefgen's own rendered HTML, or the site's template's

@@ -98,6 +98,9 @@ class PackedBodies:
             self._recent.popitem(last=False)
         return body
 
+    def shown(self, briefing: Briefing) -> None:
+        pass  # nothing to fetch: a page that reads the text asks body() or notes_json()
+
     def notes_json(self, briefing: Briefing) -> str:
         packed = self.places[briefing.path]
         data = self._bytes(packed, start=packed.size)

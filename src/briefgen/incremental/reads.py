@@ -35,3 +35,6 @@ class RecordingBodies:
     def notes_json(self, briefing: Briefing) -> str:
         self.read[briefing.path] = briefing.fingerprint
         return self.inner.notes_json(briefing)
+
+    def shown(self, briefing: Briefing) -> None:
+        self.read[briefing.path] = briefing.fingerprint
