@@ -115,8 +115,8 @@ FEED_BODY_TEMPLATE = "partials/feed-body.html"
 # places' and authors'), and a miss renders the template again from the briefing's text, read from the
 # cache's packs unless among the last few read. 5,000 briefings of bench/corpus.py, one worker: 4,523
 # renders at 256, 2,008 at 1,024, and 2,480 fewer texts read; user CPU 16.21 -> 15.87 s (medians of 3,
-# side by side), for some 27 MB more in a worker. Before kept results stopped reading the text
-# (Bodies.shown), 1,024 saved no measurable time at 1,000 briefings.
+# side by side), for 37 MB more in a worker (its peak RSS 233 -> 270 MB; two runs each). Before kept
+# results stopped reading the text (Bodies.shown), 1,024 saved no measurable time at 1,000 briefings.
 _CONTENTS = Recent(1024)
 _FEED_CONTENTS = itertools.count()
 """Numbers each FeedContent: a key of _CONTENTS names the one that made the result."""
