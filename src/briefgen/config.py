@@ -41,7 +41,9 @@ RESERVED_FILTERS = frozenset({"source", "year"})
 RECORD_KEYS = frozenset({"id", "path", "notes"})
 """Fields of a briefing's record in the JSON indexes (exports.py) that a plain name could take:
 a taxonomy's terms are written under its key beside them."""
-FEED_EXTENSION_KEYS = frozenset({"locations"})
+LOCATIONS = "locations"
+"""The JSON Feed extension's field for the places of an item, each by its key, name and coordinates (exports.py)."""
+FEED_EXTENSION_KEYS = frozenset({LOCATIONS})
 """Fields of the JSON Feed's `_briefgen` extension (exports.py) that a plain name could take, besides
 the front matter's: a taxonomy's terms are written there under its key too."""
 

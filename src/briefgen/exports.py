@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from briefgen import urls as paths
+from briefgen.config import LOCATIONS
 from briefgen.contexts import Context
 from briefgen.fast import exports as fast_exports
 from briefgen.fast import switch as fastpaths
@@ -192,7 +193,7 @@ def _item_text(briefing: Briefing, urls: SiteUrls, content: FeedContent, taxonom
     # Its content is asked for only here: a kept item needs no template rendered for it.
     # The json module's own escaping: in C, faster than the str.replace shortcut this once took (72 against
     # 165 us for an item's 30 KB, the scan for rare control characters costing the most).
-    html = json.dumps(str(content.html(briefing)), ensure_ascii=False)
+    html = json.dumps(content.html(briefing), ensure_ascii=False)
     return _json_text_with(_feed_item(briefing, urls, taxonomies), "content_html", html)
 
 
@@ -306,10 +307,6 @@ def _source(source: Source) -> dict[str, Any]:
 def _terms(terms: Sequence[Term]) -> list[dict[str, Any]]:
     """Each term's name and slug, and, for a place the gazetteer locates, its coordinates."""
     return [{"name": term.name, "slug": term.slug, **_coordinates(term)} for term in terms]
-
-
-LOCATIONS = "locations"
-"""The JSON Feed extension's field for the places of an item, each by its key, name and coordinates."""
 
 
 def _location(term: Term) -> dict[str, Any]:
